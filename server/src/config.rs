@@ -1,0 +1,41 @@
+//! Settings shared by the CLI and the server.
+
+use crate::diag::{Lang, Severity};
+use crate::template::Format;
+use std::collections::BTreeMap;
+
+/// Per-rule override.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleSetting {
+    pub enabled: Option<bool>,
+    pub severity: Option<Severity>,
+}
+
+/// Local profile options (spec §1): provinces that require more than the national format.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Profile {
+    /// Decimal places the 行政事业性收费 amount must have (e.g. 4 for "保留4位小数").
+    pub fee_decimals: Option<u8>,
+    /// Section 五 must report the previous year's rectification (上年度问题整改情况).
+    pub require_rectification: bool,
+    /// Extra items section 六 must mention (e.g. "人大代表建议和政协提案办理结果公开").
+    pub section6_items: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Config {
+    pub lang: Lang,
+    /// `None`: detect from the report's year and tables.
+    pub format: Option<Format>,
+    pub rules: BTreeMap<String, RuleSetting>,
+    pub profile: Profile,
+}
+
+impl Config {
+    pub fn rule_enabled(&self, code: &str) -> bool {
+        self.rules.get(code).and_then(|r| r.enabled).unwrap_or(true)
+    }
+    pub fn severity(&self, code: &str, default: Severity) -> Severity {
+        self.rules.get(code).and_then(|r| r.severity).unwrap_or(default)
+    }
+}

@@ -1,0 +1,17 @@
+//! nianbao: a linter and language server for 政府信息公开工作年度报告 drafts.
+//!
+//! The core — `text`, `template`, `parse`, `model`, `rules`, `fix`, `analysis` —
+//! knows nothing of LSP or the terminal. `cli` renders diagnostics for the
+//! terminal, JSON and SARIF; `lsp` is the only module that speaks LSP.
+
+pub mod analysis;
+pub mod config;
+pub mod diag;
+pub mod fix;
+pub mod model;
+pub mod parse;
+pub mod rules;
+pub mod template;
+pub mod text;
+
+pub use analysis::{analyze, Analysis};

@@ -1,0 +1,394 @@
+//! Line-level lexing: label normalisation, numbers, and splitting a table line
+//! into tokens whatever its layout (pipes, tabs, spaces, one cell per line).
+
+use crate::model::{Cell, NumStyle, Value};
+use crate::text::TextRange;
+
+/// Characters treated as spacing (PDF and Word text carry NBSP, en spaces, ideographic spaces, form feeds).
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{00a0}' | '\u{2002}' | '\u{2003}' | '\u{3000}' | '\u{200b}' | '\u{feff}' | '\u{000c}')
+}
+
+/// Normalised text plus, for every normalised char, the byte offset in the source
+/// where it came from (and one extra entry: the end).
+pub struct Normalized {
+    pub text: String,
+    /// `offsets[i]` = source byte offset of the i-th *byte* of `text`'s char starting there.
+    pub map: Vec<(usize, usize)>, // (normalised byte offset, source byte offset)
+    pub end: usize,
+}
+
+impl Normalized {
+    /// Source byte offset of a normalised byte offset.
+    pub fn source(&self, norm_offset: usize) -> usize {
+        match self.map.binary_search_by_key(&norm_offset, |&(n, _)| n) {
+            Ok(i) => self.map[i].1,
+            Err(i) if i < self.map.len() => self.map[i].1,
+            Err(_) => self.end,
+        }
+    }
+    /// Source byte offset just after the char that ends at `norm_end`.
+    pub fn source_end(&self, norm_end: usize, src: &str) -> usize {
+        if norm_end == 0 {
+            return self.source(0);
+        }
+        // find the char that ends at norm_end
+        let i = match self.map.binary_search_by_key(&norm_end, |&(n, _)| n) {
+            Ok(i) | Err(i) => i,
+        };
+        let (_, start) = self.map[i - 1];
+        start + src[start..].chars().next().map(char::len_utf8).unwrap_or(0)
+    }
+}
+
+/// Map one char to its normalised form (None: dropped).
+pub fn norm_char(c: char) -> Option<char> {
+    if is_space(c) || c == '*' || c == '#' || c == '|' {
+        return None;
+    }
+    Some(match c {
+        '（' | '﹙' => '(',
+        '）' | '﹚' => ')',
+        '．' => '.',
+        '，' => ',',
+        '：' => ':',
+        '；' => ';',
+        '钩' => '勾',
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap(),
+        _ => c,
+    })
+}
+
+/// Normalise `src[range]`: drop spaces and markup, unify brackets, digits, 勾/钩, and
+/// "1、" to "1.".
+pub fn normalize(src: &str, range: TextRange) -> Normalized {
+    let mut text = String::new();
+    let mut map = Vec::new();
+    let mut prev_digit = false;
+    for (i, c) in src[range.start..range.end].char_indices() {
+        let Some(mut n) = norm_char(c) else { continue };
+        if n == '、' && prev_digit {
+            n = '.';
+        }
+        prev_digit = n.is_ascii_digit();
+        map.push((text.len(), range.start + i));
+        text.push(n);
+    }
+    Normalized { text, map, end: range.end }
+}
+
+pub fn norm_str(s: &str) -> String {
+    normalize(s, TextRange::new(0, s.len())).text
+}
+
+/// Is this char CJK (a Han character)?
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xf900..=0xfaff | 0x20000..=0x3134f)
+}
+
+/// Parse a number cell. `None`: not a number.
+pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyle)> {
+    let t = s.trim_matches(is_space);
+    let lead = s.len() - s.trim_start_matches(is_space).len();
+    let start = offset + lead;
+    let mut style = NumStyle::default();
+    let mut chars = t.char_indices().peekable();
+    let mut neg = false;
+    let mut digits_start = 0;
+    if let Some(&(_, c)) = chars.peek() {
+        if matches!(c, '-' | '－' | '−' | '+' | '＋') {
+            neg = !matches!(c, '+' | '＋');
+            chars.next();
+            digits_start = c.len_utf8();
+        }
+    }
+    let mut int = String::new();
+    let mut frac: Option<String> = None;
+    let mut end = digits_start;
+    let mut last_was_sep = false;
+    while let Some(&(i, c)) = chars.peek() {
+        let d = match c {
+            '0'..='9' => Some(c),
+            '０'..='９' => {
+                style.fullwidth = true;
+                char::from_u32(c as u32 - '０' as u32 + '0' as u32)
+            }
+            _ => None,
+        };
+        if let Some(d) = d {
+            match &mut frac {
+                Some(f) => f.push(d),
+                None => int.push(d),
+            }
+            last_was_sep = false;
+            end = i + c.len_utf8();
+            chars.next();
+            continue;
+        }
+        if matches!(c, ',' | '，') && frac.is_none() && !int.is_empty() {
+            style.thousands = true;
+            last_was_sep = true;
+            chars.next();
+            continue;
+        }
+        if matches!(c, '.' | '．') && frac.is_none() && !int.is_empty() {
+            frac = Some(String::new());
+            last_was_sep = true;
+            chars.next();
+            continue;
+        }
+        break;
+    }
+    if int.is_empty() || last_was_sep {
+        return None;
+    }
+    let rest = t[end..].trim_start_matches(is_space);
+    if !(rest.is_empty() || matches!(rest, "件" | "万元" | "元" | "个" | "条" | "次" | "人次")) {
+        return None;
+    }
+    let range = TextRange::new(start + digits_start, start + end);
+    let value = match frac {
+        Some(f) if !f.is_empty() => {
+            let text = format!("{}{}.{}", if neg { "-" } else { "" }, int, f);
+            let value: f64 = text.parse().ok()?;
+            Value::Decimal { text, value }
+        }
+        _ => {
+            let v: i64 = int.parse().ok()?;
+            Value::Int { value: if neg { -v } else { v } }
+        }
+    };
+    Some((value, range, style))
+}
+
+/// Placeholders people put where a count belongs.
+pub fn is_marker(t: &str) -> bool {
+    matches!(t, "/" | "／" | "\\" | "无" | "空" | "N/A" | "n/a" | "NA" | "-" | "－" | "--" | "－－" | "×" | "x" | "X")
+        || (!t.is_empty() && t.chars().all(|c| matches!(c, '—' | '–' | '-' | '－' | '─')))
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TokKind {
+    Label,
+    /// A value cell (number, placeholder, blank, or text in a value position).
+    Value(Cell),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    pub range: TextRange,
+    pub kind: TokKind,
+    pub line: usize,
+    /// The token is a whole cell of a delimited row.
+    pub delimited: bool,
+}
+
+/// How a line splits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    Pipe,
+    Tab,
+    Space,
+}
+
+/// A page number line from PDF text ("-3-", "- 4 -", "第 3 页").
+pub fn is_page_number(line: &str) -> bool {
+    let t: String = line.chars().filter(|c| !is_space(*c)).collect();
+    if t.is_empty() {
+        return false;
+    }
+    let inner = t.trim_start_matches(['-', '—', '－']).trim_end_matches(['-', '—', '－']);
+    let dashed = inner.len() < t.len() && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit());
+    let page = t.starts_with('第') && t.ends_with('页') && t[3..t.len() - 3].chars().all(|c| c.is_ascii_digit());
+    dashed || page
+}
+
+/// A Markdown table alignment row (`|---|:--:|`).
+pub fn is_alignment_row(line: &str) -> bool {
+    let t = line.trim_matches(is_space);
+    t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ' | '\t'))
+}
+
+fn value_cell(text: &str, offset: usize, in_pipe_row: bool) -> Option<Cell> {
+    let trimmed = text.trim_matches(is_space);
+    let lead = text.len() - text.trim_start_matches(is_space).len();
+    let range = if trimmed.is_empty() {
+        TextRange::new(offset, offset + text.len())
+    } else {
+        TextRange::new(offset + lead, offset + lead + trimmed.len())
+    };
+    if trimmed.is_empty() {
+        return Some(Cell { range, number_range: range, value: Value::Blank, style: NumStyle::default(), in_pipe_row });
+    }
+    if let Some((value, number_range, style)) = parse_number(text, offset) {
+        return Some(Cell { range, number_range, value, style, in_pipe_row });
+    }
+    if is_marker(trimmed) {
+        return Some(Cell {
+            range,
+            number_range: range,
+            value: Value::Text { text: trimmed.to_string() },
+            style: NumStyle::default(),
+            in_pipe_row,
+        });
+    }
+    None
+}
+
+/// Split one line (`src[range]`, line number `line`) into tokens.
+pub fn tokenize_line(src: &str, range: TextRange, line: usize, out: &mut Vec<Token>) -> LineKind {
+    let text = &src[range.start..range.end];
+    let (kind, sep) = if text.contains('|') {
+        (LineKind::Pipe, '|')
+    } else if text.contains('\t') && text.split('\t').filter(|p| !p.trim_matches(is_space).is_empty()).count() >= 2 {
+        (LineKind::Tab, '\t')
+    } else {
+        (LineKind::Space, ' ')
+    };
+    if kind == LineKind::Space {
+        let mut start = None;
+        let push = |s: usize, e: usize, out: &mut Vec<Token>| {
+            let piece = &src[s..e];
+            let r = TextRange::new(s, e);
+            match value_cell(piece, s, false) {
+                Some(cell) => out.push(Token { range: r, kind: TokKind::Value(cell), line, delimited: false }),
+                None => out.push(Token { range: r, kind: TokKind::Label, line, delimited: false }),
+            }
+        };
+        for (i, c) in text.char_indices() {
+            let at = range.start + i;
+            if is_space(c) {
+                if let Some(s) = start.take() {
+                    push(s, at, out);
+                }
+            } else if start.is_none() {
+                start = Some(at);
+            }
+        }
+        if let Some(s) = start {
+            push(s, range.end, out);
+        }
+        return kind;
+    }
+    // Delimited: cells between separators.
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    let mut s = range.start;
+    for (i, c) in text.char_indices() {
+        if c == sep {
+            pieces.push((s, range.start + i));
+            s = range.start + i + 1;
+        }
+    }
+    pieces.push((s, range.end));
+    if kind == LineKind::Pipe {
+        // Outer pipes leave an empty piece at either end: not a cell.
+        if pieces.first().map(|&(a, b)| src[a..b].trim_matches(is_space).is_empty()).unwrap_or(false)
+            && text.trim_start_matches(is_space).starts_with('|')
+        {
+            pieces.remove(0);
+        }
+        if pieces.last().map(|&(a, b)| src[a..b].trim_matches(is_space).is_empty()).unwrap_or(false)
+            && text.trim_end_matches(is_space).ends_with('|')
+        {
+            pieces.pop();
+        }
+    }
+    let first_len = out.len();
+    let mut seen_value = false;
+    let pipe = kind == LineKind::Pipe;
+    for (a, b) in pieces {
+        let piece = &src[a..b];
+        let r = TextRange::new(a, b);
+        let trimmed = piece.trim_matches(is_space);
+        let cell = value_cell(piece, a, pipe);
+        match cell {
+            Some(c) if !matches!(c.value, Value::Blank) => {
+                seen_value = true;
+                out.push(Token { range: c.range, kind: TokKind::Value(c), line, delimited: true });
+            }
+            Some(c) => out.push(Token { range: r, kind: TokKind::Value(c), line, delimited: true }),
+            None if seen_value => {
+                // Text where a number belongs.
+                let lead = piece.len() - piece.trim_start_matches(is_space).len();
+                let cr = TextRange::new(a + lead, a + lead + trimmed.len());
+                let c = Cell {
+                    range: cr,
+                    number_range: cr,
+                    value: Value::Text { text: trimmed.to_string() },
+                    style: NumStyle::default(),
+                    in_pipe_row: pipe,
+                };
+                out.push(Token { range: cr, kind: TokKind::Value(c), line, delimited: true });
+            }
+            None => {
+                let lead = piece.len() - piece.trim_start_matches(is_space).len();
+                out.push(Token {
+                    range: TextRange::new(a + lead, a + lead + trimmed.len()),
+                    kind: TokKind::Label,
+                    line,
+                    delimited: true,
+                })
+            }
+        }
+    }
+    // Blank cells only count on lines that carry values: elsewhere they are the
+    // empty cells of merged headers.
+    if !seen_value {
+        let mut i = first_len;
+        while i < out.len() {
+            if matches!(&out[i].kind, TokKind::Value(c) if c.value == Value::Blank) {
+                out.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    }
+    kind
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        let n = |s: &str| parse_number(s, 0).map(|(v, r, st)| (v, &s[r.start..r.end], st.fullwidth, st.thousands));
+        assert_eq!(n("12"), Some((Value::Int { value: 12 }, "12", false, false)));
+        assert_eq!(n(" １２ "), Some((Value::Int { value: 12 }, "１２", true, false)));
+        assert_eq!(n("1,234件"), Some((Value::Int { value: 1234 }, "1,234", false, true)));
+        assert_eq!(n("-3"), Some((Value::Int { value: -3 }, "3", false, false)));
+        assert!(matches!(n("7730.28"), Some((Value::Decimal { .. }, "7730.28", _, _))));
+        assert_eq!(n("1."), None);
+        assert_eq!(n("1.属于国家秘密"), None);
+        assert_eq!(n("行政规范性文件693665"), None);
+    }
+
+    #[test]
+    fn normalisation() {
+        assert_eq!(norm_str("（三） 不予公开 1、属于 国家秘密"), "(三)不予公开1.属于国家秘密");
+        assert_eq!(norm_str("本列数据的钩稽关系"), "本列数据的勾稽关系");
+    }
+
+    #[test]
+    fn page_numbers() {
+        assert!(is_page_number("  -3-"));
+        assert!(is_page_number("- 4 -"));
+        assert!(!is_page_number("-3"));
+        assert!(!is_page_number("3"));
+    }
+
+    #[test]
+    fn pipe_line_tokens() {
+        let s = "规章 | 0 | | 3 | |";
+        let mut out = Vec::new();
+        tokenize_line(s, TextRange::new(0, s.len()), 0, &mut out);
+        let kinds: Vec<String> = out
+            .iter()
+            .map(|t| match &t.kind {
+                TokKind::Label => format!("L:{}", &s[t.range.start..t.range.end]),
+                TokKind::Value(c) => format!("V:{:?}", c.value),
+            })
+            .collect();
+        assert_eq!(kinds, vec!["L:规章", "V:Int { value: 0 }", "V:Blank", "V:Int { value: 3 }", "V:Blank"]);
+    }
+}

@@ -1,0 +1,592 @@
+//! The parser. It never fails: whatever the input, it returns what it
+//! understood, and the rules judge the rest.
+
+pub mod lex;
+
+use crate::model::*;
+use crate::template::{self, Format, SECTIONS, TABLE2_2021, TABLE3_ROWS};
+use crate::text::{LineIndex, TextRange};
+use lex::{is_space, normalize, tokenize_line, LineKind, TokKind, Token};
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Parse a report. `format` forces the template instead of detecting it.
+pub fn parse(src: &str, format: Option<Format>) -> Report {
+    let index = LineIndex::new(src);
+    let lines: Vec<TextRange> = (0..index.line_count()).map(|l| index.line_range(src, l)).collect();
+    let headings = find_headings(src, &lines);
+    let sections = section_spans(src, &lines, &headings);
+    let (title, year, year_range) = find_title_and_year(src, &lines, &headings);
+    let heading_lines: Vec<usize> = headings.iter().map(|h| h.line).collect();
+
+    let t2_region = region(src, &lines, &sections, 1, &["第二十条"]);
+    let t3_region = region(src, &lines, &sections, 2, &["勾稽关系", "申请人情况", "本年新收"]);
+    let t4_region = region(src, &lines, &sections, 3, &["结果维持", "行政复议", "行政诉讼"]);
+
+    let table2 = t2_region.and_then(|r| read_table2(src, &lines, &heading_lines, r));
+    let table3 = t3_region.and_then(|r| read_table3(src, &lines, &heading_lines, r));
+    let table4 = t4_region.and_then(|r| read_table4(src, &lines, &heading_lines, r));
+
+    let (format, format_source) = match (format, year) {
+        (Some(f), _) => (f, FormatSource::Config),
+        (None, Some(y)) => (Format::for_year(y), FormatSource::Year),
+        (None, None) => detect_format_from_tables(table2.as_ref(), table3.as_ref()),
+    };
+
+    Report { title, year, year_range, format, format_source, headings, sections, table2, table3, table4 }
+}
+
+fn detect_format_from_tables(t2: Option<&Table2>, t3: Option<&Table3>) -> (Format, FormatSource) {
+    if let Some(t3) = t3 {
+        if t3.has_values("t3.other.overdue") || t3.has_values("t3.other.unpaid") {
+            return (Format::F2021, FormatSource::Tables);
+        }
+        if t3.has_values("t3.other") {
+            return (Format::F2019, FormatSource::Tables);
+        }
+    }
+    if t2.map(|t| !t.markers_2019.is_empty()).unwrap_or(false) {
+        return (Format::F2019, FormatSource::Tables);
+    }
+    (Format::F2021, FormatSource::Default)
+}
+
+// ------------------------------------------------------------------ headings
+
+const NUMERALS: &str = "一二三四五六七八九十";
+
+fn numeral_value(s: &str) -> Option<u32> {
+    let v: Vec<u32> = s.chars().map(|c| NUMERALS.chars().position(|n| n == c).map(|p| p as u32 + 1)).collect::<Option<_>>()?;
+    match v.as_slice() {
+        [a] => Some(*a),
+        [10, b] if *b < 10 => Some(10 + b),
+        _ => None,
+    }
+}
+
+/// Table-三 row labels that look like top-level headings.
+const TABLE_ROW_PREFIXES: &[&str] = &["本年新收", "上年结转", "本年度办理", "结转下年度"];
+
+/// Which section a (normalised) heading title names: (section, is the official title or a known alias, normalised title length).
+fn match_section(nt: &str) -> Option<(usize, bool, usize)> {
+    for (k, s) in SECTIONS.iter().enumerate() {
+        let official = lex::norm_str(s.title);
+        if nt.starts_with(&official) {
+            return Some((k, true, official.len()));
+        }
+    }
+    for (k, s) in SECTIONS.iter().enumerate() {
+        for a in s.aliases {
+            let a = lex::norm_str(a);
+            if nt.starts_with(&a) {
+                return Some((k, false, a.len()));
+            }
+        }
+    }
+    // Keyword match on the first words of the title only.
+    let head: String = nt.chars().take_while(|c| !matches!(c, '。' | ':' | ';' | '!' | '?')).take(30).collect();
+    for k in [5usize, 3, 4, 2, 1, 0] {
+        if let Some(key) = SECTIONS[k].keys.iter().find(|key| head.contains(*key)) {
+            let end = head.find(key).unwrap() + key.len();
+            return Some((k, false, end.max(head.len().min(end + 30))));
+        }
+    }
+    None
+}
+
+struct Candidate {
+    numeral: TextRange,
+    title: TextRange,
+    number: u32,
+    inline: bool,
+}
+
+/// Find "X、title" at the start of `src[at..end]` (after markup).
+fn candidate_at(src: &str, at: usize, end: usize, inline: bool) -> Option<Candidate> {
+    let s = &src[at..end];
+    let mut i = 0;
+    for (j, c) in s.char_indices() {
+        if is_space(c) || matches!(c, '#' | '*' | '>') {
+            i = j + c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    let rest = &s[i..];
+    let num_len: usize = rest.chars().take_while(|c| NUMERALS.contains(*c)).map(char::len_utf8).sum();
+    if num_len == 0 || num_len > 6 {
+        return None;
+    }
+    let number = numeral_value(&rest[..num_len])?;
+    let after = &rest[num_len..];
+    let sp: usize = after.chars().take_while(|c| is_space(*c)).map(char::len_utf8).sum();
+    let sep = after[sp..].chars().next()?;
+    if !matches!(sep, '、' | '.' | '．') {
+        return None;
+    }
+    let title_start = at + i + num_len + sp + sep.len_utf8();
+    let t = &src[title_start..end];
+    let lead: usize = t.chars().take_while(|c| is_space(*c)).map(char::len_utf8).sum();
+    let t = t[lead..].trim_end_matches(|c: char| is_space(c) || c == '*' || c == '#');
+    Some(Candidate {
+        numeral: TextRange::new(at + i, at + i + num_len),
+        title: TextRange::new(title_start + lead, title_start + lead + t.len()),
+        number,
+        inline,
+    })
+}
+
+fn find_headings(src: &str, lines: &[TextRange]) -> Vec<Heading> {
+    let mut out: Vec<Heading> = Vec::new();
+    let mut seen = [false; 6];
+    let mut current: Option<usize> = None;
+    for (line, lr) in lines.iter().enumerate() {
+        let mut cands = Vec::new();
+        if let Some(c) = candidate_at(src, lr.start, lr.end, false) {
+            cands.push(c);
+        }
+        // Mid-line: after a full stop (optionally closing bold), a number glued into a paragraph.
+        let text = &src[lr.start..lr.end];
+        for (i, _) in text.match_indices('。') {
+            let at = lr.start + i + '。'.len_utf8();
+            if let Some(c) = candidate_at(src, at, lr.end, true) {
+                cands.push(c);
+            }
+        }
+        for c in cands {
+            let title_text = &src[c.title.start..c.title.end];
+            let nt = lex::norm_str(title_text);
+            if nt.is_empty() || TABLE_ROW_PREFIXES.iter().any(|p| nt.starts_with(p)) {
+                continue;
+            }
+            if nt.starts_with(|ch: char| NUMERALS.contains(ch) || ch == '是') {
+                continue; // "一、二、三季度", "一是"
+            }
+            // Short title: up to the first sentence punctuation.
+            let short_len = title_text
+                .char_indices()
+                .find(|(_, ch)| matches!(ch, '。' | '，' | ',' | '；' | ';' | '：' | ':' | '！' | '？' | '*'))
+                .map(|(i, _)| i)
+                .unwrap_or(title_text.len());
+            let short_chars = title_text[..short_len].chars().count();
+            if template::PRE2019_HEADING_KEYS.iter().any(|k| nt.contains(k)) && short_chars <= 30 && !c.inline {
+                out.push(heading(src, &c, line, short_len, false, HeadingKind::Pre2019));
+                continue;
+            }
+            let m = match_section(&nt);
+            let n = c.number as usize;
+            let kind = match m {
+                Some((k, official, _)) if !c.inline || official => {
+                    if k + 1 == n {
+                        if seen[k] {
+                            Some((HeadingKind::Duplicate { section: k }, official))
+                        } else {
+                            Some((HeadingKind::Section { section: k }, official))
+                        }
+                    } else if !seen[k] && current.map_or(true, |cur| k > cur) && !c.inline {
+                        Some((HeadingKind::Section { section: k }, false))
+                    } else {
+                        Some((HeadingKind::Stray, true))
+                    }
+                }
+                _ if short_chars > 24 || short_chars == 0 => None,
+                _ if !c.inline
+                    && (1..=6).contains(&n)
+                    && !seen[n - 1]
+                    && current.map_or(n == 1, |cur| n - 1 == cur + 1)
+                    && m.is_none() =>
+                {
+                    Some((HeadingKind::Section { section: n - 1 }, false))
+                }
+                _ => Some((HeadingKind::Stray, true)),
+            };
+            let Some((kind, official)) = kind else { continue };
+            // Title extent: glued headings end where the official title ends.
+            let title_len = match (kind, m) {
+                (HeadingKind::Section { .. } | HeadingKind::Duplicate { .. }, Some((_, true, nlen))) => {
+                    // map normalised length back to source
+                    let norm = normalize(src, c.title);
+                    norm.source_end(nlen.min(norm.text.len()), src) - c.title.start
+                }
+                _ => short_len,
+            };
+            if let HeadingKind::Section { section } = kind {
+                seen[section] = true;
+                current = Some(section);
+            }
+            out.push(heading(src, &c, line, title_len, official, kind));
+        }
+    }
+    out
+}
+
+fn heading(src: &str, c: &Candidate, line: usize, title_len: usize, official: bool, kind: HeadingKind) -> Heading {
+    let title_range = TextRange::new(c.title.start, c.title.start + title_len);
+    let title = src[title_range.start..title_range.end].to_string();
+    let inline = c.inline || title_range.end < c.title.end;
+    Heading {
+        range: TextRange::new(c.numeral.start, title_range.end),
+        line,
+        number: c.number,
+        title,
+        title_range,
+        official,
+        inline,
+        kind,
+    }
+}
+
+fn section_spans(src: &str, lines: &[TextRange], headings: &[Heading]) -> [Option<Section>; 6] {
+    let mut sections: [Option<Section>; 6] = Default::default();
+    let starts: Vec<(usize, usize)> = headings
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| match h.kind {
+            HeadingKind::Section { section } => Some((i, section)),
+            _ => None,
+        })
+        .collect();
+    for (j, &(hi, k)) in starts.iter().enumerate() {
+        let h = &headings[hi];
+        let start = lines[h.line].start;
+        let end = starts.get(j + 1).map(|&(n, _)| lines[headings[n].line].start).unwrap_or(src.len());
+        let body_start = if h.inline { h.range.end } else { lines[h.line].end };
+        sections[k] = Some(Section { heading: hi, range: TextRange::new(start, end), body: TextRange::new(body_start.min(end), end) });
+    }
+    sections
+}
+
+fn year_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"((?:19|20)[0-9]{2})\s*年").unwrap())
+}
+
+fn period_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"((?:19|20)[0-9]{2})\s*年\s*0?1\s*月\s*0?1\s*日").unwrap())
+}
+
+fn find_title_and_year(
+    src: &str,
+    lines: &[TextRange],
+    headings: &[Heading],
+) -> (Option<TextRange>, Option<u16>, Option<TextRange>) {
+    let first_section_line = headings
+        .iter()
+        .find(|h| matches!(h.kind, HeadingKind::Section { section } if section > 0))
+        .map(|h| h.line)
+        .unwrap_or(lines.len());
+    let mut nonempty = 0;
+    let mut title = None;
+    for (l, r) in lines.iter().enumerate().take(first_section_line) {
+        let t = &src[r.start..r.end];
+        if t.trim_matches(is_space).is_empty() {
+            continue;
+        }
+        nonempty += 1;
+        if nonempty > 12 {
+            break;
+        }
+        if t.contains("年度报告") && t.chars().count() < 80 {
+            let lead: usize = t.chars().take_while(|c| is_space(*c)).map(char::len_utf8).sum();
+            let mut range = TextRange::new(r.start + lead, r.end);
+            // The agency and year may sit on the line before ("蒙城县工业和信息化局2024年").
+            if let Some(prev) = (0..l).rev().find(|&p| !src[lines[p].start..lines[p].end].trim_matches(is_space).is_empty()) {
+                let pt = &src[lines[prev].start..lines[prev].end];
+                let pt_trim = pt.trim_matches(is_space);
+                if pt_trim.chars().count() < 40 && !pt_trim.contains('。') && !headings.iter().any(|h| h.line == prev) {
+                    let lead: usize = pt.chars().take_while(|c| is_space(*c)).map(char::len_utf8).sum();
+                    range = TextRange::new(lines[prev].start + lead, range.end);
+                }
+            }
+            title = Some(range);
+            break;
+        }
+    }
+    if let Some(tr) = title {
+        if let Some(c) = year_re().captures(&src[tr.start..tr.end]) {
+            let m = c.get(1).unwrap();
+            return (title, m.as_str().parse().ok(), Some(TextRange::new(tr.start + m.start(), tr.start + m.end())));
+        }
+    }
+    // The 统计期限 ("自2021年1月1日至…") in the first part of the text.
+    let limit = lines.get(first_section_line.min(lines.len().saturating_sub(1))).map(|r| r.end).unwrap_or(src.len());
+    let limit = limit.max(src.len().min(4000));
+    let mut limit = limit.min(src.len());
+    while !src.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    if let Some(c) = period_re().captures(&src[..limit]) {
+        let m = c.get(1).unwrap();
+        return (title, m.as_str().parse().ok(), Some(TextRange::new(m.start(), m.end())));
+    }
+    (title, None, None)
+}
+
+// ------------------------------------------------------------------ regions
+
+/// The region of a table: the body of its section from the first anchor line on;
+/// without the section, from the first anchor line in the text to the next section heading.
+fn region(src: &str, lines: &[TextRange], sections: &[Option<Section>; 6], section: usize, anchors: &[&str]) -> Option<TextRange> {
+    let anchor_in = |range: TextRange| -> Option<usize> {
+        lines.iter().filter(|l| l.start >= range.start && l.end <= range.end).find_map(|l| {
+            let n = lex::norm_str(&src[l.start..l.end]);
+            (anchors.iter().any(|a| n.contains(a)) && !n.contains('。')).then_some(l.start)
+        })
+    };
+    if let Some(s) = &sections[section] {
+        let start = anchor_in(s.body).unwrap_or(s.body.start).max(s.body.start);
+        return Some(TextRange::new(start, s.body.end));
+    }
+    let start = anchor_in(TextRange::new(0, src.len()))?;
+    let end = sections.iter().flatten().map(|s| s.range.start).filter(|&s| s > start).min().unwrap_or(src.len());
+    Some(TextRange::new(start, end))
+}
+
+/// Tokens of the table lines in a region (prose, page numbers, headings and
+/// alignment rows skipped), and the layout they show.
+fn region_tokens(src: &str, lines: &[TextRange], heading_lines: &[usize], region: TextRange) -> (Vec<Token>, Layout) {
+    let mut toks = Vec::new();
+    let (mut pipe, mut tab, mut space) = (0, 0, 0);
+    for (l, r) in lines.iter().enumerate() {
+        if r.end < region.start || r.start >= region.end || heading_lines.contains(&l) {
+            continue;
+        }
+        let r = TextRange::new(r.start.max(region.start), r.end.min(region.end));
+        let t = &src[r.start..r.end];
+        if t.contains('。') || t.contains('；') || lex::is_page_number(t) || lex::is_alignment_row(t) {
+            continue;
+        }
+        let before = toks.len();
+        let kind = tokenize_line(src, r, l, &mut toks);
+        if toks[before..].iter().any(|t: &Token| matches!(t.kind, TokKind::Value(_))) {
+            match kind {
+                LineKind::Pipe => pipe += 1,
+                LineKind::Tab => tab += 1,
+                LineKind::Space => space += 1,
+            }
+        }
+    }
+    let layout = match (pipe > 0, tab > 0, space > 0) {
+        (true, false, false) => Layout::Pipe,
+        (false, true, false) => Layout::Tab,
+        (false, false, _) => Layout::Whitespace,
+        _ => Layout::Mixed,
+    };
+    (toks, layout)
+}
+
+/// The label stream of a token list: normalised label texts concatenated, with
+/// the token each byte came from.
+struct LabelStream {
+    text: String,
+    /// (stream offset, token index, normalised text of the token)
+    parts: Vec<(usize, usize, lex::Normalized)>,
+}
+
+impl LabelStream {
+    fn new(src: &str, toks: &[Token]) -> Self {
+        let mut text = String::new();
+        let mut parts = Vec::new();
+        for (i, t) in toks.iter().enumerate() {
+            if t.kind == TokKind::Label {
+                let n = normalize(src, t.range);
+                parts.push((text.len(), i, n));
+                text.push_str(&parts.last().unwrap().2.text);
+            }
+        }
+        LabelStream { text, parts }
+    }
+    fn part_of(&self, offset: usize) -> usize {
+        match self.parts.binary_search_by_key(&offset, |p| p.0) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+    /// Source range of a stream range, and the token indices at its ends.
+    fn locate(&self, src: &str, start: usize, end: usize) -> (TextRange, usize, usize) {
+        let ps = self.part_of(start);
+        let pe = self.part_of(end.saturating_sub(1).max(start));
+        let (s0, ti_s, ns) = &self.parts[ps];
+        let (s1, ti_e, ne) = &self.parts[pe];
+        let a = ns.source(start - s0);
+        let b = ne.source_end(end - s1, src);
+        (TextRange::new(a, b.max(a)), *ti_s, *ti_e)
+    }
+}
+
+struct Found {
+    def: usize,
+    label: TextRange,
+    first_tok: usize,
+    last_tok: usize,
+}
+
+/// Find each row's label in the stream, in template order. Returns the matches
+/// and whether some were found only before the previous one (labels out of order).
+fn match_rows<'a>(src: &str, stream: &LabelStream, defs: impl Iterator<Item = (usize, &'a [&'a str])>) -> (Vec<Found>, usize) {
+    let mut cursor = 0;
+    let mut found = Vec::new();
+    let mut out_of_order = 0;
+    for (def, matchers) in defs {
+        let find_from = |from: usize| {
+            matchers
+                .iter()
+                .filter_map(|m| stream.text.get(from..).and_then(|t| t.find(m)).map(|p| (from + p, from + p + m.len())))
+                .min()
+        };
+        let hit = match find_from(cursor) {
+            Some(h) => Some(h),
+            None => {
+                let h = find_from(0);
+                if h.is_some() {
+                    out_of_order += 1;
+                }
+                h
+            }
+        };
+        if let Some((s, e)) = hit {
+            if s >= cursor {
+                cursor = e;
+            }
+            let (label, first_tok, last_tok) = stream.locate(src, s, e);
+            found.push(Found { def, label, first_tok, last_tok });
+        }
+    }
+    (found, out_of_order)
+}
+
+/// Strip surplus blank cells (merged-cell artifacts) from the ends, then fit.
+fn fit(raw: &[Cell], width: usize) -> Option<Vec<Cell>> {
+    let mut v: Vec<Cell> = raw.to_vec();
+    while v.len() > width && v.last().map(|c| c.value == Value::Blank).unwrap_or(false) {
+        v.pop();
+    }
+    while v.len() > width && v.first().map(|c| c.value == Value::Blank).unwrap_or(false) {
+        v.remove(0);
+    }
+    (v.len() == width).then_some(v)
+}
+
+fn glued_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"[\p{Han}）)”][0-9０-９]{2,}$").unwrap())
+}
+
+/// Build rows from matches: each row takes the value tokens from its label to the next row's label.
+fn build_rows(src: &str, toks: &[Token], mut found: Vec<Found>, width: impl Fn(usize) -> usize) -> (Vec<(usize, Row)>, Vec<TextRange>) {
+    found.sort_by_key(|f| (f.first_tok, f.label.start));
+    // Lines that carry a label and values but no template row: rows not in the template.
+    let covered: std::collections::HashSet<usize> =
+        found.iter().flat_map(|f| toks[f.first_tok].line..=toks[f.last_tok].line).collect();
+    let mut unknown_lines = std::collections::BTreeMap::<usize, TextRange>::new();
+    for t in toks {
+        if t.kind == TokKind::Label && t.delimited && !covered.contains(&t.line) {
+            let n = lex::norm_str(&src[t.range.start..t.range.end]);
+            if n.chars().count() >= 2 && toks.iter().any(|v| v.line == t.line && matches!(v.kind, TokKind::Value(_))) {
+                unknown_lines.entry(t.line).or_insert(t.range);
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for i in 0..found.len() {
+        let f = &found[i];
+        let end_tok = found.get(i + 1).map(|n| n.first_tok).unwrap_or(toks.len()).max(f.last_tok + 1);
+        let span = &toks[f.first_tok..end_tok.min(toks.len())];
+        let raw: Vec<Cell> = span
+            .iter()
+            .filter(|t| !unknown_lines.contains_key(&t.line))
+            .filter_map(|t| match &t.kind {
+                TokKind::Value(c) => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
+        // Label as written: label tokens from the matched one up to the first value.
+        let first = &toks[f.first_tok];
+        let mut label_cell = first.range;
+        for t in &toks[f.first_tok..] {
+            match t.kind {
+                TokKind::Label if t.line == first.line => label_cell = label_cell.cover(t.range),
+                _ => break,
+            }
+        }
+        let label_text = src[label_cell.start..label_cell.end].to_string();
+        // Reliable only when the whole label sits on one line before the values.
+        let label_is_cell = f.last_tok < toks.len() && toks[f.last_tok].line == first.line;
+        let glued = span.iter().filter(|t| t.kind == TokKind::Label).find_map(|t| {
+            let s = &src[t.range.start..t.range.end];
+            glued_re().find(s).map(|m| {
+                let digits_start = s[m.start()..].char_indices().nth(1).map(|(i, _)| m.start() + i).unwrap_or(m.start());
+                TextRange::new(t.range.start + digits_start, t.range.end)
+            })
+        });
+        let cells = if glued.is_some() && raw.is_empty() { None } else { fit(&raw, width(f.def)) };
+        rows.push((f.def, Row { label_range: f.label, label_cell, label_text, label_is_cell, raw, cells, glued }));
+    }
+    (rows, unknown_lines.into_values().collect())
+}
+
+fn read_table2(src: &str, lines: &[TextRange], heading_lines: &[usize], region: TextRange) -> Option<Table2> {
+    let (toks, layout) = region_tokens(src, lines, heading_lines, region);
+    let stream = LabelStream::new(src, &toks);
+    let defs: Vec<(&template::Table2Block, &template::Table2Row)> =
+        TABLE2_2021.iter().flat_map(|b| b.rows.iter().map(move |r| (b, r))).collect();
+    let (found, _) = match_rows(src, &stream, defs.iter().enumerate().map(|(i, (_, r))| (i, std::slice::from_ref(&r.matcher))));
+    let mut markers_2019 = Vec::new();
+    for m in template::TABLE2_2019_MARKERS {
+        let nm = lex::norm_str(m);
+        let mut from = 0;
+        while let Some(p) = stream.text[from..].find(&nm) {
+            let (r, _, _) = stream.locate(src, from + p, from + p + nm.len());
+            markers_2019.push((r, m.to_string()));
+            from += p + nm.len();
+        }
+    }
+    if found.is_empty() && markers_2019.is_empty() {
+        return None;
+    }
+    let (built, unknown) = build_rows(src, &toks, found, |d| defs[d].0.columns.len());
+    let mut rows: Vec<(&'static str, Option<Row>)> = defs.iter().map(|(_, r)| (r.key, None)).collect();
+    for (d, row) in built {
+        rows[d].1 = Some(row);
+    }
+    Some(Table2 { range: region, rows, layout, markers_2019, unknown })
+}
+
+fn read_table3(src: &str, lines: &[TextRange], heading_lines: &[usize], region: TextRange) -> Option<Table3> {
+    let (toks, layout) = region_tokens(src, lines, heading_lines, region);
+    let stream = LabelStream::new(src, &toks);
+    let (found, out_of_order) = match_rows(src, &stream, TABLE3_ROWS.iter().enumerate().map(|(i, r)| (i, r.matchers)));
+    if found.is_empty() {
+        return None;
+    }
+    let (built, unknown) = build_rows(src, &toks, found, |_| template::TABLE3_COLUMNS.len());
+    let mut rows: Vec<Option<Row>> = vec![None; TABLE3_ROWS.len()];
+    for (d, row) in built {
+        rows[d] = Some(row);
+    }
+    Some(Table3 { range: region, rows, layout, disordered: out_of_order >= 2, unknown })
+}
+
+fn read_table4(src: &str, lines: &[TextRange], heading_lines: &[usize], region: TextRange) -> Option<Table4> {
+    let (toks, layout) = region_tokens(src, lines, heading_lines, region);
+    let raw: Vec<Cell> = toks
+        .iter()
+        .filter_map(|t| match &t.kind {
+            TokKind::Value(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    let has_header = toks.iter().any(|t| t.kind == TokKind::Label && lex::norm_str(&src[t.range.start..t.range.end]).contains("维持"));
+    if raw.is_empty() && !has_header {
+        return None;
+    }
+    let label_range = toks.first().map(|t| t.range).unwrap_or(TextRange::empty(region.start));
+    let glued = toks.iter().filter(|t| t.kind == TokKind::Label).find_map(|t| {
+        let s = &src[t.range.start..t.range.end];
+        glued_re().find(s).map(|m| TextRange::new(t.range.start + m.start(), t.range.end))
+    });
+    let cells = if glued.is_some() && raw.is_empty() { None } else { fit(&raw, template::TABLE4_WIDTH) };
+    let row = Row { label_range, label_cell: label_range, label_text: String::new(), label_is_cell: false, raw, cells, glued };
+    Some(Table4 { range: region, row, layout })
+}

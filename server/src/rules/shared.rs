@@ -1,0 +1,412 @@
+//! Helpers the rules share: evaluating identities, rewriting a cell while
+//! keeping the table's layout, and composing row text for insertions.
+
+use super::Ctx;
+use crate::diag::{Diagnostic, Fix, FixKind, Msg, Related};
+use crate::model::{Cell, Report, Value};
+use crate::template::{identities, CellRef, Identity, IdentityKind, Role, TABLE3_COLUMNS, TABLE3_ROWS};
+use crate::text::{TextEdit, TextRange};
+
+/// An identity evaluated on the report's values.
+pub struct Eval<'a> {
+    pub ident: &'a Identity,
+    pub lhs: i64,
+    pub rhs: i64,
+    /// The target's value as written.
+    pub actual: i64,
+    /// The value the target must have for the identity to hold.
+    pub expected: i64,
+}
+
+impl Eval<'_> {
+    pub fn holds(&self) -> bool {
+        self.lhs == self.rhs
+    }
+}
+
+/// Evaluate `ident` with `get`; `None` when a cell is missing or not an integer.
+pub fn eval<'a>(ident: &'a Identity, get: impl Fn(CellRef) -> Option<i64>) -> Option<Eval<'a>> {
+    let mut lhs = 0i64;
+    for c in &ident.lhs {
+        lhs = lhs.checked_add(get(*c)?)?;
+    }
+    let mut rhs = 0i64;
+    for c in &ident.rhs {
+        rhs = rhs.checked_add(get(*c)?)?;
+    }
+    let actual = get(ident.target)?;
+    let expected = if ident.lhs.contains(&ident.target) { rhs - (lhs - actual) } else { lhs - (rhs - actual) };
+    Some(Eval { ident, lhs, rhs, actual, expected })
+}
+
+pub fn int_of(report: &Report, c: CellRef) -> Option<i64> {
+    report.cell(c).and_then(Cell::int)
+}
+
+/// Format `v` in the digit style of `cell`.
+pub fn format_number(v: i64, cell: &Cell) -> String {
+    let mut s = v.abs().to_string();
+    if cell.style.thousands && s.len() > 3 {
+        let mut out = String::new();
+        for (i, ch) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(ch);
+        }
+        s = out;
+    }
+    if cell.style.fullwidth {
+        s = s.chars().map(|c| if c.is_ascii_digit() { char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap() } else { c }).collect();
+    }
+    if v < 0 {
+        s.insert(0, '-');
+    }
+    s
+}
+
+/// An edit that rewrites the number of `cell` to `v`, keeping an aligned pipe
+/// table aligned when the padding allows.
+pub fn rewrite_cell(src: &str, cell: &Cell, v: i64) -> TextEdit {
+    let new = format_number(v, cell);
+    let mut range = if cell.value == Value::Blank { cell.range } else { cell.number_range };
+    // A negative number's sign is outside number_range: include it.
+    if let Value::Int { value } = cell.value {
+        if value < 0 && range.start > 0 {
+            let before = &src[..range.start];
+            if let Some(c) = before.chars().last() {
+                if matches!(c, '-' | '－' | '−') {
+                    range.start -= c.len_utf8();
+                }
+            }
+        }
+    }
+    let old = &src[range.start..range.end];
+    let mut new_text = new.clone();
+    if cell.value == Value::Blank {
+        // " " in "| |" becomes " 0 "
+        if cell.in_pipe_row && old.len() >= 2 {
+            new_text = format!(" {}{}", new, " ".repeat(old.len().saturating_sub(new.len() + 1).max(1)));
+        } else if cell.in_pipe_row {
+            new_text = format!(" {} ", new);
+        }
+        return TextEdit { range, new_text };
+    }
+    if cell.in_pipe_row {
+        let old_w = unicode_width::UnicodeWidthStr::width(old);
+        let new_w = unicode_width::UnicodeWidthStr::width(new.as_str());
+        let after = &src[range.end..];
+        let pad = after.chars().take_while(|c| *c == ' ').count();
+        if new_w > old_w && pad > new_w - old_w {
+            range.end += new_w - old_w; // eat padding, keep at least one space
+        } else if new_w < old_w && pad >= 1 && after[pad..].starts_with('|') {
+            new_text.push_str(&" ".repeat(old_w - new_w));
+        }
+    }
+    TextEdit { range, new_text }
+}
+
+pub fn cell_name(c: CellRef) -> String {
+    c.describe()
+}
+
+fn col_name(c: CellRef) -> &'static str {
+    match c {
+        CellRef::T3 { col, .. } => TABLE3_COLUMNS[col],
+        CellRef::T4 { col } => crate::template::TABLE4_GROUP_COLUMNS[col % 5],
+    }
+}
+
+fn row_name(c: CellRef) -> String {
+    match c {
+        CellRef::T3 { row, .. } => TABLE3_ROWS[row].display(),
+        CellRef::T4 { col } => crate::template::TABLE4_GROUPS[col / 5].to_string(),
+    }
+}
+
+fn role_name_zh(c: CellRef) -> &'static str {
+    match c {
+        CellRef::T3 { row, .. } => match TABLE3_ROWS[row].role {
+            Role::New => "第一项",
+            Role::CarriedIn => "第二项",
+            Role::OutcomeTotal => "（七）总计",
+            Role::CarriedOut => "第四项",
+            Role::Outcome => "办理结果",
+        },
+        CellRef::T4 { .. } => "",
+    }
+}
+
+fn role_name_en(c: CellRef) -> &'static str {
+    match c {
+        CellRef::T3 { row, .. } => match TABLE3_ROWS[row].role {
+            Role::New => "item 1 (new)",
+            Role::CarriedIn => "item 2 (carried in)",
+            Role::OutcomeTotal => "(七) total",
+            Role::CarriedOut => "item 4 (carried out)",
+            Role::Outcome => "outcome",
+        },
+        CellRef::T4 { .. } => "",
+    }
+}
+
+/// Check every identity of `kind` and report the ones that fail.
+pub fn check_identities(ctx: &Ctx, kind: IdentityKind, out: &mut Vec<Diagnostic>) {
+    let report = ctx.report;
+    for ident in identities(report.format).iter().filter(|i| i.kind == kind) {
+        let Some(e) = eval(ident, |c| int_of(report, c)) else { continue };
+        if e.holds() {
+            continue;
+        }
+        let target = report.cell(ident.target).expect("evaluated");
+        out.push(identity_diagnostic(ctx, &e, target));
+    }
+}
+
+fn identity_diagnostic(ctx: &Ctx, e: &Eval, target: &Cell) -> Diagnostic {
+    let report = ctx.report;
+    let ident = e.ident;
+    let value = |c: CellRef| int_of(report, c).unwrap_or(0);
+    let join = |cells: &[CellRef], name: &dyn Fn(CellRef) -> String, sep: &str| {
+        cells.iter().map(|c| format!("{} {}", name(*c), value(*c))).collect::<Vec<_>>().join(sep)
+    };
+    let (zh, en) = match ident.kind {
+        IdentityKind::A => (
+            format!(
+                "{}：「{}」的总计应为 {}（{} = {}），实为 {}",
+                ident.kind.name_zh(),
+                row_name(ident.target),
+                e.expected,
+                join(&ident.rhs, &|c| col_name(c).to_string(), " + "),
+                e.rhs,
+                e.actual
+            ),
+            format!(
+                "{} fails: the total of “{}” should be {} ({} = {}), found {}",
+                ident.kind.name_en(),
+                row_name(ident.target),
+                e.expected,
+                join(&ident.rhs, &|c| col_name(c).to_string(), " + "),
+                e.rhs,
+                e.actual
+            ),
+        ),
+        IdentityKind::B => (
+            format!(
+                "{}：「{}」列的（七）总计应为 {}（各项办理结果之和），实为 {}",
+                ident.kind.name_zh(),
+                col_name(ident.target),
+                e.expected,
+                e.actual
+            ),
+            format!(
+                "{} fails: (七) total of column “{}” should be {} (sum of the outcome rows), found {}",
+                ident.kind.name_en(),
+                col_name(ident.target),
+                e.expected,
+                e.actual
+            ),
+        ),
+        IdentityKind::C => {
+            let tail_zh = if e.expected >= 0 {
+                format!("按此关系，第四项（结转下年度继续办理）应为 {}", e.expected)
+            } else {
+                "第四项无法取负值，请核对第一、二项和（七）总计".to_string()
+            };
+            let tail_en = if e.expected >= 0 {
+                format!("so item 4 (carried over to next year) should be {}", e.expected)
+            } else {
+                "item 4 cannot be negative: check items 1, 2 and the (七) total".to_string()
+            };
+            (
+                format!(
+                    "{}：「{}」列 {} = {}，而 {} = {}；{}",
+                    ident.kind.name_zh(),
+                    col_name(ident.target),
+                    join(&ident.lhs, &|c| role_name_zh(c).to_string(), " + "),
+                    e.lhs,
+                    join(&ident.rhs, &|c| role_name_zh(c).to_string(), " + "),
+                    e.rhs,
+                    tail_zh
+                ),
+                format!(
+                    "{} fails in column “{}”: {} = {}, but {} = {}; {}",
+                    ident.kind.name_en(),
+                    col_name(ident.target),
+                    join(&ident.lhs, &|c| role_name_en(c).to_string(), " + "),
+                    e.lhs,
+                    join(&ident.rhs, &|c| role_name_en(c).to_string(), " + "),
+                    e.rhs,
+                    tail_en
+                ),
+            )
+        }
+        IdentityKind::T4 => (
+            format!(
+                "{}：「{}」的总计应为 {}（{} = {}），实为 {}",
+                ident.kind.name_zh(),
+                row_name(ident.target),
+                e.expected,
+                join(&ident.rhs, &|c| col_name(c).to_string(), " + "),
+                e.rhs,
+                e.actual
+            ),
+            format!(
+                "{} fails: the total of “{}” should be {} ({} = {}), found {}",
+                ident.kind.name_en(),
+                row_name(ident.target),
+                e.expected,
+                join(&ident.rhs, &|c| col_name(c).to_string(), " + "),
+                e.rhs,
+                e.actual
+            ),
+        ),
+    };
+    let related = ident
+        .cells()
+        .skip(1)
+        .filter_map(|c| {
+            let cell = report.cell(c)?;
+            Some(Related {
+                range: cell.range,
+                message: Msg::new(format!("{} = {}", cell_name(c), value(c)), format!("{} = {}", cell_name(c), value(c))),
+            })
+        })
+        .collect();
+    let mut d = Diagnostic::new(ident.kind.code(), target.range, Msg::new(zh, en)).with_related(related);
+    if e.expected >= 0 {
+        d = d.with_fix(Fix {
+            title: Msg::new(format!("将此格改为 {}", e.expected), format!("Change this cell to {}", e.expected)),
+            kind: FixKind::Recompute,
+            preferred: true,
+            edits: vec![rewrite_cell(ctx.src, target, e.expected)],
+        });
+    }
+    d
+}
+
+/// Text of the line containing `offset`, and its range.
+pub fn line_at(src: &str, offset: usize) -> TextRange {
+    let start = src[..offset].rfind(['\n', '\r']).map(|i| i + 1).unwrap_or(0);
+    let end = src[offset..].find(['\n', '\r']).map(|i| offset + i).unwrap_or(src.len());
+    TextRange::new(start, end)
+}
+
+/// The line break the document uses.
+pub fn eol(src: &str) -> &'static str {
+    if src.contains("\r\n") {
+        "\r\n"
+    } else if src.contains('\n') || !src.contains('\r') {
+        "\n"
+    } else {
+        "\r"
+    }
+}
+
+/// Compose a table row in the layout of an existing row line (pipes, tabs or spaces).
+pub fn compose_row(model_line: &str, label: &str, values: &[&str]) -> String {
+    let t = model_line.trim();
+    if model_line.contains('|') {
+        let lead = t.starts_with('|');
+        let trail = t.ends_with('|');
+        let mut s = String::new();
+        if lead {
+            s.push_str("| ");
+        }
+        s.push_str(label);
+        for v in values {
+            s.push_str(" | ");
+            s.push_str(v);
+        }
+        if trail {
+            s.push_str(" |");
+        }
+        s
+    } else if model_line.contains('\t') {
+        let mut s = label.to_string();
+        for v in values {
+            s.push('\t');
+            s.push_str(v);
+        }
+        s
+    } else {
+        let mut s = label.to_string();
+        for v in values {
+            s.push(' ');
+            s.push_str(v);
+        }
+        s
+    }
+}
+
+/// Range to point at for a missing piece: the heading line of a section, or the document start.
+pub fn section_heading_range(ctx: &Ctx, section: usize) -> Option<TextRange> {
+    let s = ctx.report.sections[section].as_ref()?;
+    Some(ctx.report.headings[s.heading].range)
+}
+
+/// A row of any table with what the template expects of it.
+pub struct RowRef<'a> {
+    pub table_zh: &'static str,
+    pub table_en: &'static str,
+    /// Row name with its group ("（三）不予公开1.属于国家秘密").
+    pub name: String,
+    /// The template's label of the row itself ("1.属于国家秘密").
+    pub label: &'static str,
+    pub row: &'a crate::model::Row,
+    pub columns: Vec<String>,
+    pub money: bool,
+}
+
+/// Every row read from tables 二, 三 (when its labels align with its numbers) and 四.
+pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
+    let mut out = Vec::new();
+    if let Some(t2) = &report.table2 {
+        for block in crate::template::TABLE2_2021.iter() {
+            for def in block.rows {
+                if let Some(Some(row)) = t2.rows.iter().find(|(k, _)| *k == def.key).map(|(_, r)| r) {
+                    out.push(RowRef {
+                        table_zh: "表二",
+                        table_en: "table 2",
+                        name: def.label.to_string(),
+                        label: def.label,
+                        row,
+                        columns: block.columns.iter().map(|c| c.to_string()).collect(),
+                        money: def.money,
+                    });
+                }
+            }
+        }
+    }
+    if let Some(t3) = report.table3.as_ref().filter(|t| !t.disordered) {
+        for (i, row) in t3.rows.iter().enumerate() {
+            if let Some(row) = row {
+                // The 2021 group label "（六）其他处理" is not a row of its own.
+                if TABLE3_ROWS[i].key == "t3.other" && row.raw.is_empty() {
+                    continue;
+                }
+                out.push(RowRef {
+                    table_zh: "表三",
+                    table_en: "table 3",
+                    name: TABLE3_ROWS[i].display(),
+                    label: TABLE3_ROWS[i].label,
+                    row,
+                    columns: TABLE3_COLUMNS.iter().map(|c| c.to_string()).collect(),
+                    money: false,
+                });
+            }
+        }
+    }
+    if let Some(t4) = &report.table4 {
+        out.push(RowRef {
+            table_zh: "表四",
+            table_en: "table 4",
+            name: "行政复议、行政诉讼".to_string(),
+            label: "",
+            row: &t4.row,
+            columns: (0..crate::template::TABLE4_WIDTH).map(crate::template::table4_column_name).collect(),
+            money: false,
+        });
+    }
+    out
+}

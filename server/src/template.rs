@@ -1,0 +1,412 @@
+//! The two national formats, described once as data.
+//!
+//! Sections, the blocks of table 二, the rows and columns of tables 三 and 四,
+//! and every identity (勾稽关系) are declared here. Rules, fixes and the parser
+//! read these tables; nothing else in the crate spells out a row label.
+
+use serde::Serialize;
+
+/// Which national template a report follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+pub enum Format {
+    /// Up to 2018 (2008 条例 structure).
+    #[serde(rename = "pre2019")]
+    Pre2019,
+    /// 国办公开办函〔2019〕60号, report years 2019 and 2020.
+    #[serde(rename = "2019")]
+    F2019,
+    /// 国办公开办函〔2021〕30号, report years 2021 onward.
+    #[serde(rename = "2021")]
+    F2021,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Pre2019 => "pre2019",
+            Format::F2019 => "2019",
+            Format::F2021 => "2021",
+        }
+    }
+    pub fn for_year(year: u16) -> Format {
+        match year {
+            0..=2018 => Format::Pre2019,
+            2019 | 2020 => Format::F2019,
+            _ => Format::F2021,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- sections
+
+pub struct SectionDef {
+    pub number: &'static str,
+    pub title: &'static str,
+    /// Normalised substrings that identify the section's heading (official title first).
+    pub keys: &'static [&'static str],
+    /// Older or longer names accepted with a hint.
+    pub aliases: &'static [&'static str],
+}
+
+impl SectionDef {
+    pub fn official(&self) -> String {
+        format!("{}、{}", self.number, self.title)
+    }
+}
+
+pub static SECTIONS: [SectionDef; 6] = [
+    SectionDef {
+        number: "一",
+        title: "总体情况",
+        keys: &["总体情况", "基本情况", "概述"],
+        aliases: &["概述"],
+    },
+    SectionDef {
+        number: "二",
+        title: "主动公开政府信息情况",
+        keys: &["主动公开"],
+        aliases: &[],
+    },
+    SectionDef {
+        number: "三",
+        title: "收到和处理政府信息公开申请情况",
+        keys: &["收到和处理", "依申请公开", "公开申请情况", "公开申请办理"],
+        aliases: &["政府信息依申请公开办理情况", "依申请公开政府信息情况"],
+    },
+    SectionDef {
+        number: "四",
+        title: "政府信息公开行政复议、行政诉讼情况",
+        keys: &["行政复议", "行政诉讼", "行政法复议", "复议"],
+        aliases: &[
+            "政府信息公开申请行政复议、提起行政诉讼情况",
+            "因政府信息公开申请行政复议、提起行政诉讼的情况",
+            "政府信息公开行政复议和行政诉讼情况",
+        ],
+    },
+    SectionDef {
+        number: "五",
+        title: "存在的主要问题及改进情况",
+        keys: &["主要问题", "存在问题", "存在的问题", "改进情况", "改进措施"],
+        aliases: &["政府信息公开工作存在的主要问题及改进措施", "政府信息公开工作存在的主要问题及改进情况"],
+    },
+    SectionDef {
+        number: "六",
+        title: "其他需要报告的事项",
+        keys: &["其他需要报告", "其他需要说明", "其他事项"],
+        aliases: &[],
+    },
+];
+
+/// Headings that belong to the 2008 structure (before the 2019 format).
+pub static PRE2019_HEADING_KEYS: &[&str] = &["收费及减免", "概述"];
+
+/// Section 六 must state the 信息处理费 (2021 format). Any of these satisfies it.
+pub static FEE_STATEMENT_KEYS: &[&str] = &["信息处理费", "处理费"];
+
+// ---------------------------------------------------------------- table 二
+
+pub struct Table2Row {
+    pub key: &'static str,
+    pub label: &'static str,
+    /// Normalised substring that identifies the row.
+    pub matcher: &'static str,
+    /// Values are money (万元) and may have decimals.
+    pub money: bool,
+}
+
+pub struct Table2Block {
+    pub item: &'static str,
+    pub heading: &'static str,
+    pub columns: &'static [&'static str],
+    pub rows: &'static [Table2Row],
+}
+
+pub static TABLE2_2021: [Table2Block; 4] = [
+    Table2Block {
+        item: "（一）",
+        heading: "第二十条第（一）项",
+        columns: &["本年制发件数", "本年废止件数", "现行有效件数"],
+        rows: &[
+            Table2Row { key: "t2.rules", label: "规章", matcher: "规章", money: false },
+            Table2Row { key: "t2.normative", label: "行政规范性文件", matcher: "规范性文件", money: false },
+        ],
+    },
+    Table2Block {
+        item: "（五）",
+        heading: "第二十条第（五）项",
+        columns: &["本年处理决定数量"],
+        rows: &[Table2Row { key: "t2.license", label: "行政许可", matcher: "行政许可", money: false }],
+    },
+    Table2Block {
+        item: "（六）",
+        heading: "第二十条第（六）项",
+        columns: &["本年处理决定数量"],
+        rows: &[
+            Table2Row { key: "t2.penalty", label: "行政处罚", matcher: "行政处罚", money: false },
+            Table2Row { key: "t2.coercion", label: "行政强制", matcher: "行政强制", money: false },
+        ],
+    },
+    Table2Block {
+        item: "（八）",
+        heading: "第二十条第（八）项",
+        columns: &["本年收费金额（单位：万元）"],
+        rows: &[Table2Row { key: "t2.fees", label: "行政事业性收费", matcher: "事业性收费", money: true }],
+    },
+];
+
+/// Words that only the 2019 format's table 二 uses.
+pub static TABLE2_2019_MARKERS: &[&str] =
+    &["本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "第二十条第(九)项", "政府集中采购", "采购总金额"];
+
+// ---------------------------------------------------------------- table 三
+
+/// What part a row of table 三 plays in identities B and C.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Role {
+    /// 一、本年新收
+    New,
+    /// 二、上年结转
+    CarriedIn,
+    /// A 办理结果 row summed by identity B.
+    Outcome,
+    /// （七）总计
+    OutcomeTotal,
+    /// 四、结转下年度继续办理
+    CarriedOut,
+}
+
+/// Which formats a row belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Only {
+    Both,
+    F2019,
+    F2021,
+}
+
+pub struct Table3Row {
+    pub key: &'static str,
+    /// Official label as printed in the template.
+    pub label: &'static str,
+    /// The group label printed beside it (e.g. "（三）不予公开"), if any.
+    pub group: Option<&'static str>,
+    /// Normalised substrings; a row is recognised by the first that occurs.
+    pub matchers: &'static [&'static str],
+    pub role: Role,
+    pub only: Only,
+}
+
+impl Table3Row {
+    pub fn display(&self) -> String {
+        match self.group {
+            Some(g) => format!("{}{}", g, self.label),
+            None => self.label.to_string(),
+        }
+    }
+}
+
+macro_rules! row {
+    ($key:expr, $label:expr, $group:expr, [$($m:expr),*], $role:ident, $only:ident) => {
+        Table3Row { key: $key, label: $label, group: $group, matchers: &[$($m),*], role: Role::$role, only: Only::$only }
+    };
+}
+
+/// Every row of table 三 in either format, in template order.
+pub static TABLE3_ROWS: [Table3Row; 26] = [
+    row!("t3.new", "一、本年新收政府信息公开申请数量", None, ["本年新收"], New, Both),
+    row!("t3.carried_in", "二、上年结转政府信息公开申请数量", None, ["上年结转"], CarriedIn, Both),
+    row!("t3.open", "（一）予以公开", None, ["予以公开"], Outcome, Both),
+    row!("t3.partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", None, ["部分公开"], Outcome, Both),
+    row!("t3.refuse.secret", "1.属于国家秘密", Some("（三）不予公开"), ["国家秘密"], Outcome, Both),
+    row!("t3.refuse.law", "2.其他法律行政法规禁止公开", Some("（三）不予公开"), ["其他法律", "法规禁止公开", "行政止公开"], Outcome, Both),
+    row!("t3.refuse.safety", "3.危及“三安全一稳定”", Some("（三）不予公开"), ["三安全一稳定", "危及"], Outcome, Both),
+    row!("t3.refuse.third", "4.保护第三方合法权益", Some("（三）不予公开"), ["第三方合法权益", "保护第三方"], Outcome, Both),
+    row!("t3.refuse.internal", "5.属于三类内部事务信息", Some("（三）不予公开"), ["内部事务"], Outcome, Both),
+    row!("t3.refuse.process", "6.属于四类过程性信息", Some("（三）不予公开"), ["过程性信息"], Outcome, Both),
+    row!("t3.refuse.enforce", "7.属于行政执法案卷", Some("（三）不予公开"), ["执法案卷"], Outcome, Both),
+    row!("t3.refuse.query", "8.属于行政查询事项", Some("（三）不予公开"), ["查询事项"], Outcome, Both),
+    row!("t3.unable.none", "1.本机关不掌握相关政府信息", Some("（四）无法提供"), ["不掌握"], Outcome, Both),
+    row!("t3.unable.create", "2.没有现成信息需要另行制作", Some("（四）无法提供"), ["没有现成信息", "另行制作"], Outcome, Both),
+    row!("t3.unable.unclear", "3.补正后申请内容仍不明确", Some("（四）无法提供"), ["补正后申请", "仍不明确"], Outcome, Both),
+    row!("t3.reject.petition", "1.信访举报投诉类申请", Some("（五）不予处理"), ["信访举报"], Outcome, Both),
+    row!("t3.reject.repeat", "2.重复申请", Some("（五）不予处理"), ["重复申请"], Outcome, Both),
+    row!("t3.reject.published", "3.要求提供公开出版物", Some("（五）不予处理"), ["公开出版物"], Outcome, Both),
+    row!("t3.reject.massive", "4.无正当理由大量反复申请", Some("（五）不予处理"), ["大量反复"], Outcome, Both),
+    row!("t3.reject.confirm", "5.要求行政机关确认或重新出具已获取信息", Some("（五）不予处理"), ["重新出具", "已获取信息", "确认或重"], Outcome, Both),
+    row!("t3.other", "（六）其他处理", None, ["(六)其他处理"], Outcome, F2019),
+    row!("t3.other.overdue", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", Some("（六）其他处理"), ["逾期不补正", "不补正"], Outcome, F2021),
+    row!("t3.other.unpaid", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", Some("（六）其他处理"), ["缴纳费用", "收费通知"], Outcome, F2021),
+    row!("t3.other.other", "3.其他", Some("（六）其他处理"), ["3.其他"], Outcome, F2021),
+    row!("t3.total", "（七）总计", None, ["(七)总计"], OutcomeTotal, Both),
+    row!("t3.carried_out", "四、结转下年度继续办理", None, ["结转下年度"], CarriedOut, Both),
+];
+
+pub fn table3_rows(format: Format) -> impl Iterator<Item = (usize, &'static Table3Row)> {
+    TABLE3_ROWS.iter().enumerate().filter(move |(_, r)| {
+        match r.only {
+                Only::Both => true,
+                Only::F2019 => format != Format::F2021,
+                Only::F2021 => format == Format::F2021,
+            }
+    })
+}
+
+pub fn table3_row_index(key: &str) -> usize {
+    TABLE3_ROWS.iter().position(|r| r.key == key).expect("known row key")
+}
+
+/// The seven value columns of table 三.
+pub static TABLE3_COLUMNS: [&str; 7] = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"];
+/// Index of the 总计 column, the total of identity A.
+pub const TABLE3_TOTAL_COL: usize = 6;
+
+// ---------------------------------------------------------------- table 四
+
+pub static TABLE4_GROUPS: [&str; 3] = ["行政复议", "行政诉讼·未经复议直接起诉", "行政诉讼·复议后起诉"];
+pub static TABLE4_GROUP_COLUMNS: [&str; 5] = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
+pub const TABLE4_WIDTH: usize = 15;
+
+pub fn table4_column_name(col: usize) -> String {
+    format!("{}·{}", TABLE4_GROUPS[col / 5], TABLE4_GROUP_COLUMNS[col % 5])
+}
+
+// ---------------------------------------------------------------- identities
+
+/// A cell of table 三 (row index into [`TABLE3_ROWS`], column) or of table 四 (row 0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+pub enum CellRef {
+    T3 { row: usize, col: usize },
+    T4 { col: usize },
+}
+
+impl CellRef {
+    pub fn describe(&self) -> String {
+        match *self {
+            CellRef::T3 { row, col } => format!("{}·{}", TABLE3_ROWS[row].display(), TABLE3_COLUMNS[col]),
+            CellRef::T4 { col } => table4_column_name(col),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum IdentityKind {
+    /// 总计 column = sum of the six applicant columns.
+    A,
+    /// （七）总计 = sum of the outcome rows.
+    B,
+    /// 一 + 二 = （七）总计 + 四.
+    C,
+    /// Table 四: group 总计 = 维持 + 纠正 + 其他 + 尚未审结.
+    T4,
+}
+
+impl IdentityKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            IdentityKind::A => "NB301",
+            IdentityKind::B => "NB302",
+            IdentityKind::C => "NB303",
+            IdentityKind::T4 => "NB304",
+        }
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            IdentityKind::A => "勾稽关系A（总计列 = 各类申请人之和）",
+            IdentityKind::B => "勾稽关系B（（七）总计 = 各项办理结果之和）",
+            IdentityKind::C => "勾稽关系C（第一项 + 第二项 = 第三项（七）总计 + 第四项）",
+            IdentityKind::T4 => "表四合计（总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结）",
+        }
+    }
+    pub fn name_en(self) -> &'static str {
+        match self {
+            IdentityKind::A => "identity A (total column = sum of applicant columns)",
+            IdentityKind::B => "identity B ((七) total = sum of outcome rows)",
+            IdentityKind::C => "identity C (item 1 + item 2 = (七) total + item 4)",
+            IdentityKind::T4 => "table 4 group total (total = upheld + corrected + other + pending)",
+        }
+    }
+}
+
+/// `sum(lhs) == sum(rhs)`; `target` is the cell a fix solves for.
+#[derive(Clone, Debug, Serialize)]
+pub struct Identity {
+    pub kind: IdentityKind,
+    pub lhs: Vec<CellRef>,
+    pub rhs: Vec<CellRef>,
+    pub target: CellRef,
+}
+
+impl Identity {
+    /// All cells, target first.
+    pub fn cells(&self) -> impl Iterator<Item = CellRef> + '_ {
+        std::iter::once(self.target)
+            .chain(self.lhs.iter().copied().filter(move |c| *c != self.target))
+            .chain(self.rhs.iter().copied().filter(move |c| *c != self.target))
+    }
+}
+
+/// Every identity of a format, in fix order: A (all rows), B (all columns), C, then table 四.
+pub fn identities(format: Format) -> Vec<Identity> {
+    let rows: Vec<(usize, &Table3Row)> = table3_rows(format).collect();
+    let mut out = Vec::new();
+    for &(r, _) in &rows {
+        out.push(Identity {
+            kind: IdentityKind::A,
+            lhs: vec![CellRef::T3 { row: r, col: TABLE3_TOTAL_COL }],
+            rhs: (0..TABLE3_TOTAL_COL).map(|col| CellRef::T3 { row: r, col }).collect(),
+            target: CellRef::T3 { row: r, col: TABLE3_TOTAL_COL },
+        });
+    }
+    let find = |role: Role| rows.iter().find(|(_, d)| d.role == role).map(|(i, _)| *i).expect("role");
+    let (new, carried_in, total, carried_out) =
+        (find(Role::New), find(Role::CarriedIn), find(Role::OutcomeTotal), find(Role::CarriedOut));
+    for col in 0..TABLE3_COLUMNS.len() {
+        out.push(Identity {
+            kind: IdentityKind::B,
+            lhs: vec![CellRef::T3 { row: total, col }],
+            rhs: rows.iter().filter(|(_, d)| d.role == Role::Outcome).map(|(r, _)| CellRef::T3 { row: *r, col }).collect(),
+            target: CellRef::T3 { row: total, col },
+        });
+    }
+    for col in 0..TABLE3_COLUMNS.len() {
+        out.push(Identity {
+            kind: IdentityKind::C,
+            lhs: vec![CellRef::T3 { row: new, col }, CellRef::T3 { row: carried_in, col }],
+            rhs: vec![CellRef::T3 { row: total, col }, CellRef::T3 { row: carried_out, col }],
+            target: CellRef::T3 { row: carried_out, col },
+        });
+    }
+    for g in 0..3 {
+        out.push(Identity {
+            kind: IdentityKind::T4,
+            lhs: vec![CellRef::T4 { col: g * 5 + 4 }],
+            rhs: (0..4).map(|i| CellRef::T4 { col: g * 5 + i }).collect(),
+            target: CellRef::T4 { col: g * 5 + 4 },
+        });
+    }
+    out
+}
+
+/// Is this cell computed by some identity (a cell that fix-all may rewrite)?
+pub fn is_total_cell(format: Format, cell: CellRef) -> bool {
+    identities(format).iter().any(|i| i.target == cell)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_counts_match_the_notices() {
+        assert_eq!(table3_rows(Format::F2021).count(), 25);
+        assert_eq!(table3_rows(Format::F2019).count(), 23);
+    }
+
+    #[test]
+    fn identity_counts() {
+        // 25 rows (A) + 7 columns (B) + 7 columns (C) + 3 groups
+        assert_eq!(identities(Format::F2021).len(), 25 + 7 + 7 + 3);
+        assert_eq!(identities(Format::F2019).len(), 23 + 7 + 7 + 3);
+        let b = identities(Format::F2021).into_iter().find(|i| i.kind == IdentityKind::B).unwrap();
+        assert_eq!(b.rhs.len(), 2 + 8 + 3 + 5 + 3);
+    }
+}
