@@ -198,7 +198,7 @@ pub fn is_page_number(line: &str) -> bool {
         return false;
     }
     let inner = t.trim_start_matches(['-', '—', '－']).trim_end_matches(['-', '—', '－']);
-    let dashed = inner.len() < t.len() && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit());
+    let dashed = t.starts_with(['-', '—', '－']) && t.ends_with(['-', '—', '－']) && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit());
     let page = t.starts_with('第') && t.ends_with('页') && t[3..t.len() - 3].chars().all(|c| c.is_ascii_digit());
     dashed || page
 }
@@ -352,7 +352,9 @@ mod tests {
 
     #[test]
     fn numbers() {
-        let n = |s: &str| parse_number(s, 0).map(|(v, r, st)| (v, &s[r.start..r.end], st.fullwidth, st.thousands));
+        fn n(s: &str) -> Option<(Value, &str, bool, bool)> {
+            parse_number(s, 0).map(|(v, r, st)| (v, &s[r.start..r.end], st.fullwidth, st.thousands))
+        }
         assert_eq!(n("12"), Some((Value::Int { value: 12 }, "12", false, false)));
         assert_eq!(n(" １２ "), Some((Value::Int { value: 12 }, "１２", true, false)));
         assert_eq!(n("1,234件"), Some((Value::Int { value: 1234 }, "1,234", false, true)));
