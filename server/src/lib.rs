@@ -5,9 +5,11 @@
 //! terminal, JSON and SARIF; `lsp` is the only module that speaks LSP.
 
 pub mod analysis;
+pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod fix;
+pub mod lsp;
 pub mod model;
 pub mod parse;
 pub mod rules;
