@@ -181,6 +181,8 @@ pub struct Token {
     pub line: usize,
     /// The token is a whole cell of a delimited row.
     pub delimited: bool,
+    /// A blank cell on a line that carries no value.
+    pub header_blank: bool,
 }
 
 /// How a line splits.
@@ -251,8 +253,8 @@ pub fn tokenize_line(src: &str, range: TextRange, line: usize, out: &mut Vec<Tok
             let piece = &src[s..e];
             let r = TextRange::new(s, e);
             match value_cell(piece, s, false) {
-                Some(cell) => out.push(Token { range: r, kind: TokKind::Value(cell), line, delimited: false }),
-                None => out.push(Token { range: r, kind: TokKind::Label, line, delimited: false }),
+                Some(cell) => out.push(Token { range: r, kind: TokKind::Value(cell), line, delimited: false, header_blank: false }),
+                None => out.push(Token { range: r, kind: TokKind::Label, line, delimited: false, header_blank: false }),
             }
         };
         for (i, c) in text.char_indices() {
@@ -304,9 +306,9 @@ pub fn tokenize_line(src: &str, range: TextRange, line: usize, out: &mut Vec<Tok
         match cell {
             Some(c) if !matches!(c.value, Value::Blank) => {
                 seen_value = true;
-                out.push(Token { range: c.range, kind: TokKind::Value(c), line, delimited: true });
+                out.push(Token { range: c.range, kind: TokKind::Value(c), line, delimited: true, header_blank: false });
             }
-            Some(c) => out.push(Token { range: r, kind: TokKind::Value(c), line, delimited: true }),
+            Some(c) => out.push(Token { range: r, kind: TokKind::Value(c), line, delimited: true, header_blank: false }),
             None if seen_value => {
                 // Text where a number belongs.
                 let lead = piece.len() - piece.trim_start_matches(is_space).len();
@@ -318,7 +320,7 @@ pub fn tokenize_line(src: &str, range: TextRange, line: usize, out: &mut Vec<Tok
                     style: NumStyle::default(),
                     in_pipe_row: pipe,
                 };
-                out.push(Token { range: cr, kind: TokKind::Value(c), line, delimited: true });
+                out.push(Token { range: cr, kind: TokKind::Value(c), line, delimited: true, header_blank: false });
             }
             None => {
                 let lead = piece.len() - piece.trim_start_matches(is_space).len();
@@ -327,19 +329,17 @@ pub fn tokenize_line(src: &str, range: TextRange, line: usize, out: &mut Vec<Tok
                     kind: TokKind::Label,
                     line,
                     delimited: true,
+                    header_blank: false,
                 })
             }
         }
     }
-    // Blank cells only count on lines that carry values: elsewhere they are the
-    // empty cells of merged headers.
+    // Blank cells on lines without values are usually the empty cells of merged
+    // headers: mark them so that only the row whose label sits on this line uses them.
     if !seen_value {
-        let mut i = first_len;
-        while i < out.len() {
-            if matches!(&out[i].kind, TokKind::Value(c) if c.value == Value::Blank) {
-                out.remove(i);
-            } else {
-                i += 1;
+        for t in &mut out[first_len..] {
+            if matches!(&t.kind, TokKind::Value(c) if c.value == Value::Blank) {
+                t.header_blank = true;
             }
         }
     }
@@ -392,5 +392,10 @@ mod tests {
             })
             .collect();
         assert_eq!(kinds, vec!["L:规章", "V:Int { value: 0 }", "V:Blank", "V:Int { value: 3 }", "V:Blank"]);
+        // A row whose only value is blank keeps the blank, marked as such.
+        let s = "行政强制 |  |";
+        let mut out = Vec::new();
+        tokenize_line(s, TextRange::new(0, s.len()), 0, &mut out);
+        assert!(out.iter().any(|t| t.header_blank));
     }
 }

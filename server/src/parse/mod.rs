@@ -359,7 +359,7 @@ fn region_tokens(src: &str, lines: &[TextRange], heading_lines: &[usize], region
         }
         let before = toks.len();
         let kind = tokenize_line(src, r, l, &mut toks);
-        if toks[before..].iter().any(|t: &Token| matches!(t.kind, TokKind::Value(_))) {
+        if toks[before..].iter().any(|t: &Token| matches!(t.kind, TokKind::Value(_)) && !t.header_blank) {
             match kind {
                 LineKind::Pipe => pipe += 1,
                 LineKind::Tab => tab += 1,
@@ -483,7 +483,7 @@ fn build_rows(src: &str, toks: &[Token], mut found: Vec<Found>, width: impl Fn(u
     for t in toks {
         if t.kind == TokKind::Label && t.delimited && !covered.contains(&t.line) {
             let n = lex::norm_str(&src[t.range.start..t.range.end]);
-            if n.chars().count() >= 2 && toks.iter().any(|v| v.line == t.line && matches!(v.kind, TokKind::Value(_))) {
+            if n.chars().count() >= 2 && toks.iter().any(|v| v.line == t.line && matches!(v.kind, TokKind::Value(_)) && !v.header_blank) {
                 unknown_lines.entry(t.line).or_insert(t.range);
             }
         }
@@ -496,6 +496,7 @@ fn build_rows(src: &str, toks: &[Token], mut found: Vec<Found>, width: impl Fn(u
         let raw: Vec<Cell> = span
             .iter()
             .filter(|t| !unknown_lines.contains_key(&t.line))
+            .filter(|t| !t.header_blank || t.line == toks[f.first_tok].line)
             .filter_map(|t| match &t.kind {
                 TokKind::Value(c) => Some(c.clone()),
                 _ => None,
@@ -572,6 +573,7 @@ fn read_table4(src: &str, lines: &[TextRange], heading_lines: &[usize], region: 
     let (toks, layout) = region_tokens(src, lines, heading_lines, region);
     let raw: Vec<Cell> = toks
         .iter()
+        .filter(|t| !t.header_blank)
         .filter_map(|t| match &t.kind {
             TokKind::Value(c) => Some(c.clone()),
             _ => None,
