@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test of the project: the Rust suite (unit, fixtures, mutation, CLI,
+# in-process LSP), then the end-to-end tests with real editor clients.
+# Installs what it needs (apt, pip, npm) on a fresh Debian machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo test (workspace)"
+cargo build --release --locked 2>&1 | tail -1
+cargo test --workspace --locked 2>&1 | tee /tmp/nianbao-cargo-test.log | grep -E '^(test result|running|error|failures|---- )' || true
+if grep -qE '^test result: FAILED|^error' /tmp/nianbao-cargo-test.log; then
+  echo "cargo test failed"; grep -A30 '^failures:' /tmp/nianbao-cargo-test.log | head -80; exit 1
+fi
+
+status=0
+for suite in tests/e2e/run.sh tests/editors/run.sh; do
+  if [ -x "$suite" ] || [ -f "$suite" ]; then
+    echo "== $suite"
+    bash "$suite" || status=1
+  fi
+done
+exit $status
