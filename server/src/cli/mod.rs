@@ -1,6 +1,550 @@
 //! The command-line front end: `nianbao check`, `nianbao lsp`, `nianbao rules`.
+//!
+//! Argument parsing is done by hand (no dependency): the grammar is small, and
+//! owning it keeps the exit codes exact — 0 no error-severity finding, 1 errors
+//! found, 2 usage or I/O problems.
+
+mod check;
+mod files;
+mod human;
+mod json;
+mod sarif;
+
+use crate::config::{Config, RuleSetting};
+use crate::diag::Lang;
+use crate::template::Format;
+use std::ffi::OsString;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Exit status: no error-severity diagnostic.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: error-severity diagnostics were found.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit status: usage or I/O problem.
+pub const EXIT_TROUBLE: i32 = 2;
+
+const USAGE: &str = "\
+Usage: nianbao <COMMAND> [OPTIONS]
+
+Commands:
+  check [OPTIONS] PATH...   Lint report drafts (files, folders, or - for stdin)
+  rules [--markdown]        List the rules (检查规则一览)
+  lsp [--stdio]             Run the language server over stdin/stdout
+  help [COMMAND]            Print help
+
+Options:
+  -h, --help                Print help
+  -V, --version             Print version
+";
+
+const MAIN_HELP: &str = "\
+nianbao — linter and language server for 政府信息公开工作年度报告 drafts
+(政府信息公开工作年度报告检查工具)
+";
+
+const CHECK_HELP: &str = "\
+Lint report drafts (检查年度报告草稿).
+
+Usage: nianbao check [OPTIONS] PATH...
+
+Arguments:
+  PATH...  Files, folders (searched recursively for .md, .markdown and .txt;
+           hidden entries are skipped), or - to read standard input
+
+Options:
+      --format <FORMAT>         Output: human (default), json, sarif
+      --fix                     Apply the safe fixes (recompute totals) in place,
+                                report what changed, then report what remains
+      --lang <LANG>             Message language: zh (default), en
+      --report-format <FMT>     Report template: auto (default), 2019, 2021, pre2019
+      --select <CODE,...>       Run only these rules (codes or prefixes, e.g. NB3)
+      --ignore <CODE,...>       Do not run these rules (codes or prefixes)
+      --color <WHEN>            auto (default: when stdout is a terminal), always, never
+  -h, --help                    Print help
+
+Positions: line:column, both 1-based, the column in UTF-16 code units (as in
+the JSON output and LSP, where they are 0-based).
+
+Exit status: 0 no error found, 1 errors found, 2 usage or I/O problem.
+";
+
+const RULES_HELP: &str = "\
+List the rules (检查规则一览).
+
+Usage: nianbao rules [OPTIONS]
+
+Options:
+      --markdown       Print the full rule documentation as Markdown
+      --lang <LANG>    Language of the table: zh (default), en
+  -h, --help           Print help
+";
+
+const LSP_HELP: &str = "\
+Run the language server (LSP over stdin/stdout).
+
+Usage: nianbao lsp [--stdio]
+";
+
+/// Output format of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Parsed `check` arguments.
+#[derive(Clone, Debug)]
+pub struct CheckArgs {
+    pub paths: Vec<PathBuf>,
+    pub format: OutputFormat,
+    pub fix: bool,
+    pub lang: Lang,
+    pub report_format: Option<Format>,
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+    pub color: ColorChoice,
+}
+
+impl CheckArgs {
+    pub fn config(&self) -> Config {
+        let mut config = Config {
+            lang: self.lang,
+            format: self.report_format,
+            ..Config::default()
+        };
+        for r in crate::rules::RULES {
+            let selected = self
+                .select
+                .as_ref()
+                .map_or(true, |s| s.iter().any(|p| r.code.starts_with(p.as_str())));
+            let ignored = self.ignore.iter().any(|p| r.code.starts_with(p.as_str()));
+            if !selected || ignored {
+                config.rules.insert(
+                    r.code.to_string(),
+                    RuleSetting {
+                        enabled: Some(false),
+                        severity: None,
+                    },
+                );
+            }
+        }
+        config
+    }
+
+    pub fn color_enabled(&self) -> bool {
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+            }
+        }
+    }
+}
+
+/// A usage error: printed with a hint, exit status 2.
+#[derive(Debug)]
+pub struct UsageError {
+    pub message: String,
+    /// Help of the subcommand the error belongs to (for the hint).
+    pub command: Option<&'static str>,
+}
+
+fn usage(message: impl Into<String>, command: Option<&'static str>) -> UsageError {
+    UsageError {
+        message: message.into(),
+        command,
+    }
+}
 
 /// Run the CLI with the process arguments; returns the exit code.
 pub fn main() -> i32 {
-    0
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    run(args)
+}
+
+/// Run the CLI with `args` (without the program name); returns the exit code.
+pub fn run(args: Vec<OsString>) -> i32 {
+    match dispatch(args) {
+        Ok(code) => code,
+        Err(e) => {
+            let mut err = io::stderr().lock();
+            let _ = writeln!(err, "nianbao: {}", e.message);
+            match e.command {
+                Some(cmd) => {
+                    let _ = writeln!(err, "\nUsage: nianbao {cmd} [OPTIONS]\nFor more information, try 'nianbao {cmd} --help'.");
+                }
+                None => {
+                    let _ = writeln!(
+                        err,
+                        "\n{USAGE}\nFor more information, try 'nianbao --help'."
+                    );
+                }
+            }
+            EXIT_TROUBLE
+        }
+    }
+}
+
+fn print_stdout(text: &str) -> i32 {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            eprintln!(
+                "nianbao: cannot write to standard output: {}",
+                files::io_message(&e)
+            );
+            EXIT_TROUBLE
+        }
+    }
+}
+
+fn dispatch(args: Vec<OsString>) -> Result<i32, UsageError> {
+    let mut it = args.into_iter();
+    let Some(first) = it.next() else {
+        return Err(usage("no command given", None));
+    };
+    let rest: Vec<OsString> = it.collect();
+    let first = first.to_str().ok_or_else(|| {
+        usage(
+            format!("unknown command '{}'", first.to_string_lossy()),
+            None,
+        )
+    })?;
+    match first {
+        "-h" | "--help" => Ok(print_stdout(&format!("{MAIN_HELP}\n{USAGE}"))),
+        "-V" | "--version" | "version" => Ok(print_stdout(&format!("nianbao {VERSION}\n"))),
+        "help" => match rest.first().and_then(|s| s.to_str()) {
+            None => Ok(print_stdout(&format!("{MAIN_HELP}\n{USAGE}"))),
+            Some("check") => Ok(print_stdout(CHECK_HELP)),
+            Some("rules") => Ok(print_stdout(RULES_HELP)),
+            Some("lsp") => Ok(print_stdout(LSP_HELP)),
+            Some(other) => Err(usage(format!("unknown command '{other}'"), None)),
+        },
+        "check" => {
+            let Some(args) = parse_check(rest)? else {
+                return Ok(print_stdout(CHECK_HELP));
+            };
+            Ok(check::run(&args))
+        }
+        "rules" => rules_command(rest),
+        "lsp" => {
+            for a in &rest {
+                match a.to_str() {
+                    Some("--stdio") => {}
+                    Some("-h" | "--help") => return Ok(print_stdout(LSP_HELP)),
+                    _ => {
+                        return Err(usage(
+                            format!("unexpected argument '{}' for 'lsp'", a.to_string_lossy()),
+                            Some("lsp"),
+                        ))
+                    }
+                }
+            }
+            Ok(crate::lsp::serve_stdio())
+        }
+        other if other.starts_with('-') => Err(usage(
+            format!("unexpected option '{other}' (a command comes first)"),
+            None,
+        )),
+        other => Err(usage(format!("unknown command '{other}'"), None)),
+    }
+}
+
+/// Split `--name=value` / take the next argument as the value of `--name`.
+fn option_value(
+    name: &str,
+    inline: Option<String>,
+    it: &mut impl Iterator<Item = OsString>,
+    cmd: &'static str,
+) -> Result<String, UsageError> {
+    if let Some(v) = inline {
+        return Ok(v);
+    }
+    match it.next() {
+        Some(v) => v.into_string().map_err(|v| {
+            usage(
+                format!("invalid value '{}' for '{name}'", v.to_string_lossy()),
+                Some(cmd),
+            )
+        }),
+        None => Err(usage(format!("option '{name}' needs a value"), Some(cmd))),
+    }
+}
+
+fn parse_lang(v: &str, cmd: &'static str) -> Result<Lang, UsageError> {
+    Lang::parse(v).ok_or_else(|| {
+        usage(
+            format!("invalid value '{v}' for '--lang' (expected zh or en)"),
+            Some(cmd),
+        )
+    })
+}
+
+fn parse_codes(name: &str, v: &str) -> Result<Vec<String>, UsageError> {
+    let mut out = Vec::new();
+    for code in v.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let code = code.to_ascii_uppercase();
+        if !crate::rules::RULES
+            .iter()
+            .any(|r| r.code.starts_with(code.as_str()))
+        {
+            return Err(usage(
+                format!("unknown rule '{code}' in '{name}' (see 'nianbao rules')"),
+                Some("check"),
+            ));
+        }
+        out.push(code);
+    }
+    Ok(out)
+}
+
+/// Parse `check` arguments; `Ok(None)` means help was asked for.
+pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError> {
+    let mut a = CheckArgs {
+        paths: Vec::new(),
+        format: OutputFormat::Human,
+        fix: false,
+        lang: Lang::Zh,
+        report_format: None,
+        select: None,
+        ignore: Vec::new(),
+        color: ColorChoice::Auto,
+    };
+    let mut it = args.into_iter();
+    let mut only_paths = false;
+    while let Some(arg) = it.next() {
+        let s = match arg.to_str() {
+            Some(s) if !only_paths && s.starts_with("--") && s.len() > 2 => s.to_string(),
+            Some("--") if !only_paths => {
+                only_paths = true;
+                continue;
+            }
+            Some(s) if !only_paths && s.starts_with('-') && s != "-" => match s {
+                "-h" => return Ok(None),
+                _ => return Err(usage(format!("unknown option '{s}'"), Some("check"))),
+            },
+            _ => {
+                a.paths.push(PathBuf::from(arg));
+                continue;
+            }
+        };
+        let (name, inline) = match s.split_once('=') {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (s.clone(), None),
+        };
+        match name.as_str() {
+            "--help" => return Ok(None),
+            "--fix" if inline.is_none() => a.fix = true,
+            "--format" => {
+                let v = option_value(&name, inline, &mut it, "check")?;
+                a.format = match v.as_str() {
+                    "human" | "text" => OutputFormat::Human,
+                    "json" => OutputFormat::Json,
+                    "sarif" => OutputFormat::Sarif,
+                    _ => return Err(usage(
+                        format!(
+                            "invalid value '{v}' for '--format' (expected human, json or sarif)"
+                        ),
+                        Some("check"),
+                    )),
+                };
+            }
+            "--lang" => {
+                let v = option_value(&name, inline, &mut it, "check")?;
+                a.lang = parse_lang(&v, "check")?;
+            }
+            "--report-format" => {
+                let v = option_value(&name, inline, &mut it, "check")?;
+                a.report_format = match v.as_str() {
+                    "auto" => None,
+                    "2019" => Some(Format::F2019),
+                    "2021" => Some(Format::F2021),
+                    "pre2019" => Some(Format::Pre2019),
+                    _ => {
+                        return Err(usage(
+                            format!("invalid value '{v}' for '--report-format' (expected auto, 2019, 2021 or pre2019)"),
+                            Some("check"),
+                        ))
+                    }
+                };
+            }
+            "--select" => {
+                let v = option_value(&name, inline, &mut it, "check")?;
+                a.select
+                    .get_or_insert_with(Vec::new)
+                    .extend(parse_codes(&name, &v)?);
+            }
+            "--ignore" => {
+                let v = option_value(&name, inline, &mut it, "check")?;
+                a.ignore.extend(parse_codes(&name, &v)?);
+            }
+            "--color" | "--colour" => {
+                let v = option_value(&name, inline, &mut it, "check")?;
+                a.color = match v.as_str() {
+                    "auto" => ColorChoice::Auto,
+                    "always" => ColorChoice::Always,
+                    "never" => ColorChoice::Never,
+                    _ => return Err(usage(
+                        format!(
+                            "invalid value '{v}' for '--color' (expected auto, always or never)"
+                        ),
+                        Some("check"),
+                    )),
+                };
+            }
+            _ => return Err(usage(format!("unknown option '{s}'"), Some("check"))),
+        }
+    }
+    if a.paths.is_empty() {
+        return Err(usage(
+            "no path given (use - to read standard input)",
+            Some("check"),
+        ));
+    }
+    if a.fix && a.paths.iter().any(|p| p.as_os_str() == "-") {
+        return Err(usage(
+            "--fix cannot rewrite standard input in place; pass a file path",
+            Some("check"),
+        ));
+    }
+    Ok(Some(a))
+}
+
+fn rules_command(args: Vec<OsString>) -> Result<i32, UsageError> {
+    let mut markdown = false;
+    let mut lang = Lang::Zh;
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        let s = arg.into_string().map_err(|a| {
+            usage(
+                format!("unexpected argument '{}'", a.to_string_lossy()),
+                Some("rules"),
+            )
+        })?;
+        let (name, inline) = match s.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (s.clone(), None),
+        };
+        match name.as_str() {
+            "-h" | "--help" => return Ok(print_stdout(RULES_HELP)),
+            "--markdown" => markdown = true,
+            "--lang" => {
+                lang = parse_lang(&option_value(&name, inline, &mut it, "rules")?, "rules")?
+            }
+            _ => {
+                return Err(usage(
+                    format!("unexpected argument '{s}' for 'rules'"),
+                    Some("rules"),
+                ))
+            }
+        }
+    }
+    if markdown {
+        return Ok(print_stdout(&crate::rules::docs_markdown()));
+    }
+    Ok(print_stdout(&rules_table(lang)))
+}
+
+/// The rule table: code, name, severity, what — columns aligned by display width.
+pub fn rules_table(lang: Lang) -> String {
+    let header = match lang {
+        Lang::Zh => ["代码", "名称", "默认级别", "说明"],
+        Lang::En => ["code", "name", "severity", "what"],
+    };
+    let rows: Vec<[String; 4]> = crate::rules::RULES
+        .iter()
+        .map(|r| {
+            [
+                r.code.to_string(),
+                r.name.to_string(),
+                r.severity.as_str().to_string(),
+                r.what().get(lang).to_string(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(human::text_width);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(human::text_width(cell));
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: [&str; 4]| {
+        let mut l = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            l.push_str(cell);
+            if i < 3 {
+                l.push_str(&" ".repeat(widths[i] - human::text_width(cell) + 2));
+            }
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(header);
+    for row in &rows {
+        line([&row[0], &row[1], &row[2], &row[3]]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(v: &[&str]) -> Vec<OsString> {
+        v.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn parses_check_options() {
+        let a = parse_check(args(&[
+            "--format=json",
+            "--lang",
+            "en",
+            "a.md",
+            "--fix",
+            "--select",
+            "NB3,nb105",
+            "--",
+            "--x.md",
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(a.format, OutputFormat::Json);
+        assert_eq!(a.lang, Lang::En);
+        assert!(a.fix);
+        assert_eq!(
+            a.paths,
+            vec![PathBuf::from("a.md"), PathBuf::from("--x.md")]
+        );
+        let config = a.config();
+        assert!(config.rule_enabled("NB301"));
+        assert!(config.rule_enabled("NB105"));
+        assert!(!config.rule_enabled("NB101"));
+    }
+
+    #[test]
+    fn rejects_bad_usage() {
+        assert!(parse_check(args(&[])).is_err());
+        assert!(parse_check(args(&["--format", "xml", "a.md"])).is_err());
+        assert!(parse_check(args(&["--select", "XX1", "a.md"])).is_err());
+        assert!(parse_check(args(&["--fix", "-"])).is_err());
+        assert!(parse_check(args(&["--frobnicate", "a.md"])).is_err());
+        assert!(parse_check(args(&["-h"])).unwrap().is_none());
+    }
 }
