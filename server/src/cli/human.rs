@@ -328,9 +328,11 @@ pub fn render(out: &mut dyn Write, outcome: &Outcome, lang: Lang, color: bool) -
     let fixed = outcome.fixed_count();
     if outcome.fix {
         let fixed_files = outcome.files.iter().filter(|f| !f.fixed.is_empty()).count();
-        let line = match lang {
-            Lang::Zh => format!("已修正 {fixed} 个单元格（{fixed_files} 个文件）"),
-            Lang::En => format!(
+        let line = match (lang, fixed) {
+            (Lang::Zh, 0) => "没有可自动修正的单元格".to_string(),
+            (Lang::En, 0) => "No cells to fix".to_string(),
+            (Lang::Zh, _) => format!("已修正 {fixed} 个单元格（{fixed_files} 个文件）"),
+            (Lang::En, _) => format!(
                 "Fixed {} in {}",
                 plural(fixed, "cell", "cells"),
                 plural(fixed_files, "file", "files")

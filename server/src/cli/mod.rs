@@ -356,12 +356,14 @@ pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError>
                     "human" | "text" => OutputFormat::Human,
                     "json" => OutputFormat::Json,
                     "sarif" => OutputFormat::Sarif,
-                    _ => return Err(usage(
-                        format!(
+                    _ => {
+                        return Err(usage(
+                            format!(
                             "invalid value '{v}' for '--format' (expected human, json or sarif)"
                         ),
-                        Some("check"),
-                    )),
+                            Some("check"),
+                        ))
+                    }
                 };
             }
             "--lang" => {
@@ -399,12 +401,14 @@ pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError>
                     "auto" => ColorChoice::Auto,
                     "always" => ColorChoice::Always,
                     "never" => ColorChoice::Never,
-                    _ => return Err(usage(
-                        format!(
+                    _ => {
+                        return Err(usage(
+                            format!(
                             "invalid value '{v}' for '--color' (expected auto, always or never)"
                         ),
-                        Some("check"),
-                    )),
+                            Some("check"),
+                        ))
+                    }
                 };
             }
             _ => return Err(usage(format!("unknown option '{s}'"), Some("check"))),
