@@ -6,33 +6,22 @@
 //! are the target of an identity are ever rewritten, and only their digits.
 
 use crate::model::Report;
-use crate::rules::shared::{eval, rewrite_cell};
-use crate::template::{identities, CellRef};
+use crate::rules::shared::{identity_pass, rewrite_cell, written_values};
+use crate::template::identities;
 use crate::text::TextEdit;
-use std::collections::BTreeMap;
 
 /// The edits that make every identity hold (where a non-negative solution exists).
 pub fn fix_all(src: &str, report: &Report) -> Vec<TextEdit> {
-    let idents = identities(report.format);
-    let mut values: BTreeMap<CellRef, i64> = BTreeMap::new();
-    for ident in &idents {
-        for c in ident.cells() {
-            if let Some(v) = report.cell(c).and_then(|c| c.int()) {
-                values.insert(c, v);
-            }
-        }
-    }
-    let original = values.clone();
+    let idents = identities(report.table3_format());
+    let original = written_values(report, &idents);
+    let mut values = original.clone();
+    // A pass corrects every total from its parts; a total corrected late (C after
+    // B) can break an earlier identity only through a cell it shares, so a few
+    // passes reach the fixed point.
     for _ in 0..4 {
-        let mut changed = false;
-        for ident in &idents {
-            let Some(e) = eval(ident, |c| values.get(&c).copied()) else { continue };
-            if !e.holds() && e.expected >= 0 {
-                values.insert(ident.target, e.expected);
-                changed = true;
-            }
-        }
-        if !changed {
+        let before = values.clone();
+        identity_pass(&idents, &mut values);
+        if values == before {
             break;
         }
     }

@@ -76,13 +76,16 @@ pub struct Row {
     pub raw: Vec<Cell>,
     /// The cells, when `raw` fits the template width.
     pub cells: Option<Vec<Cell>>,
-    /// The label and the digits are glued together ("行政规范性文件693665").
+    /// The row's digits, when they are glued to the label ("行政规范性文件693665")
+    /// or to each other ("1009200101012" where seven cells belong) and the cells cannot be read.
     pub glued: Option<TextRange>,
 }
 
 impl Row {
     pub fn range(&self) -> TextRange {
-        self.raw.iter().fold(self.label_range, |r, c| r.cover(c.range))
+        self.raw
+            .iter()
+            .fold(self.label_range, |r, c| r.cover(c.range))
     }
 }
 
@@ -202,6 +205,22 @@ impl Report {
                 t.rows[row].as_ref()?.cells.as_ref()?.get(col)
             }
             CellRef::T4 { col } => self.table4.as_ref()?.row.cells.as_ref()?.get(col),
+        }
+    }
+
+    /// The format whose rows table 三 actually uses, for the identities: a 2021
+    /// report with the single 2019 （六）其他处理 row (NB502) is summed with that row,
+    /// a 2019/2020 report with the 2021 sub-rows (NB504) with the sub-rows.
+    pub fn table3_format(&self) -> Format {
+        let Some(t3) = &self.table3 else {
+            return self.format;
+        };
+        let single = t3.has_values("t3.other");
+        let split = t3.has_values("t3.other.overdue") || t3.has_values("t3.other.unpaid");
+        match self.format {
+            Format::F2021 if single && !split => Format::F2019,
+            Format::F2019 | Format::Pre2019 if split && !single => Format::F2021,
+            f => f,
         }
     }
 

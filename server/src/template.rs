@@ -87,7 +87,10 @@ pub static SECTIONS: [SectionDef; 6] = [
         number: "五",
         title: "存在的主要问题及改进情况",
         keys: &["主要问题", "存在问题", "存在的问题", "改进情况", "改进措施"],
-        aliases: &["政府信息公开工作存在的主要问题及改进措施", "政府信息公开工作存在的主要问题及改进情况"],
+        aliases: &[
+            "政府信息公开工作存在的主要问题及改进措施",
+            "政府信息公开工作存在的主要问题及改进情况",
+        ],
     },
     SectionDef {
         number: "六",
@@ -127,36 +130,73 @@ pub static TABLE2_2021: [Table2Block; 4] = [
         heading: "第二十条第（一）项",
         columns: &["本年制发件数", "本年废止件数", "现行有效件数"],
         rows: &[
-            Table2Row { key: "t2.rules", label: "规章", matcher: "规章", money: false },
-            Table2Row { key: "t2.normative", label: "行政规范性文件", matcher: "规范性文件", money: false },
+            Table2Row {
+                key: "t2.rules",
+                label: "规章",
+                matcher: "规章",
+                money: false,
+            },
+            Table2Row {
+                key: "t2.normative",
+                label: "行政规范性文件",
+                matcher: "规范性文件",
+                money: false,
+            },
         ],
     },
     Table2Block {
         item: "（五）",
         heading: "第二十条第（五）项",
         columns: &["本年处理决定数量"],
-        rows: &[Table2Row { key: "t2.license", label: "行政许可", matcher: "行政许可", money: false }],
+        rows: &[Table2Row {
+            key: "t2.license",
+            label: "行政许可",
+            matcher: "行政许可",
+            money: false,
+        }],
     },
     Table2Block {
         item: "（六）",
         heading: "第二十条第（六）项",
         columns: &["本年处理决定数量"],
         rows: &[
-            Table2Row { key: "t2.penalty", label: "行政处罚", matcher: "行政处罚", money: false },
-            Table2Row { key: "t2.coercion", label: "行政强制", matcher: "行政强制", money: false },
+            Table2Row {
+                key: "t2.penalty",
+                label: "行政处罚",
+                matcher: "行政处罚",
+                money: false,
+            },
+            Table2Row {
+                key: "t2.coercion",
+                label: "行政强制",
+                matcher: "行政强制",
+                money: false,
+            },
         ],
     },
     Table2Block {
         item: "（八）",
         heading: "第二十条第（八）项",
         columns: &["本年收费金额（单位：万元）"],
-        rows: &[Table2Row { key: "t2.fees", label: "行政事业性收费", matcher: "事业性收费", money: true }],
+        rows: &[Table2Row {
+            key: "t2.fees",
+            label: "行政事业性收费",
+            matcher: "事业性收费",
+            money: true,
+        }],
     },
 ];
 
 /// Words that only the 2019 format's table 二 uses.
-pub static TABLE2_2019_MARKERS: &[&str] =
-    &["本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "第二十条第(九)项", "政府集中采购", "采购总金额"];
+pub static TABLE2_2019_MARKERS: &[&str] = &[
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "上一年项目数量",
+    "第二十条第(九)项",
+    "政府集中采购",
+    "采购总金额",
+];
 
 // ---------------------------------------------------------------- table 三
 
@@ -212,61 +252,264 @@ macro_rules! row {
 
 /// Every row of table 三 in either format, in template order.
 pub static TABLE3_ROWS: [Table3Row; 26] = [
-    row!("t3.new", "一、本年新收政府信息公开申请数量", None, ["本年新收"], New, Both),
-    row!("t3.carried_in", "二、上年结转政府信息公开申请数量", None, ["上年结转"], CarriedIn, Both),
-    row!("t3.open", "（一）予以公开", None, ["予以公开"], Outcome, Both),
-    row!("t3.partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", None, ["部分公开"], Outcome, Both),
-    row!("t3.refuse.secret", "1.属于国家秘密", Some("（三）不予公开"), ["国家秘密"], Outcome, Both),
-    row!("t3.refuse.law", "2.其他法律行政法规禁止公开", Some("（三）不予公开"), ["其他法律", "法规禁止公开", "行政止公开"], Outcome, Both),
-    row!("t3.refuse.safety", "3.危及“三安全一稳定”", Some("（三）不予公开"), ["三安全一稳定", "危及"], Outcome, Both),
-    row!("t3.refuse.third", "4.保护第三方合法权益", Some("（三）不予公开"), ["第三方合法权益", "保护第三方"], Outcome, Both),
-    row!("t3.refuse.internal", "5.属于三类内部事务信息", Some("（三）不予公开"), ["内部事务"], Outcome, Both),
-    row!("t3.refuse.process", "6.属于四类过程性信息", Some("（三）不予公开"), ["过程性信息"], Outcome, Both),
-    row!("t3.refuse.enforce", "7.属于行政执法案卷", Some("（三）不予公开"), ["执法案卷"], Outcome, Both),
-    row!("t3.refuse.query", "8.属于行政查询事项", Some("（三）不予公开"), ["查询事项"], Outcome, Both),
-    row!("t3.unable.none", "1.本机关不掌握相关政府信息", Some("（四）无法提供"), ["不掌握"], Outcome, Both),
-    row!("t3.unable.create", "2.没有现成信息需要另行制作", Some("（四）无法提供"), ["没有现成信息", "另行制作"], Outcome, Both),
-    row!("t3.unable.unclear", "3.补正后申请内容仍不明确", Some("（四）无法提供"), ["补正后申请", "仍不明确"], Outcome, Both),
-    row!("t3.reject.petition", "1.信访举报投诉类申请", Some("（五）不予处理"), ["信访举报"], Outcome, Both),
-    row!("t3.reject.repeat", "2.重复申请", Some("（五）不予处理"), ["重复申请"], Outcome, Both),
-    row!("t3.reject.published", "3.要求提供公开出版物", Some("（五）不予处理"), ["公开出版物"], Outcome, Both),
-    row!("t3.reject.massive", "4.无正当理由大量反复申请", Some("（五）不予处理"), ["大量反复"], Outcome, Both),
-    row!("t3.reject.confirm", "5.要求行政机关确认或重新出具已获取信息", Some("（五）不予处理"), ["重新出具", "已获取信息", "确认或重"], Outcome, Both),
-    row!("t3.other", "（六）其他处理", None, ["(六)其他处理"], Outcome, F2019),
-    row!("t3.other.overdue", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", Some("（六）其他处理"), ["逾期不补正", "不补正"], Outcome, F2021),
-    row!("t3.other.unpaid", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", Some("（六）其他处理"), ["缴纳费用", "收费通知"], Outcome, F2021),
-    row!("t3.other.other", "3.其他", Some("（六）其他处理"), ["3.其他"], Outcome, F2021),
-    row!("t3.total", "（七）总计", None, ["(七)总计"], OutcomeTotal, Both),
-    row!("t3.carried_out", "四、结转下年度继续办理", None, ["结转下年度"], CarriedOut, Both),
+    row!(
+        "t3.new",
+        "一、本年新收政府信息公开申请数量",
+        None,
+        ["本年新收"],
+        New,
+        Both
+    ),
+    row!(
+        "t3.carried_in",
+        "二、上年结转政府信息公开申请数量",
+        None,
+        ["上年结转"],
+        CarriedIn,
+        Both
+    ),
+    row!(
+        "t3.open",
+        "（一）予以公开",
+        None,
+        ["予以公开"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.partial",
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        None,
+        ["部分公开"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.refuse.secret",
+        "1.属于国家秘密",
+        Some("（三）不予公开"),
+        ["国家秘密"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.refuse.law",
+        "2.其他法律行政法规禁止公开",
+        Some("（三）不予公开"),
+        ["其他法律", "法规禁止公开", "行政止公开"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.refuse.safety",
+        "3.危及“三安全一稳定”",
+        Some("（三）不予公开"),
+        ["三安全一稳定", "危及"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.refuse.third",
+        "4.保护第三方合法权益",
+        Some("（三）不予公开"),
+        ["第三方合法权益", "保护第三方"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.refuse.internal",
+        "5.属于三类内部事务信息",
+        Some("（三）不予公开"),
+        ["内部事务"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.refuse.process",
+        "6.属于四类过程性信息",
+        Some("（三）不予公开"),
+        ["过程性信息"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.refuse.enforce",
+        "7.属于行政执法案卷",
+        Some("（三）不予公开"),
+        ["执法案卷"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.refuse.query",
+        "8.属于行政查询事项",
+        Some("（三）不予公开"),
+        ["查询事项"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.unable.none",
+        "1.本机关不掌握相关政府信息",
+        Some("（四）无法提供"),
+        ["不掌握"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.unable.create",
+        "2.没有现成信息需要另行制作",
+        Some("（四）无法提供"),
+        ["没有现成信息", "另行制作"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.unable.unclear",
+        "3.补正后申请内容仍不明确",
+        Some("（四）无法提供"),
+        ["补正后申请", "仍不明确"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.reject.petition",
+        "1.信访举报投诉类申请",
+        Some("（五）不予处理"),
+        ["信访举报"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.reject.repeat",
+        "2.重复申请",
+        Some("（五）不予处理"),
+        ["重复申请"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.reject.published",
+        "3.要求提供公开出版物",
+        Some("（五）不予处理"),
+        ["公开出版物"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.reject.massive",
+        "4.无正当理由大量反复申请",
+        Some("（五）不予处理"),
+        ["大量反复"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.reject.confirm",
+        "5.要求行政机关确认或重新出具已获取信息",
+        Some("（五）不予处理"),
+        ["重新出具", "已获取信息", "确认或重"],
+        Outcome,
+        Both
+    ),
+    row!(
+        "t3.other",
+        "（六）其他处理",
+        None,
+        ["(六)其他处理"],
+        Outcome,
+        F2019
+    ),
+    row!(
+        "t3.other.overdue",
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        Some("（六）其他处理"),
+        ["逾期不补正", "不补正"],
+        Outcome,
+        F2021
+    ),
+    row!(
+        "t3.other.unpaid",
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        Some("（六）其他处理"),
+        ["缴纳费用", "收费通知"],
+        Outcome,
+        F2021
+    ),
+    row!(
+        "t3.other.other",
+        "3.其他",
+        Some("（六）其他处理"),
+        ["3.其他"],
+        Outcome,
+        F2021
+    ),
+    row!(
+        "t3.total",
+        "（七）总计",
+        None,
+        ["(七)总计"],
+        OutcomeTotal,
+        Both
+    ),
+    row!(
+        "t3.carried_out",
+        "四、结转下年度继续办理",
+        None,
+        ["结转下年度"],
+        CarriedOut,
+        Both
+    ),
 ];
 
 pub fn table3_rows(format: Format) -> impl Iterator<Item = (usize, &'static Table3Row)> {
-    TABLE3_ROWS.iter().enumerate().filter(move |(_, r)| {
-        match r.only {
-                Only::Both => true,
-                Only::F2019 => format != Format::F2021,
-                Only::F2021 => format == Format::F2021,
-            }
-    })
+    TABLE3_ROWS
+        .iter()
+        .enumerate()
+        .filter(move |(_, r)| match r.only {
+            Only::Both => true,
+            Only::F2019 => format != Format::F2021,
+            Only::F2021 => format == Format::F2021,
+        })
 }
 
 pub fn table3_row_index(key: &str) -> usize {
-    TABLE3_ROWS.iter().position(|r| r.key == key).expect("known row key")
+    TABLE3_ROWS
+        .iter()
+        .position(|r| r.key == key)
+        .expect("known row key")
 }
 
 /// The seven value columns of table 三.
-pub static TABLE3_COLUMNS: [&str; 7] = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"];
+pub static TABLE3_COLUMNS: [&str; 7] = [
+    "自然人",
+    "商业企业",
+    "科研机构",
+    "社会公益组织",
+    "法律服务机构",
+    "其他",
+    "总计",
+];
 /// Index of the 总计 column, the total of identity A.
 pub const TABLE3_TOTAL_COL: usize = 6;
 
 // ---------------------------------------------------------------- table 四
 
-pub static TABLE4_GROUPS: [&str; 3] = ["行政复议", "行政诉讼·未经复议直接起诉", "行政诉讼·复议后起诉"];
-pub static TABLE4_GROUP_COLUMNS: [&str; 5] = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
+pub static TABLE4_GROUPS: [&str; 3] = [
+    "行政复议",
+    "行政诉讼·未经复议直接起诉",
+    "行政诉讼·复议后起诉",
+];
+pub static TABLE4_GROUP_COLUMNS: [&str; 5] =
+    ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
 pub const TABLE4_WIDTH: usize = 15;
 
 pub fn table4_column_name(col: usize) -> String {
-    format!("{}·{}", TABLE4_GROUPS[col / 5], TABLE4_GROUP_COLUMNS[col % 5])
+    format!(
+        "{}·{}",
+        TABLE4_GROUPS[col / 5],
+        TABLE4_GROUP_COLUMNS[col % 5]
+    )
 }
 
 // ---------------------------------------------------------------- identities
@@ -281,7 +524,9 @@ pub enum CellRef {
 impl CellRef {
     pub fn describe(&self) -> String {
         match *self {
-            CellRef::T3 { row, col } => format!("{}·{}", TABLE3_ROWS[row].display(), TABLE3_COLUMNS[col]),
+            CellRef::T3 { row, col } => {
+                format!("{}·{}", TABLE3_ROWS[row].display(), TABLE3_COLUMNS[col])
+            }
             CellRef::T4 { col } => table4_column_name(col),
         }
     }
@@ -321,7 +566,9 @@ impl IdentityKind {
             IdentityKind::A => "identity A (total column = sum of applicant columns)",
             IdentityKind::B => "identity B ((七) total = sum of outcome rows)",
             IdentityKind::C => "identity C (item 1 + item 2 = (七) total + item 4)",
-            IdentityKind::T4 => "table 4 group total (total = upheld + corrected + other + pending)",
+            IdentityKind::T4 => {
+                "table 4 group total (total = upheld + corrected + other + pending)"
+            }
         }
     }
 }
@@ -351,28 +598,64 @@ pub fn identities(format: Format) -> Vec<Identity> {
     for &(r, _) in &rows {
         out.push(Identity {
             kind: IdentityKind::A,
-            lhs: vec![CellRef::T3 { row: r, col: TABLE3_TOTAL_COL }],
-            rhs: (0..TABLE3_TOTAL_COL).map(|col| CellRef::T3 { row: r, col }).collect(),
-            target: CellRef::T3 { row: r, col: TABLE3_TOTAL_COL },
+            lhs: vec![CellRef::T3 {
+                row: r,
+                col: TABLE3_TOTAL_COL,
+            }],
+            rhs: (0..TABLE3_TOTAL_COL)
+                .map(|col| CellRef::T3 { row: r, col })
+                .collect(),
+            target: CellRef::T3 {
+                row: r,
+                col: TABLE3_TOTAL_COL,
+            },
         });
     }
-    let find = |role: Role| rows.iter().find(|(_, d)| d.role == role).map(|(i, _)| *i).expect("role");
-    let (new, carried_in, total, carried_out) =
-        (find(Role::New), find(Role::CarriedIn), find(Role::OutcomeTotal), find(Role::CarriedOut));
+    let find = |role: Role| {
+        rows.iter()
+            .find(|(_, d)| d.role == role)
+            .map(|(i, _)| *i)
+            .expect("role")
+    };
+    let (new, carried_in, total, carried_out) = (
+        find(Role::New),
+        find(Role::CarriedIn),
+        find(Role::OutcomeTotal),
+        find(Role::CarriedOut),
+    );
     for col in 0..TABLE3_COLUMNS.len() {
         out.push(Identity {
             kind: IdentityKind::B,
             lhs: vec![CellRef::T3 { row: total, col }],
-            rhs: rows.iter().filter(|(_, d)| d.role == Role::Outcome).map(|(r, _)| CellRef::T3 { row: *r, col }).collect(),
+            rhs: rows
+                .iter()
+                .filter(|(_, d)| d.role == Role::Outcome)
+                .map(|(r, _)| CellRef::T3 { row: *r, col })
+                .collect(),
             target: CellRef::T3 { row: total, col },
         });
     }
     for col in 0..TABLE3_COLUMNS.len() {
         out.push(Identity {
             kind: IdentityKind::C,
-            lhs: vec![CellRef::T3 { row: new, col }, CellRef::T3 { row: carried_in, col }],
-            rhs: vec![CellRef::T3 { row: total, col }, CellRef::T3 { row: carried_out, col }],
-            target: CellRef::T3 { row: carried_out, col },
+            lhs: vec![
+                CellRef::T3 { row: new, col },
+                CellRef::T3 {
+                    row: carried_in,
+                    col,
+                },
+            ],
+            rhs: vec![
+                CellRef::T3 { row: total, col },
+                CellRef::T3 {
+                    row: carried_out,
+                    col,
+                },
+            ],
+            target: CellRef::T3 {
+                row: carried_out,
+                col,
+            },
         });
     }
     for g in 0..3 {
@@ -406,7 +689,10 @@ mod tests {
         // 25 rows (A) + 7 columns (B) + 7 columns (C) + 3 groups
         assert_eq!(identities(Format::F2021).len(), 25 + 7 + 7 + 3);
         assert_eq!(identities(Format::F2019).len(), 23 + 7 + 7 + 3);
-        let b = identities(Format::F2021).into_iter().find(|i| i.kind == IdentityKind::B).unwrap();
+        let b = identities(Format::F2021)
+            .into_iter()
+            .find(|i| i.kind == IdentityKind::B)
+            .unwrap();
         assert_eq!(b.rhs.len(), 2 + 8 + 3 + 5 + 3);
     }
 }

@@ -6,7 +6,17 @@ use crate::text::TextRange;
 
 /// Characters treated as spacing (PDF and Word text carry NBSP, en spaces, ideographic spaces, form feeds).
 pub fn is_space(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{00a0}' | '\u{2002}' | '\u{2003}' | '\u{3000}' | '\u{200b}' | '\u{feff}' | '\u{000c}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00a0}'
+                | '\u{2002}'
+                | '\u{2003}'
+                | '\u{3000}'
+                | '\u{200b}'
+                | '\u{feff}'
+                | '\u{000c}'
+        )
 }
 
 /// Normalised text plus, for every normalised char, the byte offset in the source
@@ -74,7 +84,11 @@ pub fn normalize(src: &str, range: TextRange) -> Normalized {
         map.push((text.len(), range.start + i));
         text.push(n);
     }
-    Normalized { text, map, end: range.end }
+    Normalized {
+        text,
+        map,
+        end: range.end,
+    }
 }
 
 pub fn norm_str(s: &str) -> String {
@@ -143,7 +157,8 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
         return None;
     }
     let rest = t[end..].trim_start_matches(is_space);
-    if !(rest.is_empty() || matches!(rest, "件" | "万元" | "元" | "个" | "条" | "次" | "人次")) {
+    if !(rest.is_empty() || matches!(rest, "件" | "万元" | "元" | "个" | "条" | "次" | "人次"))
+    {
         return None;
     }
     let range = TextRange::new(start + digits_start, start + end);
@@ -155,7 +170,9 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
         }
         _ => {
             let v: i64 = int.parse().ok()?;
-            Value::Int { value: if neg { -v } else { v } }
+            Value::Int {
+                value: if neg { -v } else { v },
+            }
         }
     };
     Some((value, range, style))
@@ -163,8 +180,23 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
 
 /// Placeholders people put where a count belongs.
 pub fn is_marker(t: &str) -> bool {
-    matches!(t, "/" | "／" | "\\" | "无" | "空" | "N/A" | "n/a" | "NA" | "-" | "－" | "--" | "－－" | "×" | "x" | "X")
-        || (!t.is_empty() && t.chars().all(|c| matches!(c, '—' | '–' | '-' | '－' | '─')))
+    matches!(
+        t,
+        "/" | "／"
+            | "\\"
+            | "无"
+            | "空"
+            | "N/A"
+            | "n/a"
+            | "NA"
+            | "-"
+            | "－"
+            | "--"
+            | "－－"
+            | "×"
+            | "x"
+            | "X"
+    ) || (!t.is_empty() && t.chars().all(|c| matches!(c, '—' | '–' | '-' | '－' | '─')))
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -199,9 +231,16 @@ pub fn is_page_number(line: &str) -> bool {
     if t.is_empty() {
         return false;
     }
-    let inner = t.trim_start_matches(['-', '—', '－']).trim_end_matches(['-', '—', '－']);
-    let dashed = t.starts_with(['-', '—', '－']) && t.ends_with(['-', '—', '－']) && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit());
-    let page = t.starts_with('第') && t.ends_with('页') && t[3..t.len() - 3].chars().all(|c| c.is_ascii_digit());
+    let inner = t
+        .trim_start_matches(['-', '—', '－'])
+        .trim_end_matches(['-', '—', '－']);
+    let dashed = t.starts_with(['-', '—', '－'])
+        && t.ends_with(['-', '—', '－'])
+        && !inner.is_empty()
+        && inner.chars().all(|c| c.is_ascii_digit());
+    let page = t.starts_with('第')
+        && t.ends_with('页')
+        && t[3..t.len() - 3].chars().all(|c| c.is_ascii_digit());
     dashed || page
 }
 
@@ -220,16 +259,30 @@ fn value_cell(text: &str, offset: usize, in_pipe_row: bool) -> Option<Cell> {
         TextRange::new(offset + lead, offset + lead + trimmed.len())
     };
     if trimmed.is_empty() {
-        return Some(Cell { range, number_range: range, value: Value::Blank, style: NumStyle::default(), in_pipe_row });
+        return Some(Cell {
+            range,
+            number_range: range,
+            value: Value::Blank,
+            style: NumStyle::default(),
+            in_pipe_row,
+        });
     }
     if let Some((value, number_range, style)) = parse_number(text, offset) {
-        return Some(Cell { range, number_range, value, style, in_pipe_row });
+        return Some(Cell {
+            range,
+            number_range,
+            value,
+            style,
+            in_pipe_row,
+        });
     }
     if is_marker(trimmed) {
         return Some(Cell {
             range,
             number_range: range,
-            value: Value::Text { text: trimmed.to_string() },
+            value: Value::Text {
+                text: trimmed.to_string(),
+            },
             style: NumStyle::default(),
             in_pipe_row,
         });
@@ -242,7 +295,13 @@ pub fn tokenize_line(src: &str, range: TextRange, line: usize, out: &mut Vec<Tok
     let text = &src[range.start..range.end];
     let (kind, sep) = if text.contains('|') {
         (LineKind::Pipe, '|')
-    } else if text.contains('\t') && text.split('\t').filter(|p| !p.trim_matches(is_space).is_empty()).count() >= 2 {
+    } else if text.contains('\t')
+        && text
+            .split('\t')
+            .filter(|p| !p.trim_matches(is_space).is_empty())
+            .count()
+            >= 2
+    {
         (LineKind::Tab, '\t')
     } else {
         (LineKind::Space, ' ')
@@ -253,8 +312,20 @@ pub fn tokenize_line(src: &str, range: TextRange, line: usize, out: &mut Vec<Tok
             let piece = &src[s..e];
             let r = TextRange::new(s, e);
             match value_cell(piece, s, false) {
-                Some(cell) => out.push(Token { range: r, kind: TokKind::Value(cell), line, delimited: false, header_blank: false }),
-                None => out.push(Token { range: r, kind: TokKind::Label, line, delimited: false, header_blank: false }),
+                Some(cell) => out.push(Token {
+                    range: r,
+                    kind: TokKind::Value(cell),
+                    line,
+                    delimited: false,
+                    header_blank: false,
+                }),
+                None => out.push(Token {
+                    range: r,
+                    kind: TokKind::Label,
+                    line,
+                    delimited: false,
+                    header_blank: false,
+                }),
             }
         };
         for (i, c) in text.char_indices() {
@@ -284,12 +355,18 @@ pub fn tokenize_line(src: &str, range: TextRange, line: usize, out: &mut Vec<Tok
     pieces.push((s, range.end));
     if kind == LineKind::Pipe {
         // Outer pipes leave an empty piece at either end: not a cell.
-        if pieces.first().map(|&(a, b)| src[a..b].trim_matches(is_space).is_empty()).unwrap_or(false)
+        if pieces
+            .first()
+            .map(|&(a, b)| src[a..b].trim_matches(is_space).is_empty())
+            .unwrap_or(false)
             && text.trim_start_matches(is_space).starts_with('|')
         {
             pieces.remove(0);
         }
-        if pieces.last().map(|&(a, b)| src[a..b].trim_matches(is_space).is_empty()).unwrap_or(false)
+        if pieces
+            .last()
+            .map(|&(a, b)| src[a..b].trim_matches(is_space).is_empty())
+            .unwrap_or(false)
             && text.trim_end_matches(is_space).ends_with('|')
         {
             pieces.pop();
@@ -306,9 +383,21 @@ pub fn tokenize_line(src: &str, range: TextRange, line: usize, out: &mut Vec<Tok
         match cell {
             Some(c) if !matches!(c.value, Value::Blank) => {
                 seen_value = true;
-                out.push(Token { range: c.range, kind: TokKind::Value(c), line, delimited: true, header_blank: false });
+                out.push(Token {
+                    range: c.range,
+                    kind: TokKind::Value(c),
+                    line,
+                    delimited: true,
+                    header_blank: false,
+                });
             }
-            Some(c) => out.push(Token { range: r, kind: TokKind::Value(c), line, delimited: true, header_blank: false }),
+            Some(c) => out.push(Token {
+                range: r,
+                kind: TokKind::Value(c),
+                line,
+                delimited: true,
+                header_blank: false,
+            }),
             None if seen_value => {
                 // Text where a number belongs.
                 let lead = piece.len() - piece.trim_start_matches(is_space).len();
@@ -316,11 +405,19 @@ pub fn tokenize_line(src: &str, range: TextRange, line: usize, out: &mut Vec<Tok
                 let c = Cell {
                     range: cr,
                     number_range: cr,
-                    value: Value::Text { text: trimmed.to_string() },
+                    value: Value::Text {
+                        text: trimmed.to_string(),
+                    },
                     style: NumStyle::default(),
                     in_pipe_row: pipe,
                 };
-                out.push(Token { range: cr, kind: TokKind::Value(c), line, delimited: true, header_blank: false });
+                out.push(Token {
+                    range: cr,
+                    kind: TokKind::Value(c),
+                    line,
+                    delimited: true,
+                    header_blank: false,
+                });
             }
             None => {
                 let lead = piece.len() - piece.trim_start_matches(is_space).len();
@@ -355,11 +452,23 @@ mod tests {
         fn n(s: &str) -> Option<(Value, &str, bool, bool)> {
             parse_number(s, 0).map(|(v, r, st)| (v, &s[r.start..r.end], st.fullwidth, st.thousands))
         }
-        assert_eq!(n("12"), Some((Value::Int { value: 12 }, "12", false, false)));
-        assert_eq!(n(" １２ "), Some((Value::Int { value: 12 }, "１２", true, false)));
-        assert_eq!(n("1,234件"), Some((Value::Int { value: 1234 }, "1,234", false, true)));
+        assert_eq!(
+            n("12"),
+            Some((Value::Int { value: 12 }, "12", false, false))
+        );
+        assert_eq!(
+            n(" １２ "),
+            Some((Value::Int { value: 12 }, "１２", true, false))
+        );
+        assert_eq!(
+            n("1,234件"),
+            Some((Value::Int { value: 1234 }, "1,234", false, true))
+        );
         assert_eq!(n("-3"), Some((Value::Int { value: -3 }, "3", false, false)));
-        assert!(matches!(n("7730.28"), Some((Value::Decimal { .. }, "7730.28", _, _))));
+        assert!(matches!(
+            n("7730.28"),
+            Some((Value::Decimal { .. }, "7730.28", _, _))
+        ));
         assert_eq!(n("1."), None);
         assert_eq!(n("1.属于国家秘密"), None);
         assert_eq!(n("行政规范性文件693665"), None);
@@ -367,7 +476,10 @@ mod tests {
 
     #[test]
     fn normalisation() {
-        assert_eq!(norm_str("（三） 不予公开 1、属于 国家秘密"), "(三)不予公开1.属于国家秘密");
+        assert_eq!(
+            norm_str("（三） 不予公开 1、属于 国家秘密"),
+            "(三)不予公开1.属于国家秘密"
+        );
         assert_eq!(norm_str("本列数据的钩稽关系"), "本列数据的勾稽关系");
     }
 
@@ -391,7 +503,16 @@ mod tests {
                 TokKind::Value(c) => format!("V:{:?}", c.value),
             })
             .collect();
-        assert_eq!(kinds, vec!["L:规章", "V:Int { value: 0 }", "V:Blank", "V:Int { value: 3 }", "V:Blank"]);
+        assert_eq!(
+            kinds,
+            vec![
+                "L:规章",
+                "V:Int { value: 0 }",
+                "V:Blank",
+                "V:Int { value: 3 }",
+                "V:Blank"
+            ]
+        );
         // A row whose only value is blank keeps the blank, marked as such.
         let s = "行政强制 |  |";
         let mut out = Vec::new();

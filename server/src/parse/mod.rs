@@ -13,15 +13,29 @@ use std::sync::OnceLock;
 /// Parse a report. `format` forces the template instead of detecting it.
 pub fn parse(src: &str, format: Option<Format>) -> Report {
     let index = LineIndex::new(src);
-    let lines: Vec<TextRange> = (0..index.line_count()).map(|l| index.line_range(src, l)).collect();
+    let lines: Vec<TextRange> = (0..index.line_count())
+        .map(|l| index.line_range(src, l))
+        .collect();
     let headings = find_headings(src, &lines);
     let sections = section_spans(src, &lines, &headings);
     let (title, year, year_range) = find_title_and_year(src, &lines, &headings);
     let heading_lines: Vec<usize> = headings.iter().map(|h| h.line).collect();
 
     let t2_region = region(src, &lines, &sections, 1, &["第二十条"]);
-    let t3_region = region(src, &lines, &sections, 2, &["勾稽关系", "申请人情况", "本年新收"]);
-    let t4_region = region(src, &lines, &sections, 3, &["结果维持", "行政复议", "行政诉讼"]);
+    let t3_region = region(
+        src,
+        &lines,
+        &sections,
+        2,
+        &["勾稽关系", "申请人情况", "本年新收"],
+    );
+    let t4_region = region(
+        src,
+        &lines,
+        &sections,
+        3,
+        &["结果维持", "行政复议", "行政诉讼"],
+    );
 
     let table2 = t2_region.and_then(|r| read_table2(src, &lines, &heading_lines, r));
     let table3 = t3_region.and_then(|r| read_table3(src, &lines, &heading_lines, r));
@@ -33,7 +47,18 @@ pub fn parse(src: &str, format: Option<Format>) -> Report {
         (None, None) => detect_format_from_tables(table2.as_ref(), table3.as_ref()),
     };
 
-    Report { title, year, year_range, format, format_source, headings, sections, table2, table3, table4 }
+    Report {
+        title,
+        year,
+        year_range,
+        format,
+        format_source,
+        headings,
+        sections,
+        table2,
+        table3,
+        table4,
+    }
 }
 
 fn detect_format_from_tables(t2: Option<&Table2>, t3: Option<&Table3>) -> (Format, FormatSource) {
@@ -56,7 +81,10 @@ fn detect_format_from_tables(t2: Option<&Table2>, t3: Option<&Table3>) -> (Forma
 const NUMERALS: &str = "一二三四五六七八九十";
 
 fn numeral_value(s: &str) -> Option<u32> {
-    let v: Vec<u32> = s.chars().map(|c| NUMERALS.chars().position(|n| n == c).map(|p| p as u32 + 1)).collect::<Option<_>>()?;
+    let v: Vec<u32> = s
+        .chars()
+        .map(|c| NUMERALS.chars().position(|n| n == c).map(|p| p as u32 + 1))
+        .collect::<Option<_>>()?;
     match v.as_slice() {
         [a] => Some(*a),
         [10, b] if *b < 10 => Some(10 + b),
@@ -84,7 +112,11 @@ fn match_section(nt: &str) -> Option<(usize, bool, usize)> {
         }
     }
     // Keyword match on the first words of the title only.
-    let head: String = nt.chars().take_while(|c| !matches!(c, '。' | ':' | ';' | '!' | '?')).take(30).collect();
+    let head: String = nt
+        .chars()
+        .take_while(|c| !matches!(c, '。' | ':' | ';' | '!' | '?'))
+        .take(30)
+        .collect();
     for k in [5usize, 3, 4, 2, 1, 0] {
         if let Some(key) = SECTIONS[k].keys.iter().find(|key| head.contains(*key)) {
             let end = head.find(key).unwrap() + key.len();
@@ -113,20 +145,32 @@ fn candidate_at(src: &str, at: usize, end: usize, inline: bool) -> Option<Candid
         }
     }
     let rest = &s[i..];
-    let num_len: usize = rest.chars().take_while(|c| NUMERALS.contains(*c)).map(char::len_utf8).sum();
+    let num_len: usize = rest
+        .chars()
+        .take_while(|c| NUMERALS.contains(*c))
+        .map(char::len_utf8)
+        .sum();
     if num_len == 0 || num_len > 6 {
         return None;
     }
     let number = numeral_value(&rest[..num_len])?;
     let after = &rest[num_len..];
-    let sp: usize = after.chars().take_while(|c| is_space(*c)).map(char::len_utf8).sum();
+    let sp: usize = after
+        .chars()
+        .take_while(|c| is_space(*c))
+        .map(char::len_utf8)
+        .sum();
     let sep = after[sp..].chars().next()?;
     if !matches!(sep, '、' | '.' | '．') {
         return None;
     }
     let title_start = at + i + num_len + sp + sep.len_utf8();
     let t = &src[title_start..end];
-    let lead: usize = t.chars().take_while(|c| is_space(*c)).map(char::len_utf8).sum();
+    let lead: usize = t
+        .chars()
+        .take_while(|c| is_space(*c))
+        .map(char::len_utf8)
+        .sum();
     let t = t[lead..].trim_end_matches(|c: char| is_space(c) || c == '*' || c == '#');
     Some(Candidate {
         numeral: TextRange::new(at + i, at + i + num_len),
@@ -165,12 +209,29 @@ fn find_headings(src: &str, lines: &[TextRange]) -> Vec<Heading> {
             // Short title: up to the first sentence punctuation.
             let short_len = title_text
                 .char_indices()
-                .find(|(_, ch)| matches!(ch, '。' | '，' | ',' | '；' | ';' | '：' | ':' | '！' | '？' | '*'))
+                .find(|(_, ch)| {
+                    matches!(
+                        ch,
+                        '。' | '，' | ',' | '；' | ';' | '：' | ':' | '！' | '？' | '*'
+                    )
+                })
                 .map(|(i, _)| i)
                 .unwrap_or(title_text.len());
             let short_chars = title_text[..short_len].chars().count();
-            if template::PRE2019_HEADING_KEYS.iter().any(|k| nt.contains(k)) && short_chars <= 30 && !c.inline {
-                out.push(heading(src, &c, line, short_len, false, HeadingKind::Pre2019));
+            if template::PRE2019_HEADING_KEYS
+                .iter()
+                .any(|k| nt.contains(k))
+                && short_chars <= 30
+                && !c.inline
+            {
+                out.push(heading(
+                    src,
+                    &c,
+                    line,
+                    short_len,
+                    false,
+                    HeadingKind::Pre2019,
+                ));
                 continue;
             }
             let m = match_section(&nt);
@@ -200,10 +261,15 @@ fn find_headings(src: &str, lines: &[TextRange]) -> Vec<Heading> {
                 }
                 _ => Some((HeadingKind::Stray, true)),
             };
-            let Some((kind, official)) = kind else { continue };
+            let Some((kind, official)) = kind else {
+                continue;
+            };
             // Title extent: glued headings end where the official title ends.
             let title_len = match (kind, m) {
-                (HeadingKind::Section { .. } | HeadingKind::Duplicate { .. }, Some((_, true, nlen))) => {
+                (
+                    HeadingKind::Section { .. } | HeadingKind::Duplicate { .. },
+                    Some((_, true, nlen)),
+                ) => {
                     // map normalised length back to source
                     let norm = normalize(src, c.title);
                     norm.source_end(nlen.min(norm.text.len()), src) - c.title.start
@@ -220,7 +286,14 @@ fn find_headings(src: &str, lines: &[TextRange]) -> Vec<Heading> {
     out
 }
 
-fn heading(src: &str, c: &Candidate, line: usize, title_len: usize, official: bool, kind: HeadingKind) -> Heading {
+fn heading(
+    src: &str,
+    c: &Candidate,
+    line: usize,
+    title_len: usize,
+    official: bool,
+    kind: HeadingKind,
+) -> Heading {
     let title_range = TextRange::new(c.title.start, c.title.start + title_len);
     let title = src[title_range.start..title_range.end].to_string();
     let inline = c.inline || title_range.end < c.title.end;
@@ -249,9 +322,20 @@ fn section_spans(src: &str, lines: &[TextRange], headings: &[Heading]) -> [Optio
     for (j, &(hi, k)) in starts.iter().enumerate() {
         let h = &headings[hi];
         let start = lines[h.line].start;
-        let end = starts.get(j + 1).map(|&(n, _)| lines[headings[n].line].start).unwrap_or(src.len());
-        let body_start = if h.inline { h.range.end } else { lines[h.line].end };
-        sections[k] = Some(Section { heading: hi, range: TextRange::new(start, end), body: TextRange::new(body_start.min(end), end) });
+        let end = starts
+            .get(j + 1)
+            .map(|&(n, _)| lines[headings[n].line].start)
+            .unwrap_or(src.len());
+        let body_start = if h.inline {
+            h.range.end
+        } else {
+            lines[h.line].end
+        };
+        sections[k] = Some(Section {
+            heading: hi,
+            range: TextRange::new(start, end),
+            body: TextRange::new(body_start.min(end), end),
+        });
     }
     sections
 }
@@ -288,14 +372,29 @@ fn find_title_and_year(
             break;
         }
         if t.contains("年度报告") && t.chars().count() < 80 {
-            let lead: usize = t.chars().take_while(|c| is_space(*c)).map(char::len_utf8).sum();
+            let lead: usize = t
+                .chars()
+                .take_while(|c| is_space(*c))
+                .map(char::len_utf8)
+                .sum();
             let mut range = TextRange::new(r.start + lead, r.end);
             // The agency and year may sit on the line before ("蒙城县工业和信息化局2024年").
-            if let Some(prev) = (0..l).rev().find(|&p| !src[lines[p].start..lines[p].end].trim_matches(is_space).is_empty()) {
+            if let Some(prev) = (0..l).rev().find(|&p| {
+                !src[lines[p].start..lines[p].end]
+                    .trim_matches(is_space)
+                    .is_empty()
+            }) {
                 let pt = &src[lines[prev].start..lines[prev].end];
                 let pt_trim = pt.trim_matches(is_space);
-                if pt_trim.chars().count() < 40 && !pt_trim.contains('。') && !headings.iter().any(|h| h.line == prev) {
-                    let lead: usize = pt.chars().take_while(|c| is_space(*c)).map(char::len_utf8).sum();
+                if pt_trim.chars().count() < 40
+                    && !pt_trim.contains('。')
+                    && !headings.iter().any(|h| h.line == prev)
+                {
+                    let lead: usize = pt
+                        .chars()
+                        .take_while(|c| is_space(*c))
+                        .map(char::len_utf8)
+                        .sum();
                     range = TextRange::new(lines[prev].start + lead, range.end);
                 }
             }
@@ -306,11 +405,18 @@ fn find_title_and_year(
     if let Some(tr) = title {
         if let Some(c) = year_re().captures(&src[tr.start..tr.end]) {
             let m = c.get(1).unwrap();
-            return (title, m.as_str().parse().ok(), Some(TextRange::new(tr.start + m.start(), tr.start + m.end())));
+            return (
+                title,
+                m.as_str().parse().ok(),
+                Some(TextRange::new(tr.start + m.start(), tr.start + m.end())),
+            );
         }
     }
     // The 统计期限 ("自2021年1月1日至…") in the first part of the text.
-    let limit = lines.get(first_section_line.min(lines.len().saturating_sub(1))).map(|r| r.end).unwrap_or(src.len());
+    let limit = lines
+        .get(first_section_line.min(lines.len().saturating_sub(1)))
+        .map(|r| r.end)
+        .unwrap_or(src.len());
     let limit = limit.max(src.len().min(4000));
     let mut limit = limit.min(src.len());
     while !src.is_char_boundary(limit) {
@@ -318,7 +424,11 @@ fn find_title_and_year(
     }
     if let Some(c) = period_re().captures(&src[..limit]) {
         let m = c.get(1).unwrap();
-        return (title, m.as_str().parse().ok(), Some(TextRange::new(m.start(), m.end())));
+        return (
+            title,
+            m.as_str().parse().ok(),
+            Some(TextRange::new(m.start(), m.end())),
+        );
     }
     (title, None, None)
 }
@@ -327,25 +437,45 @@ fn find_title_and_year(
 
 /// The region of a table: the body of its section from the first anchor line on;
 /// without the section, from the first anchor line in the text to the next section heading.
-fn region(src: &str, lines: &[TextRange], sections: &[Option<Section>; 6], section: usize, anchors: &[&str]) -> Option<TextRange> {
+fn region(
+    src: &str,
+    lines: &[TextRange],
+    sections: &[Option<Section>; 6],
+    section: usize,
+    anchors: &[&str],
+) -> Option<TextRange> {
     let anchor_in = |range: TextRange| -> Option<usize> {
-        lines.iter().filter(|l| l.start >= range.start && l.end <= range.end).find_map(|l| {
-            let n = lex::norm_str(&src[l.start..l.end]);
-            (anchors.iter().any(|a| n.contains(a)) && !n.contains('。')).then_some(l.start)
-        })
+        lines
+            .iter()
+            .filter(|l| l.start >= range.start && l.end <= range.end)
+            .find_map(|l| {
+                let n = lex::norm_str(&src[l.start..l.end]);
+                (anchors.iter().any(|a| n.contains(a)) && !n.contains('。')).then_some(l.start)
+            })
     };
     if let Some(s) = &sections[section] {
         let start = anchor_in(s.body).unwrap_or(s.body.start).max(s.body.start);
         return Some(TextRange::new(start, s.body.end));
     }
     let start = anchor_in(TextRange::new(0, src.len()))?;
-    let end = sections.iter().flatten().map(|s| s.range.start).filter(|&s| s > start).min().unwrap_or(src.len());
+    let end = sections
+        .iter()
+        .flatten()
+        .map(|s| s.range.start)
+        .filter(|&s| s > start)
+        .min()
+        .unwrap_or(src.len());
     Some(TextRange::new(start, end))
 }
 
 /// Tokens of the table lines in a region (prose, page numbers, headings and
 /// alignment rows skipped), and the layout they show.
-fn region_tokens(src: &str, lines: &[TextRange], heading_lines: &[usize], region: TextRange) -> (Vec<Token>, Layout) {
+fn region_tokens(
+    src: &str,
+    lines: &[TextRange],
+    heading_lines: &[usize],
+    region: TextRange,
+) -> (Vec<Token>, Layout) {
     let mut toks = Vec::new();
     let (mut pipe, mut tab, mut space) = (0, 0, 0);
     for (l, r) in lines.iter().enumerate() {
@@ -354,12 +484,19 @@ fn region_tokens(src: &str, lines: &[TextRange], heading_lines: &[usize], region
         }
         let r = TextRange::new(r.start.max(region.start), r.end.min(region.end));
         let t = &src[r.start..r.end];
-        if t.contains('。') || t.contains('；') || lex::is_page_number(t) || lex::is_alignment_row(t) {
+        if t.contains('。')
+            || t.contains('；')
+            || lex::is_page_number(t)
+            || lex::is_alignment_row(t)
+        {
             continue;
         }
         let before = toks.len();
         let kind = tokenize_line(src, r, l, &mut toks);
-        if toks[before..].iter().any(|t: &Token| matches!(t.kind, TokKind::Value(_)) && !t.header_blank) {
+        if toks[before..]
+            .iter()
+            .any(|t: &Token| matches!(t.kind, TokKind::Value(_)) && !t.header_blank)
+        {
             match kind {
                 LineKind::Pipe => pipe += 1,
                 LineKind::Tab => tab += 1,
@@ -424,7 +561,11 @@ struct Found {
 
 /// Find each row's label in the stream, in template order. Returns the matches
 /// and whether some were found only before the previous one (labels out of order).
-fn match_rows<'a>(src: &str, stream: &LabelStream, defs: impl Iterator<Item = (usize, &'a [&'a str])>) -> (Vec<Found>, usize) {
+fn match_rows<'a>(
+    src: &str,
+    stream: &LabelStream,
+    defs: impl Iterator<Item = (usize, &'a [&'a str])>,
+) -> (Vec<Found>, usize) {
     let mut cursor = 0;
     let mut found = Vec::new();
     let mut out_of_order = 0;
@@ -432,7 +573,13 @@ fn match_rows<'a>(src: &str, stream: &LabelStream, defs: impl Iterator<Item = (u
         let find_from = |from: usize| {
             matchers
                 .iter()
-                .filter_map(|m| stream.text.get(from..).and_then(|t| t.find(m)).map(|p| (from + p, from + p + m.len())))
+                .filter_map(|m| {
+                    stream
+                        .text
+                        .get(from..)
+                        .and_then(|t| t.find(m))
+                        .map(|p| (from + p, from + p + m.len()))
+                })
                 .min()
         };
         let hit = match find_from(cursor) {
@@ -450,7 +597,12 @@ fn match_rows<'a>(src: &str, stream: &LabelStream, defs: impl Iterator<Item = (u
                 cursor = e;
             }
             let (label, first_tok, last_tok) = stream.locate(src, s, e);
-            found.push(Found { def, label, first_tok, last_tok });
+            found.push(Found {
+                def,
+                label,
+                first_tok,
+                last_tok,
+            });
         }
     }
     (found, out_of_order)
@@ -470,20 +622,65 @@ fn fit(raw: &[Cell], width: usize) -> Option<Vec<Cell>> {
 
 fn glued_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"[\p{Han}）)”][0-9０-９]{2,}$").unwrap())
+    RE.get_or_init(|| Regex::new(r"[\p{Han}）)”\x22]([0-9０-９]+(?:[.．][0-9０-９]+)?)$").unwrap())
+}
+
+/// Where digits are glued together: in a label ("行政规范性文件693665"), or as one
+/// long number where a row needs several ("1009200101012" for seven cells).
+fn glued(src: &str, toks: &[Token], raw: &[Cell], width: usize) -> Option<TextRange> {
+    let in_label = toks
+        .iter()
+        .filter(|t| t.kind == TokKind::Label)
+        .find_map(|t| {
+            let s = &src[t.range.start..t.range.end];
+            glued_re().captures(s).map(|c| {
+                let m = c.get(1).expect("group");
+                TextRange::new(t.range.start + m.start(), t.range.end)
+            })
+        });
+    if in_label.is_some() {
+        return in_label;
+    }
+    // Few plain integers carrying at least one digit per missing cell.
+    let digits: usize = raw
+        .iter()
+        .map(|c| match c.value {
+            Value::Int { .. } if !c.style.thousands => Some(
+                src[c.number_range.start..c.number_range.end]
+                    .chars()
+                    .count(),
+            ),
+            _ => None,
+        })
+        .sum::<Option<usize>>()?;
+    (!raw.is_empty() && raw.len() * 2 <= width && digits >= width).then(|| {
+        raw.iter()
+            .fold(raw[0].number_range, |r, c| r.cover(c.number_range))
+    })
 }
 
 /// Build rows from matches: each row takes the value tokens from its label to the next row's label.
-fn build_rows(src: &str, toks: &[Token], mut found: Vec<Found>, width: impl Fn(usize) -> usize) -> (Vec<(usize, Row)>, Vec<TextRange>) {
+fn build_rows(
+    src: &str,
+    toks: &[Token],
+    mut found: Vec<Found>,
+    width: impl Fn(usize) -> usize,
+) -> (Vec<(usize, Row)>, Vec<TextRange>) {
     found.sort_by_key(|f| (f.first_tok, f.label.start));
     // Lines that carry a label and values but no template row: rows not in the template.
-    let covered: std::collections::HashSet<usize> =
-        found.iter().flat_map(|f| toks[f.first_tok].line..=toks[f.last_tok].line).collect();
+    let covered: std::collections::HashSet<usize> = found
+        .iter()
+        .flat_map(|f| toks[f.first_tok].line..=toks[f.last_tok].line)
+        .collect();
     let mut unknown_lines = std::collections::BTreeMap::<usize, TextRange>::new();
     for t in toks {
         if t.kind == TokKind::Label && t.delimited && !covered.contains(&t.line) {
             let n = lex::norm_str(&src[t.range.start..t.range.end]);
-            if n.chars().count() >= 2 && toks.iter().any(|v| v.line == t.line && matches!(v.kind, TokKind::Value(_)) && !v.header_blank) {
+            if n.chars().count() >= 2
+                && toks.iter().any(|v| {
+                    v.line == t.line && matches!(v.kind, TokKind::Value(_)) && !v.header_blank
+                })
+            {
                 unknown_lines.entry(t.line).or_insert(t.range);
             }
         }
@@ -491,7 +688,11 @@ fn build_rows(src: &str, toks: &[Token], mut found: Vec<Found>, width: impl Fn(u
     let mut rows = Vec::new();
     for i in 0..found.len() {
         let f = &found[i];
-        let end_tok = found.get(i + 1).map(|n| n.first_tok).unwrap_or(toks.len()).max(f.last_tok + 1);
+        let end_tok = found
+            .get(i + 1)
+            .map(|n| n.first_tok)
+            .unwrap_or(toks.len())
+            .max(f.last_tok + 1);
         let span = &toks[f.first_tok..end_tok.min(toks.len())];
         let raw: Vec<Cell> = span
             .iter()
@@ -514,25 +715,47 @@ fn build_rows(src: &str, toks: &[Token], mut found: Vec<Found>, width: impl Fn(u
         let label_text = src[label_cell.start..label_cell.end].to_string();
         // Reliable only when the whole label sits on one line before the values.
         let label_is_cell = f.last_tok < toks.len() && toks[f.last_tok].line == first.line;
-        let glued = span.iter().filter(|t| t.kind == TokKind::Label).find_map(|t| {
-            let s = &src[t.range.start..t.range.end];
-            glued_re().find(s).map(|m| {
-                let digits_start = s[m.start()..].char_indices().nth(1).map(|(i, _)| m.start() + i).unwrap_or(m.start());
-                TextRange::new(t.range.start + digits_start, t.range.end)
-            })
-        });
-        let cells = if glued.is_some() && raw.is_empty() { None } else { fit(&raw, width(f.def)) };
-        rows.push((f.def, Row { label_range: f.label, label_cell, label_text, label_is_cell, raw, cells, glued }));
+        let cells = fit(&raw, width(f.def));
+        let glued = if cells.is_some() {
+            None
+        } else {
+            glued(src, span, &raw, width(f.def))
+        };
+        rows.push((
+            f.def,
+            Row {
+                label_range: f.label,
+                label_cell,
+                label_text,
+                label_is_cell,
+                raw,
+                cells,
+                glued,
+            },
+        ));
     }
     (rows, unknown_lines.into_values().collect())
 }
 
-fn read_table2(src: &str, lines: &[TextRange], heading_lines: &[usize], region: TextRange) -> Option<Table2> {
+fn read_table2(
+    src: &str,
+    lines: &[TextRange],
+    heading_lines: &[usize],
+    region: TextRange,
+) -> Option<Table2> {
     let (toks, layout) = region_tokens(src, lines, heading_lines, region);
     let stream = LabelStream::new(src, &toks);
-    let defs: Vec<(&template::Table2Block, &template::Table2Row)> =
-        TABLE2_2021.iter().flat_map(|b| b.rows.iter().map(move |r| (b, r))).collect();
-    let (found, _) = match_rows(src, &stream, defs.iter().enumerate().map(|(i, (_, r))| (i, std::slice::from_ref(&r.matcher))));
+    let defs: Vec<(&template::Table2Block, &template::Table2Row)> = TABLE2_2021
+        .iter()
+        .flat_map(|b| b.rows.iter().map(move |r| (b, r)))
+        .collect();
+    let (found, _) = match_rows(
+        src,
+        &stream,
+        defs.iter()
+            .enumerate()
+            .map(|(i, (_, r))| (i, std::slice::from_ref(&r.matcher))),
+    );
     let mut markers_2019 = Vec::new();
     for m in template::TABLE2_2019_MARKERS {
         let nm = lex::norm_str(m);
@@ -547,17 +770,33 @@ fn read_table2(src: &str, lines: &[TextRange], heading_lines: &[usize], region: 
         return None;
     }
     let (built, unknown) = build_rows(src, &toks, found, |d| defs[d].0.columns.len());
-    let mut rows: Vec<(&'static str, Option<Row>)> = defs.iter().map(|(_, r)| (r.key, None)).collect();
+    let mut rows: Vec<(&'static str, Option<Row>)> =
+        defs.iter().map(|(_, r)| (r.key, None)).collect();
     for (d, row) in built {
         rows[d].1 = Some(row);
     }
-    Some(Table2 { range: region, rows, layout, markers_2019, unknown })
+    Some(Table2 {
+        range: region,
+        rows,
+        layout,
+        markers_2019,
+        unknown,
+    })
 }
 
-fn read_table3(src: &str, lines: &[TextRange], heading_lines: &[usize], region: TextRange) -> Option<Table3> {
+fn read_table3(
+    src: &str,
+    lines: &[TextRange],
+    heading_lines: &[usize],
+    region: TextRange,
+) -> Option<Table3> {
     let (toks, layout) = region_tokens(src, lines, heading_lines, region);
     let stream = LabelStream::new(src, &toks);
-    let (found, out_of_order) = match_rows(src, &stream, TABLE3_ROWS.iter().enumerate().map(|(i, r)| (i, r.matchers)));
+    let (found, out_of_order) = match_rows(
+        src,
+        &stream,
+        TABLE3_ROWS.iter().enumerate().map(|(i, r)| (i, r.matchers)),
+    );
     if found.is_empty() {
         return None;
     }
@@ -566,10 +805,21 @@ fn read_table3(src: &str, lines: &[TextRange], heading_lines: &[usize], region: 
     for (d, row) in built {
         rows[d] = Some(row);
     }
-    Some(Table3 { range: region, rows, layout, disordered: out_of_order >= 2, unknown })
+    Some(Table3 {
+        range: region,
+        rows,
+        layout,
+        disordered: out_of_order >= 2,
+        unknown,
+    })
 }
 
-fn read_table4(src: &str, lines: &[TextRange], heading_lines: &[usize], region: TextRange) -> Option<Table4> {
+fn read_table4(
+    src: &str,
+    lines: &[TextRange],
+    heading_lines: &[usize],
+    region: TextRange,
+) -> Option<Table4> {
     let (toks, layout) = region_tokens(src, lines, heading_lines, region);
     let raw: Vec<Cell> = toks
         .iter()
@@ -579,16 +829,34 @@ fn read_table4(src: &str, lines: &[TextRange], heading_lines: &[usize], region: 
             _ => None,
         })
         .collect();
-    let has_header = toks.iter().any(|t| t.kind == TokKind::Label && lex::norm_str(&src[t.range.start..t.range.end]).contains("维持"));
+    let has_header = toks.iter().any(|t| {
+        t.kind == TokKind::Label && lex::norm_str(&src[t.range.start..t.range.end]).contains("维持")
+    });
     if raw.is_empty() && !has_header {
         return None;
     }
-    let label_range = toks.first().map(|t| t.range).unwrap_or(TextRange::empty(region.start));
-    let glued = toks.iter().filter(|t| t.kind == TokKind::Label).find_map(|t| {
-        let s = &src[t.range.start..t.range.end];
-        glued_re().find(s).map(|m| TextRange::new(t.range.start + m.start(), t.range.end))
-    });
-    let cells = if glued.is_some() && raw.is_empty() { None } else { fit(&raw, template::TABLE4_WIDTH) };
-    let row = Row { label_range, label_cell: label_range, label_text: String::new(), label_is_cell: false, raw, cells, glued };
-    Some(Table4 { range: region, row, layout })
+    let label_range = toks
+        .first()
+        .map(|t| t.range)
+        .unwrap_or(TextRange::empty(region.start));
+    let cells = fit(&raw, template::TABLE4_WIDTH);
+    let glued = if cells.is_some() {
+        None
+    } else {
+        glued(src, &toks, &raw, template::TABLE4_WIDTH)
+    };
+    let row = Row {
+        label_range,
+        label_cell: label_range,
+        label_text: String::new(),
+        label_is_cell: false,
+        raw,
+        cells,
+        glued,
+    };
+    Some(Table4 {
+        range: region,
+        row,
+        layout,
+    })
 }

@@ -27,7 +27,7 @@ mod nb501_2019_table2;
 mod nb502_single_other_row;
 mod nb503_pre2019;
 mod nb504_2021_rows_in_2019;
-pub(crate) mod shared;
+pub mod shared;
 
 pub struct Ctx<'a> {
     pub src: &'a str,
@@ -103,7 +103,9 @@ pub fn run(ctx: &Ctx) -> Vec<Diagnostic> {
             d.severity = ctx.config.severity(r.code, d.severity);
         }
     }
-    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    out.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
     out
 }
 
@@ -115,7 +117,14 @@ pub fn docs_markdown() -> String {
          | code | name | default severity | what |\n|---|---|---|---|\n",
     );
     for r in RULES {
-        s.push_str(&format!("| [{}](#{}) | {} | {} | {} |\n", r.code, r.code.to_ascii_lowercase(), r.name, r.severity.as_str(), r.what.0));
+        s.push_str(&format!(
+            "| [{}](#{}) | {} | {} | {} |\n",
+            r.code,
+            r.code.to_ascii_lowercase(),
+            r.name,
+            r.severity.as_str(),
+            r.what.0
+        ));
     }
     for r in RULES {
         s.push_str(&format!(

@@ -7,13 +7,20 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "NB101",
     name: "missing-section",
     severity: Severity::Error,
-    what: ("缺少规定的六个部分之一。", "One of the six required sections is missing."),
+    what: (
+        "缺少规定的六个部分之一。",
+        "One of the six required sections is missing.",
+    ),
     why: (
         "年度报告格式规定报告由六部分组成，缺少任何一部分都不符合要求。",
         "The national format requires all six sections, in order.",
     ),
-    example: "一、总体情况\n……\n三、收到和处理政府信息公开申请情况   ← 缺少“二、主动公开政府信息情况”",
-    fix: ("在应有的位置插入该部分的标题并补写内容（快速修复会插入标题）。", "Insert the section heading (the quick fix does) and write its content."),
+    example:
+        "一、总体情况\n……\n三、收到和处理政府信息公开申请情况   ← 缺少“二、主动公开政府信息情况”",
+    fix: (
+        "在应有的位置插入该部分的标题并补写内容（快速修复会插入标题）。",
+        "Insert the section heading (the quick fix does) and write its content.",
+    ),
     check,
 };
 
@@ -53,13 +60,22 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 RULE.code,
                 range,
-                Msg::new(format!("缺少第{}部分「{}」", def.number, def.official()), format!("Section {} “{}” is missing", k + 1, def.official())),
+                Msg::new(
+                    format!("缺少第{}部分「{}」", def.number, def.official()),
+                    format!("Section {} “{}” is missing", k + 1, def.official()),
+                ),
             )
             .with_fix(Fix {
-                title: Msg::new(format!("插入标题「{}」", def.official()), format!("Insert heading “{}”", def.official())),
+                title: Msg::new(
+                    format!("插入标题「{}」", def.official()),
+                    format!("Insert heading “{}”", def.official()),
+                ),
                 kind: FixKind::Edit,
                 preferred: true,
-                edits: vec![TextEdit { range: TextRange::empty(insert_at), new_text: text }],
+                edits: vec![TextEdit {
+                    range: TextRange::empty(insert_at),
+                    new_text: text,
+                }],
             }),
         );
     }

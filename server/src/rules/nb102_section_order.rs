@@ -17,7 +17,9 @@ pub static RULE: RuleMeta = RuleMeta {
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let mut max: Option<(usize, usize)> = None; // (section, heading index)
     for (i, h) in ctx.report.headings.iter().enumerate() {
-        let HeadingKind::Section { section } = h.kind else { continue };
+        let HeadingKind::Section { section } = h.kind else {
+            continue;
+        };
         match max {
             Some((m, mi)) if section < m => {
                 let prev = &ctx.report.headings[mi];
@@ -26,13 +28,19 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         RULE.code,
                         h.range,
                         Msg::new(
-                            format!("第{}部分应位于第{}部分之前", SECTIONS[section].number, SECTIONS[m].number),
+                            format!(
+                                "第{}部分应位于第{}部分之前",
+                                SECTIONS[section].number, SECTIONS[m].number
+                            ),
                             format!("Section {} must come before section {}", section + 1, m + 1),
                         ),
                     )
                     .with_related(vec![Related {
                         range: prev.range,
-                        message: Msg::new(format!("第{}部分", SECTIONS[m].number), format!("section {}", m + 1)),
+                        message: Msg::new(
+                            format!("第{}部分", SECTIONS[m].number),
+                            format!("section {}", m + 1),
+                        ),
                     }]),
                 );
             }

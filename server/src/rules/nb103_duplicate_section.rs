@@ -20,18 +20,35 @@ pub static RULE: RuleMeta = RuleMeta {
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let r = ctx.report;
     for h in &r.headings {
-        let HeadingKind::Duplicate { section } = h.kind else { continue };
-        let Some(first) = r.sections[section].as_ref().map(|s| &r.headings[s.heading]) else { continue };
+        let HeadingKind::Duplicate { section } = h.kind else {
+            continue;
+        };
+        let Some(first) = r.sections[section].as_ref().map(|s| &r.headings[s.heading]) else {
+            continue;
+        };
         out.push(
             Diagnostic::new(
                 RULE.code,
                 h.range,
                 Msg::new(
-                    format!("一级编号「{}、」重复：第{}部分已在第 {} 行开始", SECTIONS[section].number, SECTIONS[section].number, first.line + 1),
-                    format!("Top-level number “{}、” repeats: section {} already starts on line {}", SECTIONS[section].number, section + 1, first.line + 1),
+                    format!(
+                        "一级编号「{}、」重复：第{}部分已在第 {} 行开始",
+                        SECTIONS[section].number,
+                        SECTIONS[section].number,
+                        first.line + 1
+                    ),
+                    format!(
+                        "Top-level number “{}、” repeats: section {} already starts on line {}",
+                        SECTIONS[section].number,
+                        section + 1,
+                        first.line + 1
+                    ),
                 ),
             )
-            .with_related(vec![Related { range: first.range, message: Msg::new("第一次出现", "first occurrence") }]),
+            .with_related(vec![Related {
+                range: first.range,
+                message: Msg::new("第一次出现", "first occurrence"),
+            }]),
         );
     }
 }

@@ -30,15 +30,28 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .flatten()
             .find(|s| s.range.contains(h.range.start))
             .map(|s| r.headings[s.heading].range);
-        let where_zh = inside.map(|rg| format!("（位于「{}」中）", &ctx.src[rg.start..rg.end])).unwrap_or_default();
-        let where_en = inside.map(|rg| format!(" (inside “{}”)", &ctx.src[rg.start..rg.end])).unwrap_or_default();
-        let numeral = SECTIONS.get(h.number as usize - 1).map(|s| s.number).unwrap_or("");
+        let where_zh = inside
+            .map(|rg| format!("（位于「{}」中）", &ctx.src[rg.start..rg.end]))
+            .unwrap_or_default();
+        let where_en = inside
+            .map(|rg| format!(" (inside “{}”)", &ctx.src[rg.start..rg.end]))
+            .unwrap_or_default();
+        let numeral = SECTIONS
+            .get(h.number as usize - 1)
+            .map(|s| s.number)
+            .unwrap_or("");
         let num_end = h.title_range.start;
         let fix = (!numeral.is_empty()).then(|| Fix {
-            title: Msg::new(format!("改为「（{}）」", numeral), format!("Change to “（{}）”", numeral)),
+            title: Msg::new(
+                format!("改为「（{}）」", numeral),
+                format!("Change to “（{}）”", numeral),
+            ),
             kind: FixKind::Edit,
             preferred: false,
-            edits: vec![TextEdit { range: TextRange::new(h.range.start, num_end), new_text: format!("（{}）", numeral) }],
+            edits: vec![TextEdit {
+                range: TextRange::new(h.range.start, num_end),
+                new_text: format!("（{}）", numeral),
+            }],
         });
         let mut d = Diagnostic::new(
             RULE.code,

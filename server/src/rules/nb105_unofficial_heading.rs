@@ -20,7 +20,9 @@ pub static RULE: RuleMeta = RuleMeta {
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for h in &ctx.report.headings {
-        let HeadingKind::Section { section } = h.kind else { continue };
+        let HeadingKind::Section { section } = h.kind else {
+            continue;
+        };
         if h.official {
             continue;
         }
@@ -29,13 +31,22 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(
                 RULE.code,
                 h.range,
-                Msg::new(format!("标题与规定不一致，规定标题为「{}」", official), format!("Heading differs from the official title “{}”", official)),
+                Msg::new(
+                    format!("标题与规定不一致，规定标题为「{}」", official),
+                    format!("Heading differs from the official title “{}”", official),
+                ),
             )
             .with_fix(Fix {
-                title: Msg::new(format!("改为「{}」", official), format!("Rename to “{}”", official)),
+                title: Msg::new(
+                    format!("改为「{}」", official),
+                    format!("Rename to “{}”", official),
+                ),
                 kind: FixKind::Edit,
                 preferred: true,
-                edits: vec![TextEdit { range: h.range, new_text: official.clone() }],
+                edits: vec![TextEdit {
+                    range: h.range,
+                    new_text: official.clone(),
+                }],
             }),
         );
     }

@@ -28,17 +28,39 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             if mixed_other && def.key.starts_with("t3.other.") {
                 continue; // reported by NB502
             }
-            if r.format != Format::F2021 && def.key == "t3.other" && t3.has_values("t3.other.overdue") {
+            if r.format != Format::F2021
+                && def.key == "t3.other"
+                && t3.has_values("t3.other.overdue")
+            {
                 continue; // reported by NB504
             }
-            let prev = expected[..pos].iter().rev().find_map(|&j| t3.rows[j].as_ref());
-            let next = expected[pos + 1..].iter().find_map(|&j| t3.rows[j].as_ref());
+            let prev = expected[..pos]
+                .iter()
+                .rev()
+                .find_map(|&j| t3.rows[j].as_ref());
+            let next = expected[pos + 1..]
+                .iter()
+                .find_map(|&j| t3.rows[j].as_ref());
             let zeros: Vec<&str> = TABLE3_COLUMNS.iter().map(|_| "0").collect();
-            out.push(missing(ctx, "表三", "table 3", &def.display(), def.label, &zeros, prev, next, t3.range, eol));
+            out.push(missing(
+                ctx,
+                "表三",
+                "table 3",
+                &def.display(),
+                def.label,
+                &zeros,
+                prev,
+                next,
+                t3.range,
+                eol,
+            ));
         }
     }
     if let Some(t2) = r.table2.as_ref().filter(|_| r.format == Format::F2021) {
-        let defs: Vec<_> = TABLE2_2021.iter().flat_map(|b| b.rows.iter().map(move |d| (b, d))).collect();
+        let defs: Vec<_> = TABLE2_2021
+            .iter()
+            .flat_map(|b| b.rows.iter().map(move |d| (b, d)))
+            .collect();
         for (pos, (block, def)) in defs.iter().enumerate() {
             if t2.rows[pos].1.is_some() {
                 continue;
@@ -46,7 +68,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             let prev = t2.rows[..pos].iter().rev().find_map(|(_, r)| r.as_ref());
             let next = t2.rows[pos + 1..].iter().find_map(|(_, r)| r.as_ref());
             let zeros: Vec<&str> = block.columns.iter().map(|_| "0").collect();
-            out.push(missing(ctx, "表二", "table 2", def.label, def.label, &zeros, prev, next, t2.range, eol));
+            out.push(missing(
+                ctx, "表二", "table 2", def.label, def.label, &zeros, prev, next, t2.range, eol,
+            ));
         }
     }
 }
@@ -64,11 +88,20 @@ fn missing(
     table: TextRange,
     eol: &str,
 ) -> Diagnostic {
-    let range = next.map(|r| r.label_range).or(prev.map(|r| r.label_range)).unwrap_or(TextRange::empty(table.start));
+    let range = next
+        .map(|r| r.label_range)
+        .or(prev.map(|r| r.label_range))
+        .unwrap_or(TextRange::empty(table.start));
     let mut d = Diagnostic::new(
         RULE.code,
         range,
-        Msg::new(format!("{}缺少行「{}」（没有发生的情形应填 0）", table_zh, name), format!("{} lacks the row “{}” (write 0 for cases that did not occur)", table_en, name)),
+        Msg::new(
+            format!("{}缺少行「{}」（没有发生的情形应填 0）", table_zh, name),
+            format!(
+                "{} lacks the row “{}” (write 0 for cases that did not occur)",
+                table_en, name
+            ),
+        ),
     );
     // Insert after the previous row's last line, in that row's layout.
     if let Some(p) = prev {
@@ -77,10 +110,16 @@ fn missing(
         let model = &ctx.src[line.start..line.end];
         let text = format!("{}{}", eol, shared::compose_row(model, label, zeros));
         d = d.with_fix(Fix {
-            title: Msg::new(format!("插入「{}」行（填 0）", name), format!("Insert row “{}” filled with 0", name)),
+            title: Msg::new(
+                format!("插入「{}」行（填 0）", name),
+                format!("Insert row “{}” filled with 0", name),
+            ),
             kind: FixKind::Edit,
             preferred: true,
-            edits: vec![TextEdit { range: TextRange::empty(line.end), new_text: text }],
+            edits: vec![TextEdit {
+                range: TextRange::empty(line.end),
+                new_text: text,
+            }],
         });
     }
     d

@@ -17,14 +17,24 @@ pub static RULE: RuleMeta = RuleMeta {
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let r = ctx.report;
-    let t2 = r.table2.iter().flat_map(|t| t.unknown.iter().map(|u| ("表二", "table 2", *u)));
-    let t3 = r.table3.iter().filter(|t| !t.disordered).flat_map(|t| t.unknown.iter().map(|u| ("表三", "table 3", *u)));
+    let t2 = r
+        .table2
+        .iter()
+        .flat_map(|t| t.unknown.iter().map(|u| ("表二", "table 2", *u)));
+    let t3 = r
+        .table3
+        .iter()
+        .filter(|t| !t.disordered)
+        .flat_map(|t| t.unknown.iter().map(|u| ("表三", "table 3", *u)));
     for (zh, en, range) in t2.chain(t3) {
         let label = &ctx.src[range.start..range.end];
         out.push(Diagnostic::new(
             RULE.code,
             range,
-            Msg::new(format!("「{}」不是{}模板中的行", label, zh), format!("“{}” is not a row of {}", label, en)),
+            Msg::new(
+                format!("「{}」不是{}模板中的行", label, zh),
+                format!("“{}” is not a row of {}", label, en),
+            ),
         ));
     }
 }

@@ -25,15 +25,38 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let cols = rr.columns.join("、");
         let (zh, en) = if got == 0 {
             (
-                format!("{}「{}」行没有数值，应有 {} 个（{}）", rr.table_zh, rr.name, n, cols),
-                format!("{} row “{}” has no values; expected {} ({})", rr.table_en, rr.name, n, rr.columns.join(", ")),
+                format!(
+                    "{}「{}」行没有数值，应有 {} 个（{}）",
+                    rr.table_zh, rr.name, n, cols
+                ),
+                format!(
+                    "{} row “{}” has no values; expected {} ({})",
+                    rr.table_en,
+                    rr.name,
+                    n,
+                    rr.columns.join(", ")
+                ),
             )
         } else {
             (
-                format!("{}「{}」行应有 {} 个数值（{}），实有 {} 个", rr.table_zh, rr.name, n, cols, got),
-                format!("{} row “{}” should have {} values ({}), found {}", rr.table_en, rr.name, n, rr.columns.join(", "), got),
+                format!(
+                    "{}「{}」行应有 {} 个数值（{}），实有 {} 个",
+                    rr.table_zh, rr.name, n, cols, got
+                ),
+                format!(
+                    "{} row “{}” should have {} values ({}), found {}",
+                    rr.table_en,
+                    rr.name,
+                    n,
+                    rr.columns.join(", "),
+                    got
+                ),
             )
         };
-        out.push(Diagnostic::new(RULE.code, rr.row.label_cell, Msg::new(zh, en)));
+        out.push(Diagnostic::new(
+            RULE.code,
+            rr.row.label_cell,
+            Msg::new(zh, en),
+        ));
     }
 }

@@ -31,8 +31,14 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     RULE.code,
                     c.range,
                     Msg::new(
-                        format!("{}「{}」·{}为{}：应填写数字，没有发生请填 0", rr.table_zh, rr.name, col, zh),
-                        format!("{} “{}” · {} is {}: write a number (0 if none)", rr.table_en, rr.name, col, en),
+                        format!(
+                            "{}「{}」·{}为{}：应填写数字，没有发生请填 0",
+                            rr.table_zh, rr.name, col, zh
+                        ),
+                        format!(
+                            "{} “{}” · {} is {}: write a number (0 if none)",
+                            rr.table_en, rr.name, col, en
+                        ),
                     ),
                 )
                 .with_fix(Fix {

@@ -7,7 +7,10 @@ pub static RULE: RuleMeta = RuleMeta {
     name: "invalid-count",
     severity: Severity::Error,
     what: ("件数为负数或带小数。", "A count is negative or fractional."),
-    why: ("申请件数、处理决定数量等都是非负整数；只有收费金额（万元）可以有小数。", "Counts are non-negative integers; only the fee amount (万元) may have decimals."),
+    why: (
+        "申请件数、处理决定数量等都是非负整数；只有收费金额（万元）可以有小数。",
+        "Counts are non-negative integers; only the fee amount (万元) may have decimals.",
+    ),
     example: "| 规章 | 1.5 | 0 | 3 |",
     fix: ("改为非负整数。", "Write a non-negative integer."),
     check,
@@ -20,12 +23,24 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             let col = &rr.columns[i];
             let (zh, en) = match &c.value {
                 Value::Int { value } if *value < 0 => (
-                    format!("{}「{}」·{}为负数 {}：件数不能为负", rr.table_zh, rr.name, col, value),
-                    format!("{} “{}” · {} is negative ({}): counts cannot be negative", rr.table_en, rr.name, col, value),
+                    format!(
+                        "{}「{}」·{}为负数 {}：件数不能为负",
+                        rr.table_zh, rr.name, col, value
+                    ),
+                    format!(
+                        "{} “{}” · {} is negative ({}): counts cannot be negative",
+                        rr.table_en, rr.name, col, value
+                    ),
                 ),
                 Value::Decimal { text, value } if !rr.money || *value < 0.0 => (
-                    format!("{}「{}」·{}为 {}：件数应为非负整数", rr.table_zh, rr.name, col, text),
-                    format!("{} “{}” · {} is {}: counts are non-negative integers", rr.table_en, rr.name, col, text),
+                    format!(
+                        "{}「{}」·{}为 {}：件数应为非负整数",
+                        rr.table_zh, rr.name, col, text
+                    ),
+                    format!(
+                        "{} “{}” · {} is {}: counts are non-negative integers",
+                        rr.table_en, rr.name, col, text
+                    ),
                 ),
                 _ => continue,
             };

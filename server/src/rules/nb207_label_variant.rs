@@ -21,7 +21,9 @@ pub static RULE: RuleMeta = RuleMeta {
 
 fn numbering() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"^(?:[0-9]+\.|\([一二三四五六七八九十]\)|[一二三四五六七八九十]、)").unwrap())
+    RE.get_or_init(|| {
+        Regex::new(r"^(?:[0-9]+\.|\([一二三四五六七八九十]\)|[一二三四五六七八九十]、)").unwrap()
+    })
 }
 
 fn core(s: &str) -> String {
@@ -32,7 +34,8 @@ fn core(s: &str) -> String {
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for rr in shared::table_rows(ctx.report) {
-        if !rr.row.label_is_cell || rr.table_en == "table 4" {
+        // A glued row's "label" carries its digits: NB208 reports it.
+        if !rr.row.label_is_cell || rr.table_en == "table 4" || rr.row.glued.is_some() {
             continue;
         }
         let official = rr.label;
@@ -46,22 +49,38 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let written_raw = &ctx.src[label_range.start..label_range.end];
         // Keep the written numbering ("1、" or "1.") and replace the rest.
         let prefix_len = numbering_prefix_len(written_raw);
-        let official_body = if prefix_len > 0 { official.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.') } else { official };
+        let official_body = if prefix_len > 0 {
+            official.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.')
+        } else {
+            official
+        };
         out.push(
             Diagnostic::new(
                 RULE.code,
                 label_range,
                 Msg::new(
-                    format!("行标签「{}」与模板不同，模板为「{}」", written_raw, official),
-                    format!("Row label “{}” differs from the template: “{}”", written_raw, official),
+                    format!(
+                        "行标签「{}」与模板不同，模板为「{}」",
+                        written_raw, official
+                    ),
+                    format!(
+                        "Row label “{}” differs from the template: “{}”",
+                        written_raw, official
+                    ),
                 ),
             )
             .with_fix(Fix {
-                title: Msg::new(format!("改为「{}」", official), format!("Use “{}”", official)),
+                title: Msg::new(
+                    format!("改为「{}」", official),
+                    format!("Use “{}”", official),
+                ),
                 kind: FixKind::Edit,
                 preferred: true,
                 edits: vec![TextEdit {
-                    range: crate::text::TextRange::new(label_range.start + prefix_len, label_range.end),
+                    range: crate::text::TextRange::new(
+                        label_range.start + prefix_len,
+                        label_range.end,
+                    ),
                     new_text: official_body.to_string(),
                 }],
             }),
@@ -70,7 +89,11 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 }
 
 fn numbering_prefix_len(s: &str) -> usize {
-    let digits: usize = s.chars().take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(c)).map(char::len_utf8).sum();
+    let digits: usize = s
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
+        .map(char::len_utf8)
+        .sum();
     if digits == 0 {
         return 0;
     }

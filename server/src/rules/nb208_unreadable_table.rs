@@ -22,7 +22,10 @@ pub static RULE: RuleMeta = RuleMeta {
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let r = ctx.report;
     if let Some(t3) = r.table3.as_ref().filter(|t| t.disordered) {
-        let first_line_end = ctx.src[t3.range.start..t3.range.end].find(['\n', '\r']).map(|i| t3.range.start + i).unwrap_or(t3.range.end);
+        let first_line_end = ctx.src[t3.range.start..t3.range.end]
+            .find(['\n', '\r'])
+            .map(|i| t3.range.start + i)
+            .unwrap_or(t3.range.end);
         out.push(Diagnostic::new(
             RULE.code,
             TextRange::new(t3.range.start, first_line_end),
@@ -36,20 +39,38 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .table2
         .iter()
         .flat_map(|t| t.rows.iter().filter_map(|(_, r)| r.as_ref()))
-        .chain(r.table3.iter().filter(|t| !t.disordered).flat_map(|t| t.rows.iter().flatten()))
+        .chain(
+            r.table3
+                .iter()
+                .filter(|t| !t.disordered)
+                .flat_map(|t| t.rows.iter().flatten()),
+        )
         .chain(r.table4.iter().map(|t| &t.row));
+    let mut seen = Vec::new();
     for row in rows {
         let Some(g) = row.glued else { continue };
-        if row.cells.is_some() {
+        // Two rows can share one glued token ("（六）其他处理1.申请人…0100001").
+        if row.cells.is_some() || seen.contains(&g) {
             continue;
         }
+        seen.push(g);
         let digits = &ctx.src[g.start..g.end];
+        let to_label = row
+            .raw
+            .first()
+            .map(|c| c.number_range.start != g.start)
+            .unwrap_or(true);
+        let (zh, en) = if to_label {
+            ("与标签粘连", "are glued to the label")
+        } else {
+            ("连在一起", "run together")
+        };
         out.push(Diagnostic::new(
             RULE.code,
             g,
             Msg::new(
-                format!("数字「{}」与标签粘连，无法分出各单元格，未做勾稽关系检查；请用 | 或制表符分隔", digits),
-                format!("Digits “{}” are glued to the label: the cells cannot be separated, so arithmetic was not checked. Separate them with | or tabs", digits),
+                format!("数字「{}」{}，无法分出各单元格，未做勾稽关系检查；请用 | 或制表符分隔", digits, zh),
+                format!("Digits “{}” {}: the cells cannot be separated, so arithmetic was not checked. Separate them with | or tabs", digits, en),
             ),
         ));
     }

@@ -27,8 +27,20 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             RULE.code,
             *range,
             Msg::new(
-                format!("「{}」是 2019 版表二的内容，{}年度报告应使用 2021 版格式", word, r.year.map(|y| y.to_string()).unwrap_or_else(|| "2021 年起的".into())),
-                format!("“{}” belongs to the 2019 table 二; a {} report uses the 2021 format", word, r.year.map(|y| y.to_string()).unwrap_or_else(|| "2021+".into())),
+                format!(
+                    "「{}」是 2019 版表二的内容，{}年度报告应使用 2021 版格式",
+                    word,
+                    r.year
+                        .map(|y| y.to_string())
+                        .unwrap_or_else(|| "2021 年起的".into())
+                ),
+                format!(
+                    "“{}” belongs to the 2019 table 二; a {} report uses the 2021 format",
+                    word,
+                    r.year
+                        .map(|y| y.to_string())
+                        .unwrap_or_else(|| "2021+".into())
+                ),
             ),
         ));
     }

@@ -21,8 +21,13 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if r.format != Format::F2021 {
         return;
     }
-    let Some(t3) = r.table3.as_ref().filter(|t| !t.disordered) else { return };
-    if !t3.has_values("t3.other") || t3.has_values("t3.other.overdue") || t3.has_values("t3.other.unpaid") {
+    let Some(t3) = r.table3.as_ref().filter(|t| !t.disordered) else {
+        return;
+    };
+    if !t3.has_values("t3.other")
+        || t3.has_values("t3.other.overdue")
+        || t3.has_values("t3.other.unpaid")
+    {
         return;
     }
     let row = t3.row("t3.other").expect("has values");

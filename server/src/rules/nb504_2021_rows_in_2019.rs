@@ -6,10 +6,19 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "NB504",
     name: "table3-2021-rows-in-2019",
     severity: Severity::Warning,
-    what: ("2019、2020 年度报告的表三使用了 2021 版的（六）其他处理细分行。", "A 2019/2020 report's table 三 uses the 2021 sub-rows of （六）其他处理."),
-    why: ("2019、2020 年度报告适用国办公开办函〔2019〕60号格式，（六）其他处理只有一行。", "Reports for 2019 and 2020 follow the 2019 format, where （六）其他处理 is one row."),
+    what: (
+        "2019、2020 年度报告的表三使用了 2021 版的（六）其他处理细分行。",
+        "A 2019/2020 report's table 三 uses the 2021 sub-rows of （六）其他处理.",
+    ),
+    why: (
+        "2019、2020 年度报告适用国办公开办函〔2019〕60号格式，（六）其他处理只有一行。",
+        "Reports for 2019 and 2020 follow the 2019 format, where （六）其他处理 is one row.",
+    ),
     example: "2020年…年度报告\n| （六）其他处理 | 1.申请人无正当理由逾期不补正… | 0 | …",
-    fix: ("确认报告年度；2019、2020 年度报告改用 2019 版格式。", "Check the report year; a 2019/2020 report uses the 2019 format."),
+    fix: (
+        "确认报告年度；2019、2020 年度报告改用 2019 版格式。",
+        "Check the report year; a 2019/2020 report uses the 2019 format.",
+    ),
     check,
 };
 
@@ -18,8 +27,15 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if r.format != Format::F2019 {
         return;
     }
-    let Some(t3) = r.table3.as_ref().filter(|t| !t.disordered) else { return };
-    let Some(row) = t3.row("t3.other.overdue").filter(|_| t3.has_values("t3.other.overdue")) else { return };
+    let Some(t3) = r.table3.as_ref().filter(|t| !t.disordered) else {
+        return;
+    };
+    let Some(row) = t3
+        .row("t3.other.overdue")
+        .filter(|_| t3.has_values("t3.other.overdue"))
+    else {
+        return;
+    };
     out.push(Diagnostic::new(
         RULE.code,
         row.label_range,

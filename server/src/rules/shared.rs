@@ -4,8 +4,11 @@
 use super::Ctx;
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Related};
 use crate::model::{Cell, Report, Value};
-use crate::template::{identities, CellRef, Identity, IdentityKind, Role, TABLE3_COLUMNS, TABLE3_ROWS};
+use crate::template::{
+    identities, CellRef, Identity, IdentityKind, Role, TABLE3_COLUMNS, TABLE3_ROWS,
+};
 use crate::text::{TextEdit, TextRange};
+use std::collections::BTreeMap;
 
 /// An identity evaluated on the report's values.
 pub struct Eval<'a> {
@@ -35,8 +38,18 @@ pub fn eval<'a>(ident: &'a Identity, get: impl Fn(CellRef) -> Option<i64>) -> Op
         rhs = rhs.checked_add(get(*c)?)?;
     }
     let actual = get(ident.target)?;
-    let expected = if ident.lhs.contains(&ident.target) { rhs - (lhs - actual) } else { lhs - (rhs - actual) };
-    Some(Eval { ident, lhs, rhs, actual, expected })
+    let expected = if ident.lhs.contains(&ident.target) {
+        rhs - (lhs - actual)
+    } else {
+        lhs - (rhs - actual)
+    };
+    Some(Eval {
+        ident,
+        lhs,
+        rhs,
+        actual,
+        expected,
+    })
 }
 
 pub fn int_of(report: &Report, c: CellRef) -> Option<i64> {
@@ -57,7 +70,16 @@ pub fn format_number(v: i64, cell: &Cell) -> String {
         s = out;
     }
     if cell.style.fullwidth {
-        s = s.chars().map(|c| if c.is_ascii_digit() { char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap() } else { c }).collect();
+        s = s
+            .chars()
+            .map(|c| {
+                if c.is_ascii_digit() {
+                    char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap()
+                } else {
+                    c
+                }
+            })
+            .collect();
     }
     if v < 0 {
         s.insert(0, '-');
@@ -69,7 +91,11 @@ pub fn format_number(v: i64, cell: &Cell) -> String {
 /// table aligned when the padding allows.
 pub fn rewrite_cell(src: &str, cell: &Cell, v: i64) -> TextEdit {
     let new = format_number(v, cell);
-    let mut range = if cell.value == Value::Blank { cell.range } else { cell.number_range };
+    let mut range = if cell.value == Value::Blank {
+        cell.range
+    } else {
+        cell.number_range
+    };
     // A negative number's sign is outside number_range: include it.
     if let Value::Int { value } = cell.value {
         if value < 0 && range.start > 0 {
@@ -86,7 +112,11 @@ pub fn rewrite_cell(src: &str, cell: &Cell, v: i64) -> TextEdit {
     if cell.value == Value::Blank {
         // " " in "| |" becomes " 0 "
         if cell.in_pipe_row && old.len() >= 2 {
-            new_text = format!(" {}{}", new, " ".repeat(old.len().saturating_sub(new.len() + 1).max(1)));
+            new_text = format!(
+                " {}{}",
+                new,
+                " ".repeat(old.len().saturating_sub(new.len() + 1).max(1))
+            );
         } else if cell.in_pipe_row {
             new_text = format!(" {} ", new);
         }
@@ -150,45 +180,135 @@ fn role_name_en(c: CellRef) -> &'static str {
     }
 }
 
-/// Check every identity of `kind` and report the ones that fail.
-pub fn check_identities(ctx: &Ctx, kind: IdentityKind, out: &mut Vec<Diagnostic>) {
-    let report = ctx.report;
-    for ident in identities(report.format).iter().filter(|i| i.kind == kind) {
-        let Some(e) = eval(ident, |c| int_of(report, c)) else { continue };
+/// An identity that fails in the fix-order pass of [`identity_pass`].
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub ident: Identity,
+    /// Sums of both sides on the working values.
+    pub lhs: i64,
+    pub rhs: i64,
+    /// The value the target must have.
+    pub expected: i64,
+}
+
+/// Values of every identity cell as written (integers only).
+pub fn written_values(report: &Report, idents: &[Identity]) -> BTreeMap<CellRef, i64> {
+    let mut values = BTreeMap::new();
+    for ident in idents {
+        for c in ident.cells() {
+            if let Some(v) = int_of(report, c) {
+                values.insert(c, v);
+            }
+        }
+    }
+    values
+}
+
+/// One pass over `idents` in fix order (A, B, C, table 四): every identity that
+/// fails on `values` is returned, and its target set to the recomputed value when
+/// that is ≥ 0, so that later identities are judged on the corrected totals.
+pub fn identity_pass(idents: &[Identity], values: &mut BTreeMap<CellRef, i64>) -> Vec<Failure> {
+    let mut failures = Vec::new();
+    for ident in idents {
+        let Some(e) = eval(ident, |c| values.get(&c).copied()) else {
+            continue;
+        };
         if e.holds() {
             continue;
         }
-        let target = report.cell(ident.target).expect("evaluated");
-        out.push(identity_diagnostic(ctx, &e, target));
+        let (lhs, rhs, expected) = (e.lhs, e.rhs, e.expected);
+        if expected >= 0 {
+            values.insert(ident.target, expected);
+        }
+        failures.push(Failure {
+            ident: ident.clone(),
+            lhs,
+            rhs,
+            expected,
+        });
+    }
+    failures
+}
+
+/// Check every identity of `kind` and report the ones that fail.
+///
+/// Identities are judged as fix-all applies them: a total that an earlier
+/// identity recomputes enters later ones with its recomputed value. A single
+/// wrong total is then reported once, where it is wrong — not again by every
+/// identity that sums it — and each diagnostic's fix is the edit fix-all makes.
+/// A target already reported by an earlier identity is not reported twice.
+pub fn check_identities(ctx: &Ctx, kind: IdentityKind, out: &mut Vec<Diagnostic>) {
+    let report = ctx.report;
+    let idents = identities(report.table3_format());
+    let mut values = written_values(report, &idents);
+    let written = values.clone();
+    let mut targets = Vec::new();
+    for f in identity_pass(&idents, &mut values) {
+        if targets.contains(&f.ident.target) {
+            continue;
+        }
+        targets.push(f.ident.target);
+        if f.ident.kind != kind {
+            continue;
+        }
+        let target = report.cell(f.ident.target).expect("evaluated");
+        out.push(identity_diagnostic(ctx, &f, target, &written, &values));
     }
 }
 
-fn identity_diagnostic(ctx: &Ctx, e: &Eval, target: &Cell) -> Diagnostic {
-    let report = ctx.report;
-    let ident = e.ident;
-    let value = |c: CellRef| int_of(report, c).unwrap_or(0);
-    let join = |cells: &[CellRef], name: &dyn Fn(CellRef) -> String, sep: &str| {
-        cells.iter().map(|c| format!("{} {}", name(*c), value(*c))).collect::<Vec<_>>().join(sep)
+fn identity_diagnostic(
+    ctx: &Ctx,
+    e: &Failure,
+    target: &Cell,
+    written: &BTreeMap<CellRef, i64>,
+    working: &BTreeMap<CellRef, i64>,
+) -> Diagnostic {
+    let ident = &e.ident;
+    let actual = written[&ident.target];
+    // A part recomputed by an earlier identity shows both values.
+    let value = |c: CellRef| {
+        let (w, v) = (
+            written.get(&c).copied().unwrap_or(0),
+            working.get(&c).copied().unwrap_or(0),
+        );
+        if c != ident.target && w != v {
+            (
+                format!("{}（原文为 {}，按合计重算）", v, w),
+                format!("{} (written {}, recomputed)", v, w),
+            )
+        } else {
+            (w.to_string(), w.to_string())
+        }
+    };
+    let join = |cells: &[CellRef], name: &dyn Fn(CellRef) -> String, en: bool| {
+        cells
+            .iter()
+            .map(|c| {
+                let (zh, env) = value(*c);
+                format!("{} {}", name(*c), if en { env } else { zh })
+            })
+            .collect::<Vec<_>>()
+            .join(" + ")
     };
     let (zh, en) = match ident.kind {
-        IdentityKind::A => (
+        IdentityKind::A | IdentityKind::T4 => (
             format!(
                 "{}：「{}」的总计应为 {}（{} = {}），实为 {}",
                 ident.kind.name_zh(),
                 row_name(ident.target),
                 e.expected,
-                join(&ident.rhs, &|c| col_name(c).to_string(), " + "),
+                join(&ident.rhs, &|c| col_name(c).to_string(), false),
                 e.rhs,
-                e.actual
+                actual
             ),
             format!(
                 "{} fails: the total of “{}” should be {} ({} = {}), found {}",
                 ident.kind.name_en(),
                 row_name(ident.target),
                 e.expected,
-                join(&ident.rhs, &|c| col_name(c).to_string(), " + "),
+                join(&ident.rhs, &|c| col_name(c).to_string(), true),
                 e.rhs,
-                e.actual
+                actual
             ),
         ),
         IdentityKind::B => (
@@ -197,14 +317,14 @@ fn identity_diagnostic(ctx: &Ctx, e: &Eval, target: &Cell) -> Diagnostic {
                 ident.kind.name_zh(),
                 col_name(ident.target),
                 e.expected,
-                e.actual
+                actual
             ),
             format!(
                 "{} fails: (七) total of column “{}” should be {} (sum of the outcome rows), found {}",
                 ident.kind.name_en(),
                 col_name(ident.target),
                 e.expected,
-                e.actual
+                actual
             ),
         ),
         IdentityKind::C => {
@@ -223,9 +343,9 @@ fn identity_diagnostic(ctx: &Ctx, e: &Eval, target: &Cell) -> Diagnostic {
                     "{}：「{}」列 {} = {}，而 {} = {}；{}",
                     ident.kind.name_zh(),
                     col_name(ident.target),
-                    join(&ident.lhs, &|c| role_name_zh(c).to_string(), " + "),
+                    join(&ident.lhs, &|c| role_name_zh(c).to_string(), false),
                     e.lhs,
-                    join(&ident.rhs, &|c| role_name_zh(c).to_string(), " + "),
+                    join(&ident.rhs, &|c| role_name_zh(c).to_string(), false),
                     e.rhs,
                     tail_zh
                 ),
@@ -233,50 +353,38 @@ fn identity_diagnostic(ctx: &Ctx, e: &Eval, target: &Cell) -> Diagnostic {
                     "{} fails in column “{}”: {} = {}, but {} = {}; {}",
                     ident.kind.name_en(),
                     col_name(ident.target),
-                    join(&ident.lhs, &|c| role_name_en(c).to_string(), " + "),
+                    join(&ident.lhs, &|c| role_name_en(c).to_string(), true),
                     e.lhs,
-                    join(&ident.rhs, &|c| role_name_en(c).to_string(), " + "),
+                    join(&ident.rhs, &|c| role_name_en(c).to_string(), true),
                     e.rhs,
                     tail_en
                 ),
             )
         }
-        IdentityKind::T4 => (
-            format!(
-                "{}：「{}」的总计应为 {}（{} = {}），实为 {}",
-                ident.kind.name_zh(),
-                row_name(ident.target),
-                e.expected,
-                join(&ident.rhs, &|c| col_name(c).to_string(), " + "),
-                e.rhs,
-                e.actual
-            ),
-            format!(
-                "{} fails: the total of “{}” should be {} ({} = {}), found {}",
-                ident.kind.name_en(),
-                row_name(ident.target),
-                e.expected,
-                join(&ident.rhs, &|c| col_name(c).to_string(), " + "),
-                e.rhs,
-                e.actual
-            ),
-        ),
     };
     let related = ident
         .cells()
         .skip(1)
         .filter_map(|c| {
-            let cell = report.cell(c)?;
+            let cell = ctx.report.cell(c)?;
+            let (zh, en) = value(c);
             Some(Related {
                 range: cell.range,
-                message: Msg::new(format!("{} = {}", cell_name(c), value(c)), format!("{} = {}", cell_name(c), value(c))),
+                message: Msg::new(
+                    format!("{} = {}", cell_name(c), zh),
+                    format!("{} = {}", cell_name(c), en),
+                ),
             })
         })
         .collect();
-    let mut d = Diagnostic::new(ident.kind.code(), target.range, Msg::new(zh, en)).with_related(related);
+    let mut d =
+        Diagnostic::new(ident.kind.code(), target.range, Msg::new(zh, en)).with_related(related);
     if e.expected >= 0 {
         d = d.with_fix(Fix {
-            title: Msg::new(format!("将此格改为 {}", e.expected), format!("Change this cell to {}", e.expected)),
+            title: Msg::new(
+                format!("将此格改为 {}", e.expected),
+                format!("Change this cell to {}", e.expected),
+            ),
             kind: FixKind::Recompute,
             preferred: true,
             edits: vec![rewrite_cell(ctx.src, target, e.expected)],
@@ -287,8 +395,14 @@ fn identity_diagnostic(ctx: &Ctx, e: &Eval, target: &Cell) -> Diagnostic {
 
 /// Text of the line containing `offset`, and its range.
 pub fn line_at(src: &str, offset: usize) -> TextRange {
-    let start = src[..offset].rfind(['\n', '\r']).map(|i| i + 1).unwrap_or(0);
-    let end = src[offset..].find(['\n', '\r']).map(|i| offset + i).unwrap_or(src.len());
+    let start = src[..offset]
+        .rfind(['\n', '\r'])
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let end = src[offset..]
+        .find(['\n', '\r'])
+        .map(|i| offset + i)
+        .unwrap_or(src.len());
     TextRange::new(start, end)
 }
 
@@ -364,7 +478,8 @@ pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
     if let Some(t2) = &report.table2 {
         for block in crate::template::TABLE2_2021.iter() {
             for def in block.rows {
-                if let Some(Some(row)) = t2.rows.iter().find(|(k, _)| *k == def.key).map(|(_, r)| r) {
+                if let Some(Some(row)) = t2.rows.iter().find(|(k, _)| *k == def.key).map(|(_, r)| r)
+                {
                     out.push(RowRef {
                         table_zh: "表二",
                         table_en: "table 2",
@@ -404,7 +519,9 @@ pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
             name: "行政复议、行政诉讼".to_string(),
             label: "",
             row: &t4.row,
-            columns: (0..crate::template::TABLE4_WIDTH).map(crate::template::table4_column_name).collect(),
+            columns: (0..crate::template::TABLE4_WIDTH)
+                .map(crate::template::table4_column_name)
+                .collect(),
             money: false,
         });
     }
