@@ -7,12 +7,15 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod convert;
 pub mod diag;
 pub mod fix;
 pub mod lsp;
 pub mod model;
 pub mod parse;
 pub mod rules;
+pub mod skeleton;
+pub mod table_format;
 pub mod template;
 pub mod text;
 

@@ -1,0 +1,196 @@
+//! Open documents (ropes, edited in place) and analysis snapshots (an immutable
+//! copy of the text of one version, with its analysis).
+
+use super::encoding::Conv;
+use super::settings::Attach;
+use crate::config::Config;
+use crate::diag::Lang;
+use crate::template::SECTIONS;
+use crate::text::{Encoding, LineIndex};
+use crate::Analysis;
+use ropey::Rope;
+use std::sync::Arc;
+use tower_lsp_server::ls_types::Uri;
+
+pub struct Document {
+    pub rope: Rope,
+    pub version: i32,
+    pub language_id: String,
+    /// The latest analysis (maybe of an older version or older settings).
+    pub snapshot: Option<Arc<Snapshot>>,
+}
+
+impl Document {
+    pub fn new(text: &str, version: i32, language_id: String) -> Self {
+        Document {
+            rope: Rope::from_str(text),
+            version,
+            language_id,
+            snapshot: None,
+        }
+    }
+
+    /// The cached snapshot, if it is of this version and these settings.
+    pub fn current_snapshot(&self, generation: u64) -> Option<Arc<Snapshot>> {
+        self.snapshot
+            .clone()
+            .filter(|s| s.version == self.version && s.generation == generation)
+    }
+}
+
+/// One version of a document, analysed.
+pub struct Snapshot {
+    pub uri: Uri,
+    pub version: i32,
+    /// Settings generation the analysis used.
+    pub generation: u64,
+    pub text: String,
+    pub index: LineIndex,
+    /// The document is an annual report (or the settings attach it).
+    pub attached: bool,
+    /// The analysis, for attached documents only.
+    pub analysis: Option<Analysis>,
+    pub lang: Lang,
+    pub encoding: Encoding,
+    /// Markdown or plain text.
+    pub is_text: bool,
+    pub attach: Attach,
+}
+
+impl Snapshot {
+    pub fn conv(&self) -> Conv<'_> {
+        Conv {
+            text: &self.text,
+            index: &self.index,
+            enc: self.encoding,
+        }
+    }
+}
+
+/// What a snapshot is built from (taken under the document lock).
+pub struct SnapshotInput {
+    pub uri: Uri,
+    pub version: i32,
+    pub generation: u64,
+    pub text: String,
+    pub language_id: String,
+    pub attach: Attach,
+    pub config: Config,
+    pub encoding: Encoding,
+}
+
+/// Analyse (runs the engine: call from a blocking thread, inside `catch_unwind`).
+pub fn build(input: SnapshotInput) -> Snapshot {
+    let attached = should_attach(input.attach, &input.language_id, &input.uri, &input.text);
+    let is_text = is_text_document(&input.language_id, &input.uri);
+    let analysis = attached.then(|| crate::analyze(&input.text, &input.config));
+    Snapshot {
+        index: LineIndex::new(&input.text),
+        uri: input.uri,
+        version: input.version,
+        generation: input.generation,
+        text: input.text,
+        attached,
+        analysis,
+        lang: input.config.lang,
+        encoding: input.encoding,
+        is_text,
+        attach: input.attach,
+    }
+}
+
+/// Markdown or plain text (by language id or file extension).
+pub fn is_text_document(language_id: &str, uri: &Uri) -> bool {
+    let lang = language_id.to_ascii_lowercase();
+    if matches!(
+        lang.as_str(),
+        "markdown" | "plaintext" | "text" | "txt" | "md" | "mdx" | "rmd" | "quarto"
+    ) {
+        return true;
+    }
+    let path = uri.as_str().to_ascii_lowercase();
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    [".md", ".markdown", ".txt", ".text", ".mdown", ".mkd"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
+}
+
+pub fn should_attach(attach: Attach, language_id: &str, uri: &Uri, text: &str) -> bool {
+    match attach {
+        Attach::Always => true,
+        Attach::Never => false,
+        Attach::Auto => is_text_document(language_id, uri) && looks_like_report(text),
+    }
+}
+
+/// A title containing 年度报告 near the top, or a numbered heading of one of the six sections.
+pub fn looks_like_report(text: &str) -> bool {
+    let mut nonblank = 0;
+    for line in text.lines() {
+        let t = line.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '#' | '*' | '>' | '\u{3000}' | '\u{feff}')
+        });
+        if t.is_empty() {
+            continue;
+        }
+        nonblank += 1;
+        if nonblank <= 5 && t.contains("年度报告") && t.chars().count() <= 80 {
+            return true;
+        }
+        if is_section_heading(t) {
+            return true;
+        }
+    }
+    false
+}
+
+/// "一、总体情况", "三、收到和处理…": a numeral, a 、 and a section's key words.
+pub fn is_section_heading(t: &str) -> bool {
+    let mut chars = t.char_indices();
+    let Some((_, first)) = chars.next() else {
+        return false;
+    };
+    if !"一二三四五六".contains(first) {
+        return false;
+    }
+    let rest = &t[first.len_utf8()..];
+    let Some(title) = rest
+        .strip_prefix('、')
+        .or_else(|| rest.strip_prefix('.'))
+        .or_else(|| rest.strip_prefix('．'))
+    else {
+        return false;
+    };
+    let head: String = title.chars().take(24).collect();
+    SECTIONS
+        .iter()
+        .any(|s| head.starts_with(s.title) || s.keys.iter().any(|k| head.starts_with(k)))
+        || head.starts_with("收到和处理")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn attach_detection() {
+        assert!(looks_like_report(
+            "# 某某局2024年政府信息公开工作年度报告\n"
+        ));
+        assert!(looks_like_report("前言\n\n一、总体情况\n"));
+        assert!(looks_like_report("## 三、收到和处理政府信息公开申请情况\n"));
+        assert!(!looks_like_report("# README\n\n一、安装\n"));
+        let md = Uri::from_str("file:///a/b.md").unwrap();
+        let rs = Uri::from_str("file:///a/b.rs").unwrap();
+        assert!(should_attach(Attach::Auto, "markdown", &md, "一、总体情况"));
+        assert!(!should_attach(Attach::Auto, "rust", &rs, "一、总体情况"));
+        assert!(should_attach(Attach::Always, "rust", &rs, ""));
+        assert!(!should_attach(
+            Attach::Never,
+            "markdown",
+            &md,
+            "一、总体情况"
+        ));
+    }
+}

@@ -1,0 +1,456 @@
+//! Server state and the `LanguageServer` implementation, which dispatches each
+//! method to its own file. Every handler runs inside [`guard`]: a panic becomes
+//! an InternalError answer (and a log message), never a dead server.
+
+use super::caps::Caps;
+use super::document::{self, Document, Snapshot, SnapshotInput};
+use super::settings::{self, Settings};
+use super::{
+    code_action, code_lens, diagnostics, did_change, document_symbol, encoding, execute_command,
+    folding_range, formatting, hover, inlay_hint,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::task::{Context, Poll};
+use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+/// Commands the server executes (`workspace/executeCommand`).
+pub const CMD_FIX_ALL: &str = "nianbao.fixAll";
+pub const CMD_FIX_TABLE: &str = "nianbao.fixTable";
+
+/// Everything the handlers share.
+#[derive(Default)]
+pub struct State {
+    docs: Mutex<HashMap<Uri, Document>>,
+    caps: RwLock<Caps>,
+    settings: RwLock<Settings>,
+    /// Bumped on every settings change: snapshots of older generations are stale.
+    generation: AtomicU64,
+    shutdown: AtomicBool,
+    /// Documents whose last pushed diagnostics were not empty (owned by the push worker).
+    pub published: Mutex<HashSet<Uri>>,
+    worker: Mutex<Option<mpsc::UnboundedSender<Uri>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl State {
+    pub fn docs(&self) -> MutexGuard<'_, HashMap<Uri, Document>> {
+        lock(&self.docs)
+    }
+    pub fn caps(&self) -> Caps {
+        self.caps.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+    pub fn settings(&self) -> Settings {
+        self.settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+    /// Replace the settings; bumps the generation when they differ.
+    pub fn set_settings(&self, s: Settings) -> bool {
+        let mut cur = self.settings.write().unwrap_or_else(|e| e.into_inner());
+        if *cur == s {
+            return false;
+        }
+        *cur = s;
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        true
+    }
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+    pub fn open_uris(&self) -> Vec<Uri> {
+        self.docs().keys().cloned().collect()
+    }
+    pub fn shutdown_requested(&self) -> bool {
+        self.shutdown.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Clone)]
+pub struct Backend {
+    pub client: Client,
+    pub state: Arc<State>,
+}
+
+/// A future that turns a panic into an error.
+struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = std::result::Result<F::Output, String>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
+            Err(p) => Poll::Ready(Err(panic_message(p))),
+        }
+    }
+}
+
+pub fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".to_string())
+}
+
+pub fn internal_error(what: &str, msg: &str) -> Error {
+    Error {
+        code: ErrorCode::InternalError,
+        message: format!("nianbao: {what} failed: {msg}").into(),
+        data: None,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DocumentTextParams {
+    pub uri: Uri,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Backend {
+            client,
+            state: Arc::new(State::default()),
+        }
+    }
+
+    pub fn state(&self) -> Arc<State> {
+        self.state.clone()
+    }
+
+    /// Run a request handler; a panic answers InternalError and is logged.
+    async fn guard<T>(&self, what: &str, fut: impl Future<Output = Result<T>>) -> Result<T> {
+        match CatchUnwind(Box::pin(fut)).await {
+            Ok(r) => r,
+            Err(msg) => {
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!("nianbao: {what} panicked: {msg}"),
+                    )
+                    .await;
+                Err(internal_error(what, &msg))
+            }
+        }
+    }
+
+    /// Run a notification handler; a panic is logged.
+    async fn guard_notification(&self, what: &str, fut: impl Future<Output = ()>) {
+        if let Err(msg) = CatchUnwind(Box::pin(fut)).await {
+            self.client
+                .log_message(
+                    MessageType::ERROR,
+                    format!("nianbao: {what} panicked: {msg}"),
+                )
+                .await;
+        }
+    }
+
+    /// Queue a document for the push worker (no-op for pull clients).
+    pub fn schedule(&self, uri: Uri) {
+        if self.state.caps().pull_diagnostics {
+            return;
+        }
+        let mut w = lock(&self.state.worker);
+        if w.is_none() {
+            *w = Some(diagnostics::spawn_worker(self.clone()));
+        }
+        if let Some(tx) = w.as_ref() {
+            let _ = tx.send(uri);
+        }
+    }
+
+    /// The analysis of the current version of `uri` (cached, or computed now on a
+    /// blocking thread). `Ok(None)` when the document is not open.
+    pub async fn snapshot(&self, uri: &Uri) -> Result<Option<Arc<Snapshot>>> {
+        let generation = self.state.generation();
+        let input = {
+            let docs = self.state.docs();
+            let Some(doc) = docs.get(uri) else {
+                return Ok(None);
+            };
+            if let Some(s) = doc.current_snapshot(generation) {
+                return Ok(Some(s));
+            }
+            let settings = self.state.settings();
+            SnapshotInput {
+                uri: uri.clone(),
+                version: doc.version,
+                generation,
+                text: doc.rope.to_string(),
+                language_id: doc.language_id.clone(),
+                attach: settings.attach,
+                config: settings.config(),
+                encoding: self.state.caps().encoding,
+            }
+        };
+        let joined = tokio::task::spawn_blocking(move || {
+            catch_unwind(AssertUnwindSafe(|| document::build(input)))
+        })
+        .await;
+        let snap = match joined {
+            Ok(Ok(s)) => Arc::new(s),
+            Ok(Err(p)) => {
+                let msg = panic_message(p);
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!("nianbao: analysis panicked: {msg}"),
+                    )
+                    .await;
+                return Err(internal_error("analysis", &msg));
+            }
+            Err(e) => return Err(internal_error("analysis", &e.to_string())),
+        };
+        let mut docs = self.state.docs();
+        if let Some(doc) = docs.get_mut(uri) {
+            let newer = doc
+                .snapshot
+                .as_ref()
+                .map(|s| (s.version, s.generation) > (snap.version, snap.generation))
+                .unwrap_or(false);
+            if !newer && doc.version == snap.version {
+                doc.snapshot = Some(snap.clone());
+            }
+        }
+        Ok(Some(snap))
+    }
+
+    /// The current version of an open document.
+    pub fn version_of(&self, uri: &Uri) -> Option<i32> {
+        self.state.docs().get(uri).map(|d| d.version)
+    }
+
+    /// `nianbao/documentText`: the server's copy of a document (a debugging aid, used by the tests).
+    pub async fn document_text(&self, params: DocumentTextParams) -> Result<Value> {
+        let docs = self.state.docs();
+        match docs.get(&params.uri) {
+            Some(d) => Ok(json!({ "version": d.version, "text": d.rope.to_string() })),
+            None => Err(Error::invalid_params(format!(
+                "document not open: {}",
+                params.uri.as_str()
+            ))),
+        }
+    }
+
+    fn capabilities(&self, caps: &Caps) -> ServerCapabilities {
+        ServerCapabilities {
+            position_encoding: Some(encoding::kind(caps.encoding)),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(
+                TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    ..Default::default()
+                },
+            )),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
+            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    CodeActionKind::QUICKFIX,
+                    CodeActionKind::SOURCE_FIX_ALL,
+                    code_action::fix_all_kind(),
+                    CodeActionKind::REFACTOR_REWRITE,
+                ]),
+                resolve_provider: Some(caps.code_action_resolve_edit),
+                work_done_progress_options: Default::default(),
+            })),
+            code_lens_provider: Some(CodeLensOptions {
+                resolve_provider: Some(false),
+            }),
+            document_symbol_provider: Some(OneOf::Left(true)),
+            folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+            document_formatting_provider: Some(OneOf::Left(true)),
+            inlay_hint_provider: Some(OneOf::Left(true)),
+            execute_command_provider: Some(ExecuteCommandOptions {
+                commands: vec![CMD_FIX_ALL.to_string(), CMD_FIX_TABLE.to_string()],
+                work_done_progress_options: Default::default(),
+            }),
+            diagnostic_provider: caps.pull_diagnostics.then(|| {
+                DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                    identifier: Some("nianbao".to_string()),
+                    inter_file_dependencies: false,
+                    workspace_diagnostics: false,
+                    work_done_progress_options: Default::default(),
+                })
+            }),
+            ..Default::default()
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let caps = Caps::from_client(&params.capabilities);
+        *self.state.caps.write().unwrap_or_else(|e| e.into_inner()) = caps.clone();
+        let locale = settings::locale_lang(params.locale.as_deref());
+        let (s, problems) = match &params.initialization_options {
+            Some(v) => Settings::from_value(v, locale),
+            None => Settings::from_value(&Value::Null, locale),
+        };
+        self.state.set_settings(s);
+        for p in problems {
+            self.client.log_message(MessageType::WARNING, p).await;
+        }
+        Ok(InitializeResult {
+            capabilities: self.capabilities(&caps),
+            server_info: Some(ServerInfo {
+                name: "nianbao".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.guard_notification("initialized", async {
+            let caps = self.state.caps();
+            if caps.did_change_configuration_dynamic {
+                let reg = Registration {
+                    id: "nianbao-configuration".to_string(),
+                    method: "workspace/didChangeConfiguration".to_string(),
+                    register_options: Some(json!({ "section": "nianbao" })),
+                };
+                if let Err(e) = self.client.register_capability(vec![reg]).await {
+                    self.client
+                        .log_message(
+                            MessageType::WARNING,
+                            format!("cannot register for configuration changes: {e}"),
+                        )
+                        .await;
+                }
+            }
+            if settings::pull(self).await {
+                settings::changed(self).await;
+            }
+        })
+        .await
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.state.shutdown.store(true, Ordering::SeqCst);
+        if let Some(tx) = lock(&self.state.worker).take() {
+            drop(tx);
+        }
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        self.guard_notification("didOpen", did_change::did_open(self, params))
+            .await
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        self.guard_notification("didChange", did_change::did_change(self, params))
+            .await
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        self.guard_notification("didClose", did_change::did_close(self, params))
+            .await
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        self.guard_notification("didChangeConfiguration", async {
+            let mut changed = false;
+            if settings::has_settings(&params.settings) {
+                let (c, problems) = settings::install(self, &params.settings);
+                changed |= c;
+                for p in problems {
+                    self.client.log_message(MessageType::WARNING, p).await;
+                }
+            }
+            changed |= settings::pull(self).await;
+            if changed {
+                settings::changed(self).await;
+            }
+        })
+        .await
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        self.guard("textDocument/diagnostic", diagnostics::pull(self, params))
+            .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.guard(
+            "textDocument/codeAction",
+            code_action::code_action(self, params),
+        )
+        .await
+    }
+
+    async fn code_action_resolve(&self, params: CodeAction) -> Result<CodeAction> {
+        self.guard("codeAction/resolve", code_action::resolve(self, params))
+            .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        self.guard("textDocument/hover", hover::hover(self, params))
+            .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.guard(
+            "textDocument/inlayHint",
+            inlay_hint::inlay_hint(self, params),
+        )
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        self.guard("textDocument/codeLens", code_lens::code_lens(self, params))
+            .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        self.guard(
+            "textDocument/documentSymbol",
+            document_symbol::document_symbol(self, params),
+        )
+        .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.guard(
+            "textDocument/foldingRange",
+            folding_range::folding_range(self, params),
+        )
+        .await
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        self.guard(
+            "textDocument/formatting",
+            formatting::formatting(self, params),
+        )
+        .await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        self.guard(
+            "workspace/executeCommand",
+            execute_command::execute_command(self, params),
+        )
+        .await
+    }
+}
