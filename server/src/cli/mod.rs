@@ -127,7 +127,7 @@ impl CheckArgs {
             let selected = self
                 .select
                 .as_ref()
-                .map_or(true, |s| s.iter().any(|p| r.code.starts_with(p.as_str())));
+                .is_none_or(|s| s.iter().any(|p| r.code.starts_with(p.as_str())));
             let ignored = self.ignore.iter().any(|p| r.code.starts_with(p.as_str()));
             if !selected || ignored {
                 config.rules.insert(
@@ -148,7 +148,7 @@ impl CheckArgs {
             ColorChoice::Never => false,
             ColorChoice::Auto => {
                 io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         }
     }
@@ -184,7 +184,15 @@ pub fn run(args: Vec<OsString>) -> i32 {
             let _ = writeln!(err, "nianbao: {}", e.message);
             match e.command {
                 Some(cmd) => {
-                    let _ = writeln!(err, "\nUsage: nianbao {cmd} [OPTIONS]\nFor more information, try 'nianbao {cmd} --help'.");
+                    let synopsis = match cmd {
+                        "check" => "check [OPTIONS] PATH...",
+                        "rules" => "rules [--markdown] [--lang zh|en]",
+                        _ => "lsp [--stdio]",
+                    };
+                    let _ = writeln!(
+                        err,
+                        "\nUsage: nianbao {synopsis}\nFor more information, try 'nianbao {cmd} --help'."
+                    );
                 }
                 None => {
                     let _ = writeln!(
