@@ -92,7 +92,9 @@ impl Row {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Table2 {
     pub range: TextRange,
-    /// Rows by key of [`crate::template::TABLE2_2021`] rows, in template order.
+    /// The template the table follows: 2019 when it carries 2019 words (`markers_2019`), else 2021.
+    pub format: Format,
+    /// Rows by key of the rows of [`crate::template::table2_blocks`]`(format)`, in template order.
     pub rows: Vec<(&'static str, Option<Row>)>,
     pub layout: Layout,
     /// Words of the 2019 table found (NB501).

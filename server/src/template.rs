@@ -113,8 +113,6 @@ pub struct Table2Row {
     pub label: &'static str,
     /// Normalised substring that identifies the row.
     pub matcher: &'static str,
-    /// Values are money (万元) and may have decimals.
-    pub money: bool,
 }
 
 pub struct Table2Block {
@@ -122,6 +120,20 @@ pub struct Table2Block {
     pub heading: &'static str,
     pub columns: &'static [&'static str],
     pub rows: &'static [Table2Row],
+    /// Columns holding money (万元, decimals allowed).
+    pub money_columns: &'static [usize],
+    /// Columns that may be negative (the 2019 format's 本年增/减).
+    pub signed_columns: &'static [usize],
+}
+
+macro_rules! t2row {
+    ($key:expr, $label:expr, $matcher:expr) => {
+        Table2Row {
+            key: $key,
+            label: $label,
+            matcher: $matcher,
+        }
+    };
 }
 
 pub static TABLE2_2021: [Table2Block; 4] = [
@@ -130,62 +142,101 @@ pub static TABLE2_2021: [Table2Block; 4] = [
         heading: "第二十条第（一）项",
         columns: &["本年制发件数", "本年废止件数", "现行有效件数"],
         rows: &[
-            Table2Row {
-                key: "t2.rules",
-                label: "规章",
-                matcher: "规章",
-                money: false,
-            },
-            Table2Row {
-                key: "t2.normative",
-                label: "行政规范性文件",
-                matcher: "规范性文件",
-                money: false,
-            },
+            t2row!("t2.rules", "规章", "规章"),
+            t2row!("t2.normative", "行政规范性文件", "规范性文件"),
         ],
+        money_columns: &[],
+        signed_columns: &[],
     },
     Table2Block {
         item: "（五）",
         heading: "第二十条第（五）项",
         columns: &["本年处理决定数量"],
-        rows: &[Table2Row {
-            key: "t2.license",
-            label: "行政许可",
-            matcher: "行政许可",
-            money: false,
-        }],
+        rows: &[t2row!("t2.license", "行政许可", "行政许可")],
+        money_columns: &[],
+        signed_columns: &[],
     },
     Table2Block {
         item: "（六）",
         heading: "第二十条第（六）项",
         columns: &["本年处理决定数量"],
         rows: &[
-            Table2Row {
-                key: "t2.penalty",
-                label: "行政处罚",
-                matcher: "行政处罚",
-                money: false,
-            },
-            Table2Row {
-                key: "t2.coercion",
-                label: "行政强制",
-                matcher: "行政强制",
-                money: false,
-            },
+            t2row!("t2.penalty", "行政处罚", "行政处罚"),
+            t2row!("t2.coercion", "行政强制", "行政强制"),
         ],
+        money_columns: &[],
+        signed_columns: &[],
     },
     Table2Block {
         item: "（八）",
         heading: "第二十条第（八）项",
         columns: &["本年收费金额（单位：万元）"],
-        rows: &[Table2Row {
-            key: "t2.fees",
-            label: "行政事业性收费",
-            matcher: "事业性收费",
-            money: true,
-        }],
+        rows: &[t2row!("t2.fees", "行政事业性收费", "事业性收费")],
+        money_columns: &[0],
+        signed_columns: &[],
     },
 ];
+
+/// Table 二 of the 2019 format (国办公开办函〔2019〕60号): five blocks.
+pub static TABLE2_2019: [Table2Block; 5] = [
+    Table2Block {
+        item: "（一）",
+        heading: "第二十条第（一）项",
+        columns: &["本年新制作数量", "本年新公开数量", "对外公开总数量"],
+        rows: &[
+            t2row!("t2.rules", "规章", "规章"),
+            t2row!("t2.normative", "规范性文件", "规范性文件"),
+        ],
+        money_columns: &[],
+        signed_columns: &[],
+    },
+    Table2Block {
+        item: "（五）",
+        heading: "第二十条第（五）项",
+        columns: &["上一年项目数量", "本年增/减", "处理决定数量"],
+        rows: &[
+            t2row!("t2.license", "行政许可", "行政许可"),
+            t2row!("t2.other_services", "其他对外管理服务事项", "对外管理服务"),
+        ],
+        money_columns: &[],
+        signed_columns: &[1],
+    },
+    Table2Block {
+        item: "（六）",
+        heading: "第二十条第（六）项",
+        columns: &["上一年项目数量", "本年增/减", "处理决定数量"],
+        rows: &[
+            t2row!("t2.penalty", "行政处罚", "行政处罚"),
+            t2row!("t2.coercion", "行政强制", "行政强制"),
+        ],
+        money_columns: &[],
+        signed_columns: &[1],
+    },
+    Table2Block {
+        item: "（八）",
+        heading: "第二十条第（八）项",
+        columns: &["上一年项目数量", "本年增/减"],
+        rows: &[t2row!("t2.fees", "行政事业性收费", "事业性收费")],
+        money_columns: &[],
+        signed_columns: &[1],
+    },
+    Table2Block {
+        item: "（九）",
+        heading: "第二十条第（九）项",
+        columns: &["采购项目数量", "采购总金额"],
+        rows: &[t2row!("t2.procurement", "政府集中采购", "集中采购")],
+        money_columns: &[1],
+        signed_columns: &[],
+    },
+];
+
+/// The blocks of table 二 in a format (the 2008 structure had no such table: the 2019 one is closest).
+pub fn table2_blocks(format: Format) -> &'static [Table2Block] {
+    match format {
+        Format::F2021 => &TABLE2_2021,
+        Format::F2019 | Format::Pre2019 => &TABLE2_2019,
+    }
+}
 
 /// Words that only the 2019 format's table 二 uses.
 pub static TABLE2_2019_MARKERS: &[&str] = &[

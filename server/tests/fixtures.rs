@@ -75,3 +75,89 @@ fn rules() {
 fn variants() {
     check_dir("variants");
 }
+
+/// Every rule has a fixture named after it where it fires, and a `_quiet_` one
+/// (a near miss) where it does not.
+#[test]
+fn every_rule_fires_and_stays_quiet() {
+    let files = inputs(&fixtures_dir().join("rules"));
+    let mut missing = Vec::new();
+    for rule in nianbao::rules::RULES {
+        let prefix = rule.code.to_ascii_lowercase() + "_";
+        let mine: Vec<_> = files
+            .iter()
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(&prefix)
+            })
+            .collect();
+        let fires = |p: &&std::path::PathBuf| {
+            run(&read(p))
+                .diagnostics
+                .iter()
+                .any(|d| d.code == rule.code)
+        };
+        let quiet_name =
+            |p: &&&std::path::PathBuf| p.file_name().unwrap().to_string_lossy().contains("_quiet_");
+        if !mine.iter().filter(|p| !quiet_name(p)).any(|p| fires(p)) {
+            missing.push(format!(
+                "{}: no fixture {}*.md where it fires",
+                rule.code, prefix
+            ));
+        }
+        if !mine.iter().filter(quiet_name).any(|p| !fires(p)) {
+            missing.push(format!(
+                "{}: no fixture {}quiet_*.md where it stays quiet",
+                rule.code, prefix
+            ));
+        }
+        for p in mine.iter().filter(quiet_name) {
+            assert!(
+                !fires(p),
+                "{} fires in its quiet fixture {}",
+                rule.code,
+                p.display()
+            );
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// Applying a diagnostic's fix removes a diagnostic of that code (the fix does
+/// what it says), in every fixture.
+#[test]
+fn fixes_resolve_their_diagnostic() {
+    let mut checked = 0;
+    for sub in ["seeds", "rules", "variants"] {
+        for p in inputs(&fixtures_dir().join(sub)) {
+            let src = read(&p);
+            let a = run(&src);
+            for d in &a.diagnostics {
+                let before = a.diagnostics.iter().filter(|x| x.code == d.code).count();
+                for f in &d.fixes {
+                    let fixed = nianbao::text::apply_edits(&src, &f.edits);
+                    let after = run(&fixed)
+                        .diagnostics
+                        .iter()
+                        .filter(|x| x.code == d.code)
+                        .count();
+                    assert!(
+                        after < before,
+                        "{}: fix 「{}」 of {} at {:?} leaves {} {} diagnostics (was {})",
+                        p.display(),
+                        f.title.zh,
+                        d.code,
+                        d.range,
+                        after,
+                        d.code,
+                        before
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 20, "only {} fixes checked", checked);
+}

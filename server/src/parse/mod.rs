@@ -4,7 +4,7 @@
 pub mod lex;
 
 use crate::model::*;
-use crate::template::{self, Format, SECTIONS, TABLE2_2021, TABLE3_ROWS};
+use crate::template::{self, Format, SECTIONS, TABLE3_ROWS};
 use crate::text::{LineIndex, TextRange};
 use lex::{is_space, normalize, tokenize_line, LineKind, TokKind, Token};
 use regex::Regex;
@@ -668,9 +668,29 @@ fn build_rows(
 ) -> (Vec<(usize, Row)>, Vec<TextRange>) {
     found.sort_by_key(|f| (f.first_tok, f.label.start));
     // Lines that carry a label and values but no template row: rows not in the template.
+    // A row covers the lines of its label and, when no value follows the label on
+    // its last line, the lines up to its first value: a label wrapped inside its
+    // cell ("2.没有现成信息需要" / "另行制作 | 0 | …") continues there.
     let covered: std::collections::HashSet<usize> = found
         .iter()
-        .flat_map(|f| toks[f.first_tok].line..=toks[f.last_tok].line)
+        .enumerate()
+        .flat_map(|(i, f)| {
+            let last = toks[f.last_tok].line;
+            let next = found.get(i + 1).map(|n| n.first_tok).unwrap_or(toks.len());
+            let value_on_last = toks[f.last_tok..next.max(f.last_tok)]
+                .iter()
+                .any(|t| t.line == last && matches!(t.kind, TokKind::Value(_)) && !t.header_blank);
+            let end = if value_on_last {
+                last
+            } else {
+                toks[f.last_tok..next.max(f.last_tok)]
+                    .iter()
+                    .find(|t| matches!(t.kind, TokKind::Value(_)) && !t.header_blank)
+                    .map(|t| t.line)
+                    .unwrap_or(last)
+            };
+            toks[f.first_tok].line..=end
+        })
         .collect();
     let mut unknown_lines = std::collections::BTreeMap::<usize, TextRange>::new();
     for t in toks {
@@ -745,17 +765,6 @@ fn read_table2(
 ) -> Option<Table2> {
     let (toks, layout) = region_tokens(src, lines, heading_lines, region);
     let stream = LabelStream::new(src, &toks);
-    let defs: Vec<(&template::Table2Block, &template::Table2Row)> = TABLE2_2021
-        .iter()
-        .flat_map(|b| b.rows.iter().map(move |r| (b, r)))
-        .collect();
-    let (found, _) = match_rows(
-        src,
-        &stream,
-        defs.iter()
-            .enumerate()
-            .map(|(i, (_, r))| (i, std::slice::from_ref(&r.matcher))),
-    );
     let mut markers_2019 = Vec::new();
     for m in template::TABLE2_2019_MARKERS {
         let nm = lex::norm_str(m);
@@ -766,6 +775,23 @@ fn read_table2(
             from += p + nm.len();
         }
     }
+    // The table is read against the template it follows (NB501 judges the choice).
+    let format = if markers_2019.is_empty() {
+        Format::F2021
+    } else {
+        Format::F2019
+    };
+    let defs: Vec<(&template::Table2Block, &template::Table2Row)> = template::table2_blocks(format)
+        .iter()
+        .flat_map(|b| b.rows.iter().map(move |r| (b, r)))
+        .collect();
+    let (found, _) = match_rows(
+        src,
+        &stream,
+        defs.iter()
+            .enumerate()
+            .map(|(i, (_, r))| (i, std::slice::from_ref(&r.matcher))),
+    );
     if found.is_empty() && markers_2019.is_empty() {
         return None;
     }
@@ -777,6 +803,7 @@ fn read_table2(
     }
     Some(Table2 {
         range: region,
+        format,
         rows,
         layout,
         markers_2019,

@@ -1,6 +1,6 @@
 use super::{shared, Ctx, RuleMeta};
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Severity};
-use crate::template::{table3_rows, Format, TABLE2_2021, TABLE3_COLUMNS, TABLE3_ROWS};
+use crate::template::{table3_rows, Format, TABLE3_COLUMNS, TABLE3_ROWS};
 use crate::text::{TextEdit, TextRange};
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -56,8 +56,8 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    if let Some(t2) = r.table2.as_ref().filter(|_| r.format == Format::F2021) {
-        let defs: Vec<_> = TABLE2_2021
+    if let Some(t2) = &r.table2 {
+        let defs: Vec<_> = crate::template::table2_blocks(t2.format)
             .iter()
             .flat_map(|b| b.rows.iter().map(move |d| (b, d)))
             .collect();
@@ -89,8 +89,8 @@ fn missing(
     eol: &str,
 ) -> Diagnostic {
     let range = next
-        .map(|r| r.label_range)
-        .or(prev.map(|r| r.label_range))
+        .map(|r| r.label_cell)
+        .or(prev.map(|r| r.label_cell))
         .unwrap_or(TextRange::empty(table.start));
     let mut d = Diagnostic::new(
         RULE.code,

@@ -21,27 +21,42 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(cells) = &rr.row.cells else { continue };
         for (i, c) in cells.iter().enumerate() {
             let col = &rr.columns[i];
+            let money = rr.money_columns.contains(&i);
+            let signed = rr.signed_columns.contains(&i);
+            let negative = match &c.value {
+                Value::Int { value } => *value < 0,
+                Value::Decimal { value, .. } => *value < 0.0,
+                _ => false,
+            };
             let (zh, en) = match &c.value {
-                Value::Int { value } if *value < 0 => (
+                Value::Decimal { text, .. } if !money => (
                     format!(
-                        "{}「{}」·{}为负数 {}：件数不能为负",
-                        rr.table_zh, rr.name, col, value
-                    ),
-                    format!(
-                        "{} “{}” · {} is negative ({}): counts cannot be negative",
-                        rr.table_en, rr.name, col, value
-                    ),
-                ),
-                Value::Decimal { text, value } if !rr.money || *value < 0.0 => (
-                    format!(
-                        "{}「{}」·{}为 {}：件数应为非负整数",
+                        "{}「{}」·{}为 {}：件数应为整数",
                         rr.table_zh, rr.name, col, text
                     ),
                     format!(
-                        "{} “{}” · {} is {}: counts are non-negative integers",
+                        "{} “{}” · {} is {}: counts are integers",
                         rr.table_en, rr.name, col, text
                     ),
                 ),
+                _ if negative && !signed => {
+                    let text = &ctx.src[c.range.start..c.range.end];
+                    let (what_zh, what_en) = if money {
+                        ("金额", "amounts")
+                    } else {
+                        ("件数", "counts")
+                    };
+                    (
+                        format!(
+                            "{}「{}」·{}为负数 {}：{}不能为负",
+                            rr.table_zh, rr.name, col, text, what_zh
+                        ),
+                        format!(
+                            "{} “{}” · {} is negative ({}): {} cannot be negative",
+                            rr.table_en, rr.name, col, text, what_en
+                        ),
+                    )
+                }
                 _ => continue,
             };
             out.push(Diagnostic::new(RULE.code, c.range, Msg::new(zh, en)));

@@ -38,7 +38,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     };
     out.push(Diagnostic::new(
         RULE.code,
-        row.label_range,
+        row.label_cell,
         Msg::new(
             format!("{}年度报告适用 2019 版格式，（六）其他处理不分小项；此处使用了 2021 版细分行", r.year.map(|y| y.to_string()).unwrap_or_default()),
             format!("A {} report follows the 2019 format, where （六）其他处理 has no sub-rows; this table uses the 2021 rows", r.year.map(|y| y.to_string()).unwrap_or_default()),

@@ -469,14 +469,17 @@ pub struct RowRef<'a> {
     pub label: &'static str,
     pub row: &'a crate::model::Row,
     pub columns: Vec<String>,
-    pub money: bool,
+    /// Columns holding money (decimals allowed).
+    pub money_columns: &'static [usize],
+    /// Columns that may be negative.
+    pub signed_columns: &'static [usize],
 }
 
 /// Every row read from tables 二, 三 (when its labels align with its numbers) and 四.
 pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
     let mut out = Vec::new();
     if let Some(t2) = &report.table2 {
-        for block in crate::template::TABLE2_2021.iter() {
+        for block in crate::template::table2_blocks(t2.format) {
             for def in block.rows {
                 if let Some(Some(row)) = t2.rows.iter().find(|(k, _)| *k == def.key).map(|(_, r)| r)
                 {
@@ -487,7 +490,8 @@ pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
                         label: def.label,
                         row,
                         columns: block.columns.iter().map(|c| c.to_string()).collect(),
-                        money: def.money,
+                        money_columns: block.money_columns,
+                        signed_columns: block.signed_columns,
                     });
                 }
             }
@@ -507,7 +511,8 @@ pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
                     label: TABLE3_ROWS[i].label,
                     row,
                     columns: TABLE3_COLUMNS.iter().map(|c| c.to_string()).collect(),
-                    money: false,
+                    money_columns: &[],
+                    signed_columns: &[],
                 });
             }
         }
@@ -522,7 +527,8 @@ pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
             columns: (0..crate::template::TABLE4_WIDTH)
                 .map(crate::template::table4_column_name)
                 .collect(),
-            money: false,
+            money_columns: &[],
+            signed_columns: &[],
         });
     }
     out
