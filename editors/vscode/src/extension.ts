@@ -1,0 +1,329 @@
+// VS Code client for the nianbao language server (政府信息公开工作年度报告 linter).
+//
+// The server does all the work (diagnostics, quick fixes, fix-all, settings);
+// this extension finds the binary, starts `nianbao lsp` over stdio for Markdown
+// and plain-text documents, and adds four commands.
+
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  LanguageClientOptions,
+  ServerOptions,
+  State,
+  TransportKind,
+} from 'vscode-languageclient/node';
+import { skeleton } from './skeleton';
+
+export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('nianbao');
+const SERVER_FIX_ALL_COMMAND = 'nianbao.fixAll';
+const exe = process.platform === 'win32' ? 'nianbao.exe' : 'nianbao';
+
+let client: LanguageClient | undefined;
+let output: vscode.OutputChannel | undefined;
+let extensionContext: vscode.ExtensionContext;
+
+/** What `activate` returns: used by other extensions and by the end-to-end test. */
+export interface NianbaoApi {
+  readonly serverPath: string | undefined;
+  readonly client: LanguageClient | undefined;
+  /** Resolves once the client is running (or failed to start). */
+  ready(): Promise<boolean>;
+}
+
+let readyPromise: Promise<boolean> = Promise.resolve(false);
+let serverPath: string | undefined;
+
+export interface ServerLookup {
+  path?: string;
+  /** Where it came from: 'setting' | 'bundled' | 'PATH'. */
+  source?: string;
+  /** Set when the configured path does not exist. */
+  badSetting?: string;
+}
+
+function expandPath(p: string): string {
+  let s = p.trim();
+  if (s.startsWith('~/') || s === '~') {
+    s = path.join(os.homedir(), s.slice(1));
+  }
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  if (folder) {
+    s = s.replace(/\$\{workspaceFolder\}/g, folder);
+  }
+  if (!path.isAbsolute(s) && folder) {
+    s = path.join(folder, s);
+  }
+  return s;
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    const st = fs.statSync(p);
+    if (!st.isFile()) {
+      return false;
+    }
+    if (process.platform !== 'win32') {
+      fs.accessSync(p, fs.constants.X_OK);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Setting `nianbao.server.path`, then the binary bundled in the extension, then PATH. */
+export function findServer(extensionPath: string): ServerLookup {
+  const configured = vscode.workspace.getConfiguration('nianbao').get<string | null>('server.path');
+  if (configured && configured.trim() !== '') {
+    const p = expandPath(configured);
+    if (isExecutable(p)) {
+      return { path: p, source: 'setting' };
+    }
+    return { badSetting: p };
+  }
+  const bundled = path.join(extensionPath, 'server', exe);
+  if (isExecutable(bundled)) {
+    return { path: bundled, source: 'bundled' };
+  }
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) {
+      continue;
+    }
+    const p = path.join(dir, exe);
+    if (isExecutable(p)) {
+      return { path: p, source: 'PATH' };
+    }
+  }
+  return {};
+}
+
+function log(msg: string): void {
+  output?.appendLine(`[client ${new Date().toISOString()}] ${msg}`);
+}
+
+async function reportMissingServer(lookup: ServerLookup): Promise<void> {
+  const openSettings = vscode.l10n.t('Open Settings');
+  const showLog = vscode.l10n.t('Show Log');
+  const msg = lookup.badSetting
+    ? vscode.l10n.t(
+        'nianbao: the language server configured in "nianbao.server.path" was not found or is not executable: {0}',
+        lookup.badSetting,
+      )
+    : vscode.l10n.t(
+        'nianbao: the language server was not found. Install `nianbao` on PATH, or set "nianbao.server.path" to the binary.',
+      );
+  log(msg);
+  const choice = await vscode.window.showErrorMessage(msg, openSettings, showLog);
+  if (choice === openSettings) {
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'nianbao.server.path');
+  } else if (choice === showLog) {
+    output?.show(true);
+  }
+}
+
+async function startClient(context: vscode.ExtensionContext): Promise<boolean> {
+  const lookup = findServer(context.extensionPath);
+  serverPath = lookup.path;
+  if (!lookup.path) {
+    void reportMissingServer(lookup);
+    return false;
+  }
+  log(`server: ${lookup.path} (${lookup.source})`);
+
+  const run = { command: lookup.path, args: ['lsp'], transport: TransportKind.stdio, options: { env: process.env } };
+  const serverOptions: ServerOptions = { run, debug: run };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'markdown' },
+      { scheme: 'file', language: 'plaintext' },
+      { scheme: 'untitled', language: 'markdown' },
+      { scheme: 'untitled', language: 'plaintext' },
+    ],
+    // Sends workspace/didChangeConfiguration when any "nianbao.*" setting changes;
+    // the server then pulls the section "nianbao" via workspace/configuration.
+    synchronize: { configurationSection: 'nianbao' },
+    outputChannel: output,
+    traceOutputChannel: output,
+  };
+
+  client = new LanguageClient('nianbao', 'nianbao', serverOptions, clientOptions);
+  try {
+    await client.start();
+    log(`started; server ${client.initializeResult?.serverInfo?.name ?? ''} ${client.initializeResult?.serverInfo?.version ?? ''}`);
+    return true;
+  } catch (e) {
+    const msg = vscode.l10n.t('nianbao: the language server failed to start: {0}', String(e));
+    log(msg);
+    const showLog = vscode.l10n.t('Show Log');
+    const openSettings = vscode.l10n.t('Open Settings');
+    void vscode.window.showErrorMessage(msg, showLog, openSettings).then((c) => {
+      if (c === showLog) {
+        output?.show(true);
+      } else if (c === openSettings) {
+        void vscode.commands.executeCommand('workbench.action.openSettings', 'nianbao.server.path');
+      }
+    });
+    return false;
+  }
+}
+
+async function stopClient(): Promise<void> {
+  const c = client;
+  client = undefined;
+  if (c && c.state !== State.Stopped) {
+    try {
+      await c.stop(5000);
+    } catch (e) {
+      log(`stop: ${String(e)}`);
+    }
+  }
+}
+
+async function restart(): Promise<void> {
+  await stopClient();
+  readyPromise = startClient(extensionContext);
+  await readyPromise;
+}
+
+function activeDocument(): vscode.TextDocument | undefined {
+  const ed = vscode.window.activeTextEditor;
+  if (!ed) {
+    void vscode.window.showWarningMessage(vscode.l10n.t('nianbao: open a report first.'));
+    return undefined;
+  }
+  return ed.document;
+}
+
+function fullRange(doc: vscode.TextDocument): vscode.Range {
+  return new vscode.Range(new vscode.Position(0, 0), doc.lineAt(doc.lineCount - 1).range.end);
+}
+
+async function applyAction(action: vscode.CodeAction | vscode.Command): Promise<boolean> {
+  if ('edit' in action || 'kind' in action || 'diagnostics' in action) {
+    const ca = action as vscode.CodeAction;
+    let done = false;
+    if (ca.edit) {
+      done = await vscode.workspace.applyEdit(ca.edit);
+    }
+    if (ca.command) {
+      await vscode.commands.executeCommand(ca.command.command, ...(ca.command.arguments ?? []));
+      done = true;
+    }
+    return done;
+  }
+  const cmd = action as vscode.Command;
+  await vscode.commands.executeCommand(cmd.command, ...(cmd.arguments ?? []));
+  return true;
+}
+
+/** 重算全部合计: the server's source.fixAll.nianbao action, or its `nianbao.fixAll` command. */
+export async function recomputeTotals(doc?: vscode.TextDocument): Promise<boolean> {
+  doc = doc ?? activeDocument();
+  if (!doc) {
+    return false;
+  }
+  await readyPromise;
+  const actions =
+    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      fullRange(doc),
+      FIX_ALL_KIND.value,
+      1,
+    )) ?? [];
+  const fixAll = actions.find(
+    (a) => 'kind' in a && a.kind !== undefined && FIX_ALL_KIND.contains(a.kind),
+  );
+  if (fixAll) {
+    log(`fix all: applying code action "${fixAll.title}"`);
+    return applyAction(fixAll);
+  }
+  const caps = client?.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+  if (client && caps.includes(SERVER_FIX_ALL_COMMAND)) {
+    log('fix all: executing server command nianbao.fixAll');
+    const before = doc.version;
+    await client.sendRequest('workspace/executeCommand', {
+      command: SERVER_FIX_ALL_COMMAND,
+      arguments: [doc.uri.toString()],
+    });
+    return doc.version !== before;
+  }
+  void vscode.window.showInformationMessage(vscode.l10n.t('nianbao: no totals to recompute.'));
+  return false;
+}
+
+/** 插入年报模板: the server's skeleton code action at the start of the document, or the built-in one. */
+export async function insertTemplate(doc?: vscode.TextDocument): Promise<boolean> {
+  doc = doc ?? activeDocument();
+  if (!doc) {
+    return false;
+  }
+  await readyPromise;
+  const start = new vscode.Range(0, 0, 0, 0);
+  const actions =
+    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      start,
+      undefined,
+      1,
+    )) ?? [];
+  const tpl = actions.find((a) => /模板|skeleton|template/i.test(a.title));
+  if (tpl) {
+    log(`insert template: applying code action "${tpl.title}"`);
+    return applyAction(tpl);
+  }
+  log('insert template: the server offered none; inserting the built-in 2021 skeleton');
+  const year = new Date().getFullYear() - 1;
+  const edit = new vscode.WorkspaceEdit();
+  const pos = vscode.window.activeTextEditor?.document === doc
+    ? vscode.window.activeTextEditor.selection.active
+    : new vscode.Position(0, 0);
+  edit.insert(doc.uri, pos, skeleton(year));
+  return vscode.workspace.applyEdit(edit);
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<NianbaoApi> {
+  extensionContext = context;
+  output = vscode.window.createOutputChannel('nianbao');
+  context.subscriptions.push(output);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('nianbao.recomputeTotals', () => recomputeTotals()),
+    vscode.commands.registerCommand('nianbao.insertTemplate', () => insertTemplate()),
+    vscode.commands.registerCommand('nianbao.restartServer', () => restart()),
+    vscode.commands.registerCommand('nianbao.showOutput', () => output?.show(true)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('nianbao.server.path')) {
+        void restart();
+      }
+    }),
+    { dispose: () => void stopClient() },
+  );
+
+  readyPromise = startClient(context);
+
+  const api: NianbaoApi = {
+    get serverPath() {
+      return serverPath;
+    },
+    get client() {
+      return client;
+    },
+    ready: () => readyPromise,
+  };
+
+  if (process.env.NIANBAO_TEST_OUT) {
+    // End-to-end test hook (tests/editors/vscode): never active for users.
+    const { runSelfTest } = await import('./selftest');
+    void runSelfTest(api, process.env.NIANBAO_TEST_OUT, output);
+  }
+  return api;
+}
+
+export async function deactivate(): Promise<void> {
+  await stopClient();
+}

@@ -1,0 +1,196 @@
+// End-to-end self test, run only when the environment variable NIANBAO_TEST_OUT is set
+// (tests/editors/vscode/run.sh starts code-server that way). It drives the real
+// editor the way a user would (open the report, quick fix, fix-all command, change
+// a setting, insert the skeleton) and writes what it saw to NIANBAO_TEST_OUT as JSON;
+// the test script judges it.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { NianbaoApi } from './extension';
+
+interface DiagOut {
+  code: string;
+  severity: string;
+  message: string;
+  source?: string;
+  range: [number, number, number, number];
+  text: string;
+  line: string;
+}
+
+function codeOf(d: vscode.Diagnostic): string {
+  if (d.code === undefined) {
+    return '';
+  }
+  return typeof d.code === 'object' ? String(d.code.value) : String(d.code);
+}
+
+function dump(doc: vscode.TextDocument): DiagOut[] {
+  return vscode.languages
+    .getDiagnostics(doc.uri)
+    .filter((d) => d.source === 'nianbao' || /^NB\d+/.test(codeOf(d)))
+    .map((d) => ({
+      code: codeOf(d),
+      severity: vscode.DiagnosticSeverity[d.severity],
+      message: d.message,
+      source: d.source,
+      range: [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character],
+      text: doc.getText(d.range),
+      line: doc.lineAt(d.range.start.line).text,
+    }));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function waitFor<T>(what: string, f: () => T | undefined | false, ms = 30000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) {
+      return v;
+    }
+    if (Date.now() > end) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await sleep(100);
+  }
+}
+
+async function replaceAll(doc: vscode.TextDocument, text: string): Promise<void> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), text);
+  await vscode.workspace.applyEdit(edit);
+}
+
+export async function runSelfTest(api: NianbaoApi, outFile: string, output?: vscode.OutputChannel): Promise<void> {
+  const result: Record<string, unknown> = { started: new Date().toISOString(), steps: [] as string[] };
+  const steps = result.steps as string[];
+  const t0 = Date.now();
+  const write = () => {
+    result.elapsedMs = Date.now() - t0;
+    fs.writeFileSync(outFile + '.tmp', JSON.stringify(result, null, 2));
+    fs.renameSync(outFile + '.tmp', outFile);
+  };
+  const step = (s: string) => {
+    steps.push(`${Date.now() - t0}ms ${s}`);
+    output?.appendLine(`[selftest] ${s}`);
+    write();
+  };
+  try {
+    const ext = vscode.extensions.getExtension('nianbao.nianbao');
+    result.extensionVersion = ext?.packageJSON.version;
+    result.vscodeVersion = vscode.version;
+    result.started = await api.ready();
+    result.serverPath = api.serverPath;
+    result.serverInfo = api.client?.initializeResult?.serverInfo;
+    result.capabilities = api.client?.initializeResult?.capabilities;
+    step(`client ready: ${String(result.started)} ${api.serverPath}`);
+    if (!result.started) {
+      throw new Error('client did not start');
+    }
+
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+    const reportPath = process.env.NIANBAO_TEST_REPORT ?? path.join(folder, 'report.md');
+    const original = fs.readFileSync(reportPath, 'utf8');
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(reportPath));
+    await vscode.window.showTextDocument(doc);
+    result.languageId = doc.languageId;
+    step(`opened ${reportPath} as ${doc.languageId}`);
+
+    const hasNB301 = () => dump(doc).find((d) => d.code === 'NB301');
+    const first = await waitFor('NB301 diagnostic', hasNB301);
+    result.initial = dump(doc);
+    step(`diagnostics: ${(result.initial as DiagOut[]).map((d) => d.code).join(' ')}`);
+
+    // Quick fix on the wrong total.
+    const diag = vscode.languages.getDiagnostics(doc.uri).find((d) => codeOf(d) === 'NB301')!;
+    const actions =
+      (await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        doc.uri,
+        diag.range,
+        undefined,
+        10,
+      )) ?? [];
+    result.quickFixTitles = actions.map((a) => ({ title: a.title, kind: a.kind?.value, hasEdit: !!a.edit }));
+    const qf = actions.find(
+      (a) => a.kind && vscode.CodeActionKind.QuickFix.contains(a.kind) && (a.diagnostics ?? []).some((d) => codeOf(d) === 'NB301'),
+    ) ?? actions.find((a) => a.kind && vscode.CodeActionKind.QuickFix.contains(a.kind));
+    step(`code actions at ${first.range}: ${actions.map((a) => a.title).join(' / ')}`);
+    if (qf?.edit) {
+      result.quickFixApplied = await vscode.workspace.applyEdit(qf.edit);
+    } else if (qf?.command) {
+      await vscode.commands.executeCommand(qf.command.command, ...(qf.command.arguments ?? []));
+      result.quickFixApplied = true;
+    }
+    result.afterQuickFixLine = doc.lineAt(first.range[0]).text;
+    await waitFor('NB301 gone after quick fix', () => !hasNB301(), 15000).catch(() => undefined);
+    result.afterQuickFix = dump(doc);
+    step('quick fix applied');
+
+    // Fix-all command on the original text.
+    await replaceAll(doc, original);
+    await waitFor('NB301 back', hasNB301, 15000);
+    result.fixAllResult = await vscode.commands.executeCommand('nianbao.recomputeTotals');
+    result.afterFixAllText = doc.getText();
+    await waitFor('NB301 gone after fix all', () => !hasNB301(), 15000).catch(() => undefined);
+    await sleep(500);
+    result.afterFixAll = dump(doc);
+    step('fix all applied');
+
+    // Change the message language.
+    await replaceAll(doc, original);
+    await waitFor('NB301 back', hasNB301, 15000);
+    result.zhMessage = hasNB301()!.message;
+    await vscode.workspace.getConfiguration('nianbao').update('language', 'en', vscode.ConfigurationTarget.Workspace);
+    await waitFor('English message', () => {
+      const d = hasNB301();
+      return d && d.message !== result.zhMessage;
+    }, 15000).catch(() => undefined);
+    result.enMessage = hasNB301()?.message;
+    result.english = dump(doc);
+    step(`language en: ${String(result.enMessage)}`);
+
+    // Disable a rule through nianbao.rules.
+    await vscode.workspace
+      .getConfiguration('nianbao')
+      .update('rules', { NB301: { enabled: false } }, vscode.ConfigurationTarget.Workspace);
+    await waitFor('NB301 disabled', () => !hasNB301(), 15000).catch(() => undefined);
+    result.withNB301Disabled = dump(doc);
+    await vscode.workspace.getConfiguration('nianbao').update('rules', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.getConfiguration('nianbao').update('language', undefined, vscode.ConfigurationTarget.Workspace);
+    await waitFor('NB301 back in Chinese', () => hasNB301()?.message === result.zhMessage, 15000).catch(() => undefined);
+    result.restored = dump(doc);
+    step('settings restored');
+
+    // Insert the skeleton into an empty Markdown document.
+    const emptyPath = path.join(folder, 'empty.md');
+    fs.writeFileSync(emptyPath, '');
+    const empty = await vscode.workspace.openTextDocument(vscode.Uri.file(emptyPath));
+    await vscode.window.showTextDocument(empty);
+    await sleep(300);
+    result.insertTemplateResult = await vscode.commands.executeCommand('nianbao.insertTemplate');
+    result.templateText = empty.getText();
+    await sleep(1500);
+    result.templateDiagnostics = dump(empty);
+    await empty.save();
+    step('template inserted');
+
+    // Leave the untouched report open with its squiggles for the screenshot.
+    await doc.save();
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const line = first.range[0];
+    const ed = vscode.window.activeTextEditor!;
+    ed.revealRange(new vscode.Range(Math.max(0, line - 12), 0, line + 12, 0), vscode.TextEditorRevealType.AtTop);
+    ed.selection = new vscode.Selection(line, 0, line, 0);
+    result.ok = true;
+  } catch (e) {
+    result.ok = false;
+    result.error = String(e instanceof Error ? e.stack : e);
+  }
+  result.done = true;
+  step('done');
+}

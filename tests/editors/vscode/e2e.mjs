@@ -1,0 +1,266 @@
+// Real VS Code (code-server) + headless Chromium end-to-end tests of editors/vscode.
+//
+// node e2e.mjs SCENARIO
+//   bundled   install the linux-x64 .vsix (bundled server), open the report; the extension's
+//             test hook (NIANBAO_TEST_OUT) drives diagnostics / quick fix / fix all / settings /
+//             skeleton and writes what it saw; then hover a squiggle and take a screenshot.
+//   missing   install the universal .vsix with no server anywhere: the error notification
+//             must say so and its "Open Settings" button must open nianbao.server.path.
+// Env: CODE_SERVER (bin), PW_CORE (playwright-core dir), VSIX, REPORT, OUT_DIR, CHROMIUM.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+const scenario = process.argv[2] ?? 'bundled';
+const env = (k, d) => process.env[k] ?? d ?? (() => { throw new Error(`${k} not set`); })();
+const codeServer = env('CODE_SERVER');
+const require = createRequire(import.meta.url);
+const { chromium } = require(env('PW_CORE'));
+const vsix = env('VSIX');
+const report = env('REPORT');
+const outDir = env('OUT_DIR');
+const chromiumPath = env('CHROMIUM', '/usr/bin/chromium');
+
+let passed = 0;
+let failed = 0;
+function check(ok, name, detail) {
+  if (ok) {
+    passed++;
+    console.log(`ok ${name}`);
+  } else {
+    failed++;
+    console.log(`FAIL ${name}${detail === undefined ? '' : ': ' + (typeof detail === 'string' ? detail : JSON.stringify(detail, null, 1))}`);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what, f, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+/** PATH with every directory that holds a `nianbao` removed: the server must come from the vsix. */
+function pathWithoutNianbao() {
+  return (process.env.PATH ?? '')
+    .split(':')
+    .filter((d) => d && !fs.existsSync(path.join(d, 'nianbao')))
+    .join(':');
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `nb-vscode-${scenario}-`));
+const ext = path.join(tmp, 'extensions');
+const user = path.join(tmp, 'user-data');
+const ws = path.join(tmp, 'workspace');
+fs.mkdirSync(path.join(user, 'User'), { recursive: true });
+fs.mkdirSync(ws, { recursive: true });
+fs.mkdirSync(outDir, { recursive: true });
+fs.copyFileSync(report, path.join(ws, 'report.md'));
+fs.writeFileSync(
+  path.join(user, 'User', 'settings.json'),
+  JSON.stringify(
+    {
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.welcomePage.walkthroughs.openOnInstall': false,
+      'security.workspace.trust.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoUpdate': false,
+      'extensions.autoCheckUpdates': false,
+      'update.mode': 'none',
+      'workbench.colorTheme': 'Default Light Modern',
+      'editor.minimap.enabled': false,
+      'editor.fontSize': 15,
+      'window.zoomLevel': 0,
+    },
+    null,
+    2,
+  ),
+);
+const xdg = {
+  XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
+  XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
+  XDG_CACHE_HOME: path.join(tmp, 'xdg-cache'),
+  XDG_STATE_HOME: path.join(tmp, 'xdg-state'),
+  HOME: path.join(tmp, 'home'),
+};
+fs.mkdirSync(xdg.HOME, { recursive: true });
+
+const t0 = Date.now();
+const installOut = execFileSync(
+  codeServer,
+  ['--extensions-dir', ext, '--user-data-dir', user, '--install-extension', vsix],
+  { env: { ...process.env, ...xdg }, encoding: 'utf8' },
+);
+check(/successfully installed/i.test(installOut), `code-server --install-extension ${path.basename(vsix)}`, installOut);
+console.log(`  install: ${Date.now() - t0} ms`);
+
+const port = await freePort();
+const hookOut = path.join(tmp, 'selftest.json');
+const serverEnv = { ...process.env, ...xdg, PATH: pathWithoutNianbao() };
+if (scenario === 'bundled') serverEnv.NIANBAO_TEST_OUT = hookOut;
+else delete serverEnv.NIANBAO_TEST_OUT;
+const csLog = fs.openSync(path.join(outDir, `code-server-${scenario}.log`), 'w');
+const cs = spawn(
+  codeServer,
+  [
+    '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
+    '--disable-workspace-trust', '--disable-getting-started-override', '--extensions-dir', ext, '--user-data-dir', user, ws,
+  ],
+  { env: serverEnv, stdio: ['ignore', csLog, csLog], detached: true },
+);
+let browser;
+try {
+  await waitFor('code-server /healthz', async () => {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+      return r.ok;
+    } catch {
+      return false;
+    }
+  }, 60000);
+  const t1 = Date.now();
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+
+  if (scenario === 'bundled') {
+    const res = await waitFor('the extension test hook', () => {
+      try {
+        const j = JSON.parse(fs.readFileSync(hookOut, 'utf8'));
+        return j.done ? j : false;
+      } catch {
+        return false;
+      }
+    }, 120000);
+    console.log(`  self test: ${Date.now() - t1} ms after the browser opened`);
+    fs.writeFileSync(path.join(outDir, 'vscode-selftest.json'), JSON.stringify(res, null, 2));
+    for (const s of res.steps ?? []) console.log(`  | ${s}`);
+    check(res.ok === true, 'test hook finished without error', res.error);
+    check(res.vscodeVersion === '1.100.3', `VS Code version ${res.vscodeVersion}`);
+    check(
+      typeof res.serverPath === 'string' && res.serverPath.endsWith('/server/nianbao') && res.serverPath.startsWith(ext),
+      'the bundled server binary was used',
+      res.serverPath,
+    );
+    check(res.languageId === 'markdown', 'report opened as markdown', res.languageId);
+    const nb301 = (res.initial ?? []).filter((d) => d.code === 'NB301');
+    check(nb301.length === 1, 'exactly one NB301 (row total) diagnostic', res.initial);
+    const d = nb301[0];
+    if (d) {
+      const totalCol = [...d.line].length; // UTF-16 == code points here (BMP only)
+      check(
+        d.line.includes('予以公开') && d.text === '0' && d.range[1] === d.line.length - '0 |'.length,
+        'NB301 is on the 总计 cell of （一）予以公开 (range text "0")',
+        { line: d.line, range: d.range, text: d.text, totalCol },
+      );
+      check(/[\u4e00-\u9fff]/.test(d.message), 'message is Chinese by default', d.message);
+      check(d.severity === 'Error', `NB301 severity ${d.severity}`);
+    }
+    const qf = (res.quickFixTitles ?? []).filter((a) => a.kind === 'quickfix');
+    check(qf.length > 0, 'quick fix offered for NB301', res.quickFixTitles);
+    check(res.quickFixApplied === true && /\| 3 \|\s*$/.test(res.afterQuickFixLine ?? ''), 'quick fix rewrote the total to 3', res.afterQuickFixLine);
+    check(!(res.afterQuickFix ?? []).some((x) => x.code === 'NB301'), 'NB301 gone after the quick fix', res.afterQuickFix);
+    const fixed = (res.afterFixAllText ?? '').split('\n');
+    const row1 = fixed.find((l) => l.includes('予以公开')) ?? '';
+    const row7 = fixed.find((l) => l.includes('(七)总计') || l.includes('（七）总计')) ?? '';
+    check(res.fixAllResult === true, 'command 重算全部合计 (nianbao.recomputeTotals) applied an edit', res.fixAllResult);
+    check(/\| 3 \|\s*$/.test(row1), 'fix all: row total of （一）予以公开 = 3', row1);
+    check(/^[^|]*\| 3 \|/.test(row7) && /\| 3 \|\s*$/.test(row7), 'fix all: （七）总计 自然人 = 3 and 总计 = 3', row7);
+    check(
+      !(res.afterFixAll ?? []).some((x) => x.code === 'NB301' || x.code === 'NB302'),
+      'fix all: no NB301/NB302 left',
+      (res.afterFixAll ?? []).map((x) => `${x.code} ${x.message}`),
+    );
+    check(
+      typeof res.enMessage === 'string' && res.enMessage !== res.zhMessage && !/[\u4e00-\u9fff]{3}/.test(res.enMessage.replace(/[“”"「」][^“”"「」]*[“”"「」]/g, '')),
+      'setting nianbao.language = en switches the message to English',
+      { zh: res.zhMessage, en: res.enMessage },
+    );
+    check(!(res.withNB301Disabled ?? [{ code: 'NB301' }]).some((x) => x.code === 'NB301'), 'nianbao.rules {NB301: {enabled: false}} hides NB301', res.withNB301Disabled);
+    check((res.restored ?? []).some((x) => x.code === 'NB301' && x.message === res.zhMessage), 'settings reset: NB301 back in Chinese', res.restored);
+    const tpl = res.templateText ?? '';
+    check(
+      res.insertTemplateResult === true && ['一、总体情况', '二、主动公开政府信息情况', '三、收到和处理政府信息公开申请情况', '六、其他需要报告的事项'].every((h) => tpl.includes(h)),
+      'command 插入年报模板 inserted the skeleton',
+      tpl.slice(0, 300),
+    );
+    check(!(res.templateDiagnostics ?? []).some((x) => x.code === 'NB301' || x.code === 'NB302' || x.code === 'NB303'), 'skeleton has no total errors', res.templateDiagnostics);
+
+    // Screenshot: the report with its squiggles, hovering the wrong total.
+    const squiggle = await page.waitForSelector('.squiggly-error', { timeout: 20000 }).catch(() => null);
+    check(squiggle !== null, 'squiggle rendered in the editor (.squiggly-error)');
+    if (squiggle) {
+      await page.mouse.move(0, 0);
+      const box = await squiggle.boundingBox();
+      if (box) {
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { timeout: 10000 }).catch(() => null);
+        await sleep(800);
+      }
+      const hover = await page.$eval('.monaco-hover', (e) => e.textContent).catch(() => '');
+      check(/NB30[12]/.test(hover ?? '') || /合计|总计/.test(hover ?? ''), 'hover over the squiggle shows the finding', hover);
+    }
+    await page.screenshot({ path: path.join(outDir, 'vscode.png') });
+    console.log(`  screenshot: ${path.join(outDir, 'vscode.png')}`);
+  } else {
+    const toast = await page
+      .waitForSelector('.notification-toast:has-text("nianbao")', { timeout: 60000 })
+      .catch(() => null);
+    const text = toast ? await toast.textContent() : '';
+    check(toast !== null && /not found|未找到/.test(text), 'error notification: server not found', text);
+    const button = toast ? await toast.$('a.monaco-button:has-text("Open Settings"), a.monaco-button:has-text("打开设置")') : null;
+    check(button !== null, 'notification has an "Open Settings" button');
+    if (button) {
+      await button.click();
+      const found = await page.waitForSelector('.settings-editor .setting-item-contents:has-text("Server: Path")', { timeout: 20000 }).catch(() => null);
+      const q = await page.$eval('.settings-editor .suggest-input-container .view-lines', (e) => e.textContent).catch(() => '');
+      check(found !== null && /nianbao\.server\.path/.test(q ?? ''), 'the button opens the setting nianbao.server.path', q);
+    }
+    await page.screenshot({ path: path.join(outDir, 'vscode-missing-server.png') });
+  }
+} catch (e) {
+  check(false, `scenario ${scenario}`, String(e?.stack ?? e));
+} finally {
+  if (browser) await browser.close().catch(() => undefined);
+  try {
+    process.kill(-cs.pid, 'SIGTERM');
+  } catch {}
+  await sleep(500);
+  try {
+    process.kill(-cs.pid, 'SIGKILL');
+  } catch {}
+  const logs = path.join(user, 'logs');
+  try {
+    for (const f of execFileSync('find', [logs, '-name', '*.log'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+      if (/exthost|nianbao/.test(f)) fs.copyFileSync(f, path.join(outDir, `${scenario}-${path.basename(path.dirname(f))}-${path.basename(f)}`));
+    }
+  } catch {}
+  if (!process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+}
+console.log(`vscode ${scenario} checks: ${passed} ok, ${failed} failed`);
+process.exit(failed ? 1 : 0);
