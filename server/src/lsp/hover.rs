@@ -4,7 +4,7 @@
 use super::server::Backend;
 use crate::diag::Lang;
 use crate::model::Report;
-use crate::rules::shared::{eval, int_of};
+use crate::rules::shared::{eval, identity_pass, int_of, written_values};
 use crate::template::{identities, CellRef, IdentityKind, TABLE3_COLUMNS, TABLE3_ROWS};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
@@ -119,10 +119,11 @@ pub fn cell_markdown(report: &Report, c: CellRef, lang: Lang) -> String {
         "- {l_row}：{row}\n- {l_col}：{col}\n- {l_val}：{}\n",
         value_text(report, c)
     ));
-    let idents: Vec<_> = identities(report.format)
-        .into_iter()
-        .filter(|i| i.cells().any(|x| x == c))
-        .collect();
+    let all = identities(report.table3_format());
+    // The diagnostics' judgement: in fix order, earlier totals recomputed.
+    let mut values = written_values(report, &all);
+    let failures = identity_pass(&all, &mut values);
+    let idents: Vec<_> = all.iter().filter(|i| i.cells().any(|x| x == c)).collect();
     if idents.is_empty() {
         return s;
     }
@@ -150,13 +151,18 @@ pub fn cell_markdown(report: &Report, c: CellRef, lang: Lang) -> String {
         ));
         if !e.holds() {
             let target = ident.target.describe();
-            let fix = match (lang, e.expected >= 0) {
-                (Lang::Zh, true) => format!("；「{target}」应为 {}", e.expected),
-                (Lang::En, true) => format!("; “{target}” should be {}", e.expected),
-                (Lang::Zh, false) => "；无法用非负数修正，请核对各项".to_string(),
-                (Lang::En, false) => {
+            let failure = failures
+                .iter()
+                .find(|f| f.ident.kind == ident.kind && f.ident.target == ident.target);
+            let fix = match (lang, failure.map(|f| f.expected)) {
+                (Lang::Zh, Some(v)) if v >= 0 => format!("；「{target}」应为 {v}"),
+                (Lang::En, Some(v)) if v >= 0 => format!("; “{target}” should be {v}"),
+                (Lang::Zh, Some(_)) => "；无法用非负数修正，请核对各项".to_string(),
+                (Lang::En, Some(_)) => {
                     "; no non-negative value fixes it: check the parts".to_string()
                 }
+                (Lang::Zh, None) => "；重算前面的合计后即成立".to_string(),
+                (Lang::En, None) => "; holds once the totals before it are recomputed".to_string(),
             };
             s.push_str(&fix);
         }

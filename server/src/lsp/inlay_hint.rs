@@ -3,45 +3,37 @@
 use super::server::Backend;
 use crate::diag::Lang;
 use crate::model::Report;
-use crate::rules::shared::{eval, int_of};
+use crate::rules::shared::{identity_pass, written_values};
 use crate::template::{identities, CellRef};
 use crate::text::TextRange;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-/// Every total that breaks an identity: (cell, values it should have, identity names).
-pub fn wrong_totals(report: &Report, lang: Lang) -> Vec<(CellRef, Vec<i64>, Vec<&'static str>)> {
-    let mut out: Vec<(CellRef, Vec<i64>, Vec<&'static str>)> = Vec::new();
-    for ident in identities(report.format) {
-        let Some(e) = eval(&ident, |c| int_of(report, c)) else {
+/// Every total that breaks an identity, judged as the diagnostics judge them
+/// (in fix order, each target once): (cell, the value it should have, identity name).
+pub fn wrong_totals(report: &Report, lang: Lang) -> Vec<(CellRef, i64, &'static str)> {
+    let idents = identities(report.table3_format());
+    let mut values = written_values(report, &idents);
+    let mut out: Vec<(CellRef, i64, &'static str)> = Vec::new();
+    let mut seen = Vec::new();
+    for f in identity_pass(&idents, &mut values) {
+        if seen.contains(&f.ident.target) {
             continue;
-        };
-        if e.holds() || e.expected < 0 {
+        }
+        seen.push(f.ident.target);
+        if f.expected < 0 {
             continue;
         }
         let name = match lang {
-            Lang::Zh => ident.kind.name_zh(),
-            Lang::En => ident.kind.name_en(),
+            Lang::Zh => f.ident.kind.name_zh(),
+            Lang::En => f.ident.kind.name_en(),
         };
-        match out.iter_mut().find(|(c, _, _)| *c == ident.target) {
-            Some((_, values, names)) => {
-                if !values.contains(&e.expected) {
-                    values.push(e.expected);
-                }
-                names.push(name);
-            }
-            None => out.push((ident.target, vec![e.expected], vec![name])),
-        }
+        out.push((f.ident.target, f.expected, name));
     }
     out
 }
 
-pub fn label(lang: Lang, values: &[i64]) -> String {
-    let v = values
-        .iter()
-        .map(|v| v.to_string())
-        .collect::<Vec<_>>()
-        .join(" / ");
+pub fn label(lang: Lang, v: i64) -> String {
     match lang {
         Lang::Zh => format!("应为 {v}"),
         Lang::En => format!("should be {v}"),
@@ -58,7 +50,7 @@ pub async fn inlay_hint(b: &Backend, params: InlayHintParams) -> Result<Option<V
     let conv = snap.conv();
     let want: TextRange = conv.text_range(params.range);
     let mut hints = Vec::new();
-    for (c, values, names) in wrong_totals(&a.report, snap.lang) {
+    for (c, value, name) in wrong_totals(&a.report, snap.lang) {
         let Some(cell) = a.report.cell(c) else {
             continue;
         };
@@ -67,10 +59,10 @@ pub async fn inlay_hint(b: &Backend, params: InlayHintParams) -> Result<Option<V
         }
         hints.push(InlayHint {
             position: conv.position(cell.range.end),
-            label: InlayHintLabel::String(label(snap.lang, &values)),
+            label: InlayHintLabel::String(label(snap.lang, value)),
             kind: None,
             text_edits: None,
-            tooltip: Some(InlayHintTooltip::String(names.join("\n"))),
+            tooltip: Some(InlayHintTooltip::String(name.to_string())),
             padding_left: Some(true),
             padding_right: Some(false),
             data: None,

@@ -315,28 +315,33 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        self.guard_notification("initialized", async {
-            let caps = self.state.caps();
-            if caps.did_change_configuration_dynamic {
-                let reg = Registration {
-                    id: "nianbao-configuration".to_string(),
-                    method: "workspace/didChangeConfiguration".to_string(),
-                    register_options: Some(json!({ "section": "nianbao" })),
-                };
-                if let Err(e) = self.client.register_capability(vec![reg]).await {
-                    self.client
-                        .log_message(
-                            MessageType::WARNING,
-                            format!("cannot register for configuration changes: {e}"),
-                        )
-                        .await;
+        // Round trips to the client run detached: a handler that awaits the client
+        // would keep the server from exiting if `exit` arrived first.
+        let b = self.clone();
+        tokio::spawn(async move {
+            b.guard_notification("initialized", async {
+                let caps = b.state.caps();
+                if caps.did_change_configuration_dynamic {
+                    let reg = Registration {
+                        id: "nianbao-configuration".to_string(),
+                        method: "workspace/didChangeConfiguration".to_string(),
+                        register_options: Some(json!({ "section": "nianbao" })),
+                    };
+                    if let Err(e) = b.client.register_capability(vec![reg]).await {
+                        b.client
+                            .log_message(
+                                MessageType::WARNING,
+                                format!("cannot register for configuration changes: {e}"),
+                            )
+                            .await;
+                    }
                 }
-            }
-            if settings::pull(self).await {
-                settings::changed(self).await;
-            }
-        })
-        .await
+                if settings::pull(&b).await {
+                    settings::changed(&b).await;
+                }
+            })
+            .await
+        });
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -363,21 +368,28 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        self.guard_notification("didChangeConfiguration", async {
-            let mut changed = false;
-            if settings::has_settings(&params.settings) {
-                let (c, problems) = settings::install(self, &params.settings);
-                changed |= c;
+        // Settings pushed in the notification apply at once (in order); the pull and
+        // the refreshes run detached (see `initialized`).
+        let mut changed = false;
+        let mut problems = Vec::new();
+        if settings::has_settings(&params.settings) {
+            let (c, p) = settings::install(self, &params.settings);
+            changed = c;
+            problems = p;
+        }
+        let b = self.clone();
+        tokio::spawn(async move {
+            b.guard_notification("didChangeConfiguration", async {
                 for p in problems {
-                    self.client.log_message(MessageType::WARNING, p).await;
+                    b.client.log_message(MessageType::WARNING, p).await;
                 }
-            }
-            changed |= settings::pull(self).await;
-            if changed {
-                settings::changed(self).await;
-            }
-        })
-        .await
+                let pulled = settings::pull(&b).await;
+                if changed || pulled {
+                    settings::changed(&b).await;
+                }
+            })
+            .await
+        });
     }
 
     async fn diagnostic(
