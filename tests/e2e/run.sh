@@ -20,6 +20,7 @@ CACHE="${NIANBAO_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nianbao-e2e}"
 ONLY="${E2E_ONLY:-nvim07 nvim011 eglot pytest}"
 CLIENT_TIMEOUT="${E2E_CLIENT_TIMEOUT:-180}"
 export DEBIAN_FRONTEND=noninteractive
+export E2E_ORIGINAL="$HERE/fixtures/report.md"
 
 log() { printf '[e2e] %s\n' "$*" >&2; }
 now() { date +%s.%N; }
@@ -160,8 +161,8 @@ fi
 if wants pytest; then
   T=$(now)
   # shellcheck disable=SC2086
-  (cd "$HERE/pytest" && timeout -k 5 "$CLIENT_TIMEOUT" "$VENV/bin/python" -m pytest -q -rs \
-    --junitxml="$WORK/pytest.xml" ${E2E_PYTEST_ARGS:-} test_lsp.py) </dev/null >"$WORK/pytest.out" 2>&1
+  (cd "$HERE/pytest" && timeout -k 5 "$CLIENT_TIMEOUT" "$VENV/bin/python" -m pytest -q -rfEs --tb=short \
+    --junitxml="$WORK/pytest.xml" ${E2E_PYTEST_ARGS:-}) </dev/null >"$WORK/pytest.out" 2>&1
   rc=$?
   # keep pytest's own closing line out of the way of ours: show everything but the "N passed" line
   grep -vE '^[0-9]+ (passed|failed)|^=+ .*(passed|failed|skipped|error).* =+$' "$WORK/pytest.out"

@@ -106,8 +106,21 @@
                 (format "%s on exactly the wrong cell(s)" code)
                 (format "expected %d at %s, got [%s]" (length targets) (string-join bad "; ") (e2e-describe ds)))))
 
+(defvar e2e-pushes-before-action 0)
+(defun e2e-await-server ()
+  "Send pending changes now and wait for the publishDiagnostics that answers them.
+Flymake drops diagnostics whose text was edited, so an empty list right after an edit proves
+nothing: only a publish that came after the edit does."
+  (when eglot--recent-changes (eglot--signal-textDocument/didChange))
+  (let ((ok (e2e-wait (lambda () (> e2e-pushes e2e-pushes-before-action)))))
+    (flymake-start)
+    (accept-process-output nil 0.1)
+    (e2e-record ok "server publishes diagnostics for the edited text"
+                (format "%d pushes before the action, %d now" e2e-pushes-before-action e2e-pushes))))
+
 (defun e2e-code-action (beg end kind)
   "Run KIND code actions between BEG and END as M-x eglot-code-actions would, taking the default."
+  (setq e2e-pushes-before-action e2e-pushes)
   (let ((last-nonmenu-event ?\r)
         (chosen nil))
     (cl-letf (((symbol-function 'completing-read)
@@ -149,7 +162,7 @@
     (e2e-info (format "pushes=%d (with items %d), positionEncoding=%S" e2e-pushes e2e-pushes-with-items
                       (plist-get (eglot--capabilities server) :positionEncoding)))
     (e2e-check-targets "NB301" (list (e2e-target #'e2e-row-yi 7)))
-    (e2e-check-targets "NB302" (list (e2e-target #'e2e-row-qi 1)))
+    (e2e-check-targets "NB302" (list (e2e-target #'e2e-row-qi 1) (e2e-target #'e2e-row-qi 7)))
     (e2e-check-targets "NB303" (list (e2e-target #'e2e-row-si 1) (e2e-target #'e2e-row-si 7)))
     (let* ((d (car (e2e-nb "NB301")))
            (covered (buffer-substring-no-properties (flymake-diagnostic-beg d) (flymake-diagnostic-end d))))
@@ -163,6 +176,7 @@
     (let* ((d (car (e2e-nb "NB301"))) (beg (flymake-diagnostic-beg d)) (end (flymake-diagnostic-end d)))
       (goto-char beg)
       (when (e2e-record (e2e-code-action beg end "quickfix") "quickfix applied at the NB301 cell")
+        (e2e-await-server)
         (e2e-record (e2e-wait (lambda () (and (null (e2e-nb "NB301")) (e2e-nb "NB30"))))
                     "quick fix clears NB301"
                     (format "diagnostics [%s], row (一) %s" (e2e-describe (e2e-nb)) (e2e-values #'e2e-row-yi)))
@@ -173,9 +187,10 @@
     (goto-char (point-min))
     (when (e2e-record (e2e-code-action (point-min) (point-max) "source.fixAll.nianbao")
                       "source.fixAll.nianbao applied")
+      (e2e-await-server)
       (e2e-record (e2e-wait (lambda () (and (null (e2e-nb "NB3"))
                                             (equal (e2e-values #'e2e-row-qi) "3,0,0,0,0,0,3")
-                                            (equal (e2e-values #'e2e-row-si) "0,0,0,0,0,0,0"))))
+                                            (equal (e2e-values #'e2e-row-si) "1,0,0,0,0,0,1"))))
                   "fix-all leaves no NB3xx"
                   (format "diagnostics [%s]; (一)=%s (七)=%s 四=%s" (e2e-describe (e2e-nb))
                           (e2e-values #'e2e-row-yi) (e2e-values #'e2e-row-qi) (e2e-values #'e2e-row-si)))
@@ -184,7 +199,31 @@
       (accept-process-output nil 0.1)
       (e2e-record (null (e2e-nb "NB3")) "no NB3xx comes back after fix-all" (e2e-describe (e2e-nb))))
 
-    (let ((events (eglot-events-buffer server))
+    ;; 4. the nianbao.fixAll command: the server edits through workspace/applyEdit
+    (when-let ((original (getenv "E2E_ORIGINAL")))
+      (setq e2e-pushes-before-action e2e-pushes)
+      (let ((inhibit-read-only t))
+        (erase-buffer)
+        (insert-file-contents original))
+      (e2e-await-server)
+      (when (e2e-record (= 1 (length (e2e-nb "NB301"))) "NB301 back after restoring the original text"
+                        (e2e-describe (e2e-nb)))
+        (setq e2e-pushes-before-action e2e-pushes)
+        (e2e-record (condition-case err
+                        (progn (eglot-execute-command server 'nianbao.fixAll
+                                                      (vector (eglot--path-to-uri buffer-file-name)))
+                               t)
+                      (error (e2e-info (error-message-string err)) nil))
+                    "eglot-execute-command nianbao.fixAll succeeds")
+        (e2e-await-server)
+        (e2e-record (e2e-wait (lambda () (and (null (e2e-nb "NB3"))
+                                              (equal (e2e-values #'e2e-row-qi) "3,0,0,0,0,0,3")
+                                              (equal (e2e-values #'e2e-row-si) "1,0,0,0,0,0,1"))))
+                    "nianbao.fixAll (workspace/applyEdit) leaves no NB3xx"
+                    (format "diagnostics [%s]; (一)=%s (七)=%s 四=%s" (e2e-describe (e2e-nb))
+                            (e2e-values #'e2e-row-yi) (e2e-values #'e2e-row-qi) (e2e-values #'e2e-row-si)))))
+
+    (let ((events (jsonrpc-events-buffer server))
           (log (getenv "E2E_EVENTS")))
       (when (and log (buffer-live-p events))
         (with-current-buffer events (write-region (point-min) (point-max) log nil 'silent))))

@@ -173,7 +173,10 @@ local function code_action(only)
 end
 
 -- ---------------------------------------------------------------- the test
-local pushes_with_items, pushes = 0, 0
+local pushes_with_items, pushes, pulls = 0, 0, 0
+local function deliveries()
+  return pushes + pulls
+end
 local function main()
   vim.lsp.set_log_level('warn')
   vim.cmd('edit ' .. vim.fn.fnameescape(file))
@@ -181,6 +184,7 @@ local function main()
   vim.bo[bufnr].filetype = 'markdown'
 
   local default_push = vim.lsp.handlers['textDocument/publishDiagnostics']
+  local default_pull = vim.lsp.handlers['textDocument/diagnostic']
   local config = {
     name = 'nianbao',
     cmd = { bin, 'lsp' },
@@ -193,6 +197,13 @@ local function main()
         end
         return default_push(err, result, ctx, cfg)
       end,
+      -- 0.10+: the pulled reports come back through this handler
+      ['textDocument/diagnostic'] = default_pull and function(err, result, ctx, cfg)
+        if result then
+          pulls = pulls + 1
+        end
+        return default_pull(err, result, ctx, cfg)
+      end or nil,
     },
   }
   local id
@@ -218,9 +229,9 @@ local function main()
   client = vim.lsp.get_client_by_id(id)
   local caps = client.server_capabilities or {}
   info('offset_encoding=' .. tostring(client.offset_encoding) .. ', diagnosticProvider=' ..
-    tostring(caps.diagnosticProvider ~= nil) .. ', pushes=' .. pushes .. ' (with items: ' .. pushes_with_items .. ')')
+    tostring(caps.diagnosticProvider ~= nil) .. ', pushes=' .. pushes .. ' (with items: ' .. pushes_with_items .. '), pulls=' .. pulls)
   check_targets('NB301', { target(row_yi, 7) })
-  check_targets('NB302', { target(row_qi, 1) })
+  check_targets('NB302', { target(row_qi, 1), target(row_qi, 7) })
   check_targets('NB303', { target(row_si, 1), target(row_si, 7) })
   local d301 = nb('NB301')[1]
   record(d301.source == 'nianbao', 'diagnostic source is "nianbao"', 'source=' .. tostring(d301.source))
@@ -230,8 +241,8 @@ local function main()
     record(text == t.text, 'NB301 range covers the total cell text', string.format('covers %q', text))
   end
   if modern and caps.diagnosticProvider then
-    record(pushes_with_items == 0, 'pull client gets no pushed diagnostics',
-      pushes_with_items .. ' publishDiagnostics with items')
+    record(pushes_with_items == 0 and pulls > 0, 'pull client pulls and gets no pushed diagnostics',
+      pushes_with_items .. ' publishDiagnostics with items, ' .. pulls .. ' pulls')
   elseif not modern then
     record(pushes_with_items > 0, 'push client gets publishDiagnostics', 'pushes=' .. pushes)
   end
@@ -240,11 +251,13 @@ local function main()
   local t = target(row_yi, 7)
   vim.api.nvim_win_set_cursor(0, { t.lnum + 1, t.s })
   pick_with(function(a) return a.kind == 'quickfix' and a.isPreferred end)
+  local before = deliveries()
   local a = code_action(nil)
   if record(a, 'preferred quickfix offered at the NB301 cell') then
     local fixed = vim.wait(TIMEOUT, function()
-      return #nb('NB301') == 0 and #nb('NB30') > 0
+      return deliveries() > before and #nb('NB301') == 0 and #nb('NB30') > 0
     end, 20)
+    record(deliveries() > before, 'server delivers diagnostics for the edited text', before .. ' deliveries before')
     record(fixed, 'quick fix clears NB301', 'diagnostics now ' .. describe(nb()) .. ', row ' .. values(row_yi))
     record(values(row_yi) == '3,0,0,0,0,0,3', 'quick fix wrote the total', 'row (一) = ' .. values(row_yi))
   end
@@ -252,9 +265,10 @@ local function main()
   -- 3. fix-all (source.fixAll, as codeActionsOnSave would ask)
   vim.api.nvim_win_set_cursor(0, { 1, 0 })
   pick_with(function(a2) return type(a2.kind) == 'string' and a2.kind:find('^source%.fixAll') ~= nil end)
+  before = deliveries()
   a = code_action({ 'source.fixAll' })
   if record(a, 'source.fixAll action offered') then
-    local clean = vim.wait(TIMEOUT, function() return #nb('NB3') == 0 and values(row_si) == '0,0,0,0,0,0,0'
+    local clean = vim.wait(TIMEOUT, function() return deliveries() > before and #nb('NB3') == 0 and values(row_si) == '1,0,0,0,0,0,1'
         and values(row_qi) == '3,0,0,0,0,0,3' end, 20)
     record(clean, 'fix-all leaves no NB3xx',
       'diagnostics now ' .. describe(nb()) .. '; (一)=' .. values(row_yi) .. ' (七)=' .. values(row_qi) ..
@@ -265,6 +279,31 @@ local function main()
   if modern and caps.diagnosticProvider then
     record(pushes_with_items == 0, 'still no pushed diagnostics to the pull client',
       pushes_with_items .. ' publishDiagnostics with items')
+  end
+
+  -- 4. the nianbao.fixAll command: the server edits through workspace/applyEdit, Neovim applies
+  local original = os.getenv('E2E_ORIGINAL')
+  if original then
+    before = deliveries()
+    vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, vim.fn.readfile(original))
+    local back = vim.wait(TIMEOUT, function() return deliveries() > before and #nb('NB301') == 1 end, 20)
+    if record(back, 'NB301 back after restoring the original text', describe(nb())) then
+      before = deliveries()
+      local params = { command = 'nianbao.fixAll', arguments = { vim.uri_from_bufnr(bufnr) } }
+      local err
+      if modern then
+        client:request('workspace/executeCommand', params, function(e) err = e or false end, bufnr)
+      else
+        client.request('workspace/executeCommand', params, function(e) err = e or false end, bufnr)
+      end
+      vim.wait(TIMEOUT, function() return err ~= nil end, 20)
+      record(err == false, 'workspace/executeCommand nianbao.fixAll succeeds', vim.inspect(err))
+      local clean = vim.wait(TIMEOUT, function() return deliveries() > before and #nb('NB3') == 0
+          and values(row_si) == '1,0,0,0,0,0,1' and values(row_qi) == '3,0,0,0,0,0,3' end, 20)
+      record(clean, 'nianbao.fixAll (workspace/applyEdit) leaves no NB3xx',
+        'diagnostics now ' .. describe(nb()) .. '; (一)=' .. values(row_yi) .. ' (七)=' .. values(row_qi) ..
+        ' 四=' .. values(row_si))
+    end
   end
 
   if modern then
