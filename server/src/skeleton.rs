@@ -70,7 +70,7 @@ pub fn table2_with(values: &dyn Fn(&str) -> Option<Vec<String>>) -> String {
         }
         let n = block.columns.len() + 1;
         let mut head = vec![block.heading];
-        head.extend(std::iter::repeat("").take(n - 1));
+        head.extend(std::iter::repeat_n("", n - 1));
         s.push_str(&row(&head));
         s.push_str(&delimiter(n));
         let mut cols = vec!["信息内容"];
@@ -163,14 +163,14 @@ pub fn table3() -> String {
 pub fn table4_with(values: &[String]) -> String {
     let mut s = String::new();
     let mut top = vec![TABLE4_GROUPS[0], "", "", "", "", "行政诉讼"];
-    top.extend(std::iter::repeat("").take(9));
+    top.extend(std::iter::repeat_n("", 9));
     s.push_str(&row(&top));
     s.push_str(&delimiter(15));
     let mut second = vec![""; 5];
     second.push("未经复议直接起诉");
-    second.extend(std::iter::repeat("").take(4));
+    second.extend(std::iter::repeat_n("", 4));
     second.push("复议后起诉");
-    second.extend(std::iter::repeat("").take(4));
+    second.extend(std::iter::repeat_n("", 4));
     s.push_str(&row(&second));
     let cols: Vec<&str> = (0..3)
         .flat_map(|_| TABLE4_GROUP_COLUMNS.iter().copied())

@@ -681,7 +681,7 @@ async fn formatting_aligns_tables_idempotently_without_changing_content() {
     let widths: Vec<usize> = formatted
         .lines()
         .filter(|l| l.contains("属于") && !l.contains("不予公开") && l.starts_with('|'))
-        .map(|l| unicode_width::UnicodeWidthStr::width(l))
+        .map(unicode_width::UnicodeWidthStr::width)
         .collect();
     assert!(widths.windows(2).all(|w| w[0] == w[1]), "{widths:?}");
     client.replace_all(URI, 2, &formatted);

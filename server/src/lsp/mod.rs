@@ -25,6 +25,7 @@ mod hover;
 mod inlay_hint;
 mod server;
 mod settings;
+mod transport;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
@@ -60,10 +61,14 @@ where
     I: AsyncRead + Unpin,
     O: AsyncWrite,
 {
-    let (service, socket) = LspService::build(server::Backend::new)
-        .custom_method("nianbao/documentText", server::Backend::document_text)
-        .finish();
+    let gate = std::sync::Arc::new(transport::Gate::default());
+    let for_backend = gate.clone();
+    let (service, socket) =
+        LspService::build(move |client| server::Backend::new(client, for_backend.clone()))
+            .custom_method("nianbao/documentText", server::Backend::document_text)
+            .finish();
     let state = service.inner().state();
+    let input = transport::GatedReader::new(input, gate.clone());
     Server::new(input, output, socket).serve(service).await;
-    state.shutdown_requested()
+    state.shutdown_requested() || gate.shutdown_seen()
 }

@@ -5,6 +5,7 @@
 use super::caps::Caps;
 use super::document::{self, Document, Snapshot, SnapshotInput};
 use super::settings::{self, Settings};
+use super::transport::{Gate, OpenOnDrop};
 use super::{
     code_action, code_lens, diagnostics, did_change, document_symbol, encoding, execute_command,
     folding_range, formatting, hover, inlay_hint,
@@ -83,6 +84,8 @@ impl State {
 pub struct Backend {
     pub client: Client,
     pub state: Arc<State>,
+    /// Holds the input after `initialize` until it is answered (see `transport`).
+    gate: Arc<Gate>,
 }
 
 /// A future that turns a panic into an error.
@@ -120,10 +123,11 @@ pub struct DocumentTextParams {
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Self {
+    pub fn new(client: Client, gate: Arc<Gate>) -> Self {
         Backend {
             client,
             state: Arc::new(State::default()),
+            gate,
         }
     }
 
@@ -293,6 +297,8 @@ impl Backend {
 
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        // Whatever happens here, the messages after `initialize` go through afterwards.
+        let _open = OpenOnDrop(self.gate.clone());
         let caps = Caps::from_client(&params.capabilities);
         *self.state.caps.write().unwrap_or_else(|e| e.into_inner()) = caps.clone();
         let locale = settings::locale_lang(params.locale.as_deref());
@@ -346,6 +352,7 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         self.state.shutdown.store(true, Ordering::SeqCst);
+        self.gate.shutdown_answered();
         if let Some(tx) = lock(&self.state.worker).take() {
             drop(tx);
         }
