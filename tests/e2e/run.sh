@@ -16,7 +16,7 @@ set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-CACHE="${NIANBAO_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nianbao-e2e}"
+CACHE="${NIANBAO_E2E_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/nianbao-e2e}"
 ONLY="${E2E_ONLY:-nvim07 nvim011 eglot pytest}"
 CLIENT_TIMEOUT="${E2E_CLIENT_TIMEOUT:-180}"
 export DEBIAN_FRONTEND=noninteractive
