@@ -740,6 +740,31 @@ async fn shutdown_exit_and_errors() {
     client.open(URI, "markdown", 1, &fixture());
     let (v, _) = client.server_text(URI).await;
     assert_eq!(v, 1);
+    // A handler that panics answers InternalError and logs it; the server goes on.
+    for place in ["handler", "analysis"] {
+        let r = client
+            .request("nianbao/debugPanic", json!({ "in": place }))
+            .await;
+        assert_eq!(r["error"]["code"], -32603, "{place}: {r}");
+        let log = client
+            .wait_for(TIMEOUT, |n| {
+                n["method"] == "window/logMessage" && n["params"]["type"] == 1
+            })
+            .await;
+        assert!(log.unwrap()["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("panicked"));
+        let (v, _) = client.server_text(URI).await;
+        assert_eq!(v, 1);
+    }
+    let h = client
+        .call(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": URI }, "position": { "line": 0, "character": 0 } }),
+        )
+        .await;
+    assert!(h.is_null());
     // Shutdown, then requests are refused, then exit: clean.
     let r = client.request("shutdown", Value::Null).await;
     assert!(r.get("error").is_none());

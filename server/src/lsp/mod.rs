@@ -63,10 +63,12 @@ where
 {
     let gate = std::sync::Arc::new(transport::Gate::default());
     let for_backend = gate.clone();
-    let (service, socket) =
+    let builder =
         LspService::build(move |client| server::Backend::new(client, for_backend.clone()))
-            .custom_method("nianbao/documentText", server::Backend::document_text)
-            .finish();
+            .custom_method("nianbao/documentText", server::Backend::document_text);
+    #[cfg(debug_assertions)]
+    let builder = builder.custom_method("nianbao/debugPanic", server::Backend::debug_panic);
+    let (service, socket) = builder.finish();
     let state = service.inner().state();
     let input = transport::GatedReader::new(input, gate.clone());
     Server::new(input, output, socket).serve(service).await;

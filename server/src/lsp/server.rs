@@ -201,24 +201,10 @@ impl Backend {
                 encoding: self.state.caps().encoding,
             }
         };
-        let joined = tokio::task::spawn_blocking(move || {
-            catch_unwind(AssertUnwindSafe(|| document::build(input)))
-        })
-        .await;
-        let snap = match joined {
-            Ok(Ok(s)) => Arc::new(s),
-            Ok(Err(p)) => {
-                let msg = panic_message(p);
-                self.client
-                    .log_message(
-                        MessageType::ERROR,
-                        format!("nianbao: analysis panicked: {msg}"),
-                    )
-                    .await;
-                return Err(internal_error("analysis", &msg));
-            }
-            Err(e) => return Err(internal_error("analysis", &e.to_string())),
-        };
+        let snap = Arc::new(
+            self.analyze_blocking(move || document::build(input))
+                .await?,
+        );
         let mut docs = self.state.docs();
         if let Some(doc) = docs.get_mut(uri) {
             let newer = doc
@@ -231,6 +217,43 @@ impl Backend {
             }
         }
         Ok(Some(snap))
+    }
+
+    /// Run the engine on a blocking thread; a panic is logged and answers InternalError.
+    pub async fn analyze_blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        match tokio::task::spawn_blocking(move || catch_unwind(AssertUnwindSafe(f))).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(p)) => {
+                let msg = panic_message(p);
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!("nianbao: analysis panicked: {msg}"),
+                    )
+                    .await;
+                Err(internal_error("analysis", &msg))
+            }
+            Err(e) => Err(internal_error("analysis", &e.to_string())),
+        }
+    }
+
+    /// `nianbao/debugPanic {"in": "handler" | "analysis"}` (debug builds only): panic on
+    /// purpose, to test that a failing handler answers an error and the server goes on.
+    #[cfg(debug_assertions)]
+    pub async fn debug_panic(&self, params: Value) -> Result<Value> {
+        let in_analysis = params.get("in").and_then(Value::as_str) == Some("analysis");
+        self.guard("nianbao/debugPanic", async {
+            if in_analysis {
+                self.analyze_blocking(|| -> Value { panic!("nianbao/debugPanic in analysis") })
+                    .await
+            } else {
+                panic!("nianbao/debugPanic in a handler")
+            }
+        })
+        .await
     }
 
     /// The current version of an open document.
