@@ -65,7 +65,8 @@
 (defun e2e-row-yi () (e2e-row (lambda (l) (and (string-search "|" l) (string-search "予以公开" l)))))
 (defun e2e-row-qi () (e2e-row (lambda (l) (and (string-search "|" l)
                                               (or (string-search "(七)总计" l) (string-search "（七）总计" l))))))
-(defun e2e-row-si () (e2e-row (lambda (l) (string-prefix-p "四、结转下年度继续办理" l))))
+(defun e2e-row-si () (e2e-row (lambda (l) (string-prefix-p "四、结转下年度继续办理"
+                                                          (replace-regexp-in-string "\\`[| \t]+" "" l)))))
 (defun e2e-target (row idx)
   (let ((r (funcall row))) (nth (1- idx) (e2e-numbers (car r) (cdr r)))))
 (defun e2e-values (row)

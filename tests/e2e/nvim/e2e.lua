@@ -85,7 +85,7 @@ local function row_qi() -- (七)总计 | …
   return find_line(function(l) return has(l, '|') and (has(l, '(七)总计') or has(l, '（七）总计')) end)
 end
 local function row_si() -- 四、结转下年度继续办理 | …
-  return find_line(function(l) return l:find('四、结转下年度继续办理', 1, true) == 1 end)
+  return find_line(function(l) return l:gsub('^[|%s]+', ''):find('四、结转下年度继续办理', 1, true) == 1 end)
 end
 local function target(rowfn, idx)
   local lnum, l = rowfn()
@@ -122,7 +122,7 @@ end
 local function covers(d, t)
   return d.lnum == t.lnum and (d.end_lnum or d.lnum) == t.lnum and d.col == t.s and d.end_col == t.e
 end
-local function check_targets(code, targets)
+local function check_targets(code, targets, suffix)
   local ds = nb(code)
   local missing = {}
   for _, t in ipairs(targets) do
@@ -137,7 +137,7 @@ local function check_targets(code, targets)
     end
   end
   local ok = #missing == 0 and #ds == #targets
-  return record(ok, code .. ' on exactly the wrong cell(s)',
+  return record(ok, code .. ' on exactly the wrong cell(s)' .. (suffix or ''),
     'expected ' .. #targets .. ' at ' .. table.concat(missing, '; ') .. ', got ' .. describe(ds))
 end
 
@@ -304,6 +304,31 @@ local function main()
         'diagnostics now ' .. describe(nb()) .. '; (一)=' .. values(row_yi) .. ' (七)=' .. values(row_qi) ..
         ' 四=' .. values(row_si))
     end
+  end
+
+  -- 5. formatting through Neovim (edits in the client's encoding), then the same diagnostics
+  --    must sit on the same cells, wherever the aligned table put them
+  if original and caps.documentFormattingProvider then
+    before = deliveries()
+    vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, vim.fn.readfile(original))
+    vim.wait(TIMEOUT, function() return deliveries() > before and #nb('NB301') == 1 end, 20)
+    local text_before = table.concat(lines(), '\n')
+    before = deliveries()
+    if modern then
+      vim.lsp.buf.format({ bufnr = bufnr, timeout_ms = TIMEOUT })
+    else
+      vim.lsp.buf.formatting_sync(nil, TIMEOUT)
+    end
+    local changed = table.concat(lines(), '\n') ~= text_before
+    info('formatting changed the text: ' .. tostring(changed))
+    vim.wait(TIMEOUT, function() return not changed or deliveries() > before end, 20)
+    vim.wait(300)
+    record(values(row_yi) == '3,0,0,0,0,0,0' and values(row_qi) == '0,0,0,0,0,0,0',
+      'formatting keeps the numbers', '(一)=' .. values(row_yi) .. ' (七)=' .. values(row_qi))
+    record(lines()[select(1, row_yi()) + 1]:find('𠀀', 1, true) ~= nil, 'formatting keeps 𠀀')
+    check_targets('NB301', { target(row_yi, 7) }, ' after formatting')
+    check_targets('NB302', { target(row_qi, 1), target(row_qi, 7) }, ' after formatting')
+    check_targets('NB303', { target(row_si, 1), target(row_si, 7) }, ' after formatting')
   end
 
   if modern then

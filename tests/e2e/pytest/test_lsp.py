@@ -16,6 +16,7 @@ import pathlib
 import re
 import shutil
 import tempfile
+import unicodedata
 
 import pytest
 import pytest_lsp
@@ -367,9 +368,10 @@ async def test_initialize(client: LanguageClient):
     )
 
 
-async def test_diagnostics_on_wrong_cells(client: LanguageClient):
-    doc = Doc(client)
-    await doc.open()
+@pytest.mark.parametrize("language_id,eol", [("markdown", "\n"), ("plaintext", "\r\n")], ids=["md-lf", "txt-crlf"])
+async def test_diagnostics_on_wrong_cells(client: LanguageClient, language_id: str, eol: str):
+    doc = Doc(client, TEXT.replace("\n", eol))
+    await doc.open(language_id)
     diags = await doc.diagnostics()
     want = expected_targets(doc.text, doc.enc)
     for code, ranges in want.items():
@@ -580,5 +582,25 @@ async def test_formatting(client: LanguageClient):
         assert row_values(doc.text, row(doc.text)) == row_values(TEXT, row(TEXT)), "formatting changed numbers"
     after = sorted((d.code, range_text(doc.text, d.range, doc.enc)) for d in nb(await doc.diagnostics(), "NB3"))
     assert after == before, f"diagnostics changed by formatting: {before} -> {after}"
+    # pipe tables come out aligned in display columns (CJK and 𠀀 count 2): the k-th '|' of every
+    # row of a table block sits in the same display column
+    block: list[str] = []
+    for line in lines_of(doc.text) + [""]:
+        if line.startswith("|"):
+            block.append(line)
+            continue
+        if len(block) > 1:
+            cols: dict[int, set[int]] = {}
+            for row in block:
+                w = 0
+                k = 0
+                for ch in row:
+                    if ch == "|":
+                        cols.setdefault(k, set()).add(w)
+                        k += 1
+                    w += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+            bad = {k: sorted(v) for k, v in cols.items() if len(v) > 1}
+            assert not bad, f"table not aligned (pipe index: display columns) {bad} in\n" + "\n".join(block)
+        block = []
     again = await asyncio.wait_for(client.text_document_formatting_async(params), TIMEOUT)
     assert not again, f"formatting is not idempotent: second pass edits {again}"
