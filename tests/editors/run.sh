@@ -45,7 +45,7 @@ if [ "$install" = 1 ]; then
   step "apt packages"
   need_apt=()
   for p in neovim emacs-nox elpa-eglot elpa-markdown-mode libkrb5-dev ripgrep chromium tmux xvfb xterm \
-           fonts-noto-cjk imagemagick python3-venv build-essential python3 x11-utils; do
+           fonts-noto-cjk fonts-dejavu-core imagemagick python3-venv build-essential python3 x11-utils; do
     dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
   done
   if [ ${#need_apt[@]} -gt 0 ]; then

@@ -104,6 +104,16 @@ function log(msg: string): void {
   output?.appendLine(`[client ${new Date().toISOString()}] ${msg}`);
 }
 
+/** Opens the settings UI at nianbao.server.path; in a remote window (code-server, SSH, WSL)
+ *  that machine-scoped setting lives in the Remote tab. */
+export async function openServerPathSetting(): Promise<void> {
+  if (vscode.env.remoteName) {
+    await vscode.commands.executeCommand('workbench.action.openRemoteSettings', { query: 'nianbao.server.path' });
+  } else {
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'nianbao.server.path');
+  }
+}
+
 async function reportMissingServer(lookup: ServerLookup): Promise<void> {
   const openSettings = vscode.l10n.t('Open Settings');
   const showLog = vscode.l10n.t('Show Log');
@@ -118,7 +128,7 @@ async function reportMissingServer(lookup: ServerLookup): Promise<void> {
   log(msg);
   const choice = await vscode.window.showErrorMessage(msg, openSettings, showLog);
   if (choice === openSettings) {
-    await vscode.commands.executeCommand('workbench.action.openSettings', 'nianbao.server.path');
+    await openServerPathSetting();
   } else if (choice === showLog) {
     output?.show(true);
   }
@@ -163,7 +173,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<boolean> {
       if (c === showLog) {
         output?.show(true);
       } else if (c === openSettings) {
-        void vscode.commands.executeCommand('workbench.action.openSettings', 'nianbao.server.path');
+        void openServerPathSetting();
       }
     });
     return false;
@@ -219,6 +229,39 @@ async function applyAction(action: vscode.CodeAction | vscode.Command): Promise<
   return true;
 }
 
+/**
+ * `vscode.executeCodeActionProvider`, retried: right after the window opens, the workbench
+ * sometimes cancels the command ("Canceled") or returns nothing while its own lightbulb
+ * request is in flight.
+ */
+export async function codeActions(
+  doc: vscode.TextDocument,
+  range: vscode.Range,
+  kind: string | undefined,
+  accept: (a: vscode.CodeAction | vscode.Command) => boolean,
+): Promise<(vscode.CodeAction | vscode.Command)[]> {
+  let last: (vscode.CodeAction | vscode.Command)[] = [];
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    try {
+      last =
+        (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+          'vscode.executeCodeActionProvider',
+          doc.uri,
+          range,
+          kind,
+          10,
+        )) ?? [];
+      if (last.some(accept)) {
+        return last;
+      }
+    } catch (e) {
+      log(`code actions (attempt ${attempt}): ${String(e)}`);
+    }
+    await new Promise((r) => setTimeout(r, 300 * attempt));
+  }
+  return last;
+}
+
 /** 重算全部合计: the server's source.fixAll.nianbao action, or its `nianbao.fixAll` command. */
 export async function recomputeTotals(doc?: vscode.TextDocument): Promise<boolean> {
   doc = doc ?? activeDocument();
@@ -226,17 +269,10 @@ export async function recomputeTotals(doc?: vscode.TextDocument): Promise<boolea
     return false;
   }
   await readyPromise;
-  const actions =
-    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
-      'vscode.executeCodeActionProvider',
-      doc.uri,
-      fullRange(doc),
-      FIX_ALL_KIND.value,
-      1,
-    )) ?? [];
-  const fixAll = actions.find(
-    (a) => 'kind' in a && a.kind !== undefined && FIX_ALL_KIND.contains(a.kind),
-  );
+  const isFixAll = (a: vscode.CodeAction | vscode.Command) =>
+    'kind' in a && a.kind !== undefined && FIX_ALL_KIND.contains(a.kind as vscode.CodeActionKind);
+  const actions = await codeActions(doc, fullRange(doc), FIX_ALL_KIND.value, isFixAll);
+  const fixAll = actions.find(isFixAll);
   if (fixAll) {
     log(`fix all: applying code action "${fixAll.title}"`);
     return applyAction(fixAll);
@@ -263,15 +299,9 @@ export async function insertTemplate(doc?: vscode.TextDocument): Promise<boolean
   }
   await readyPromise;
   const start = new vscode.Range(0, 0, 0, 0);
-  const actions =
-    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
-      'vscode.executeCodeActionProvider',
-      doc.uri,
-      start,
-      undefined,
-      1,
-    )) ?? [];
-  const tpl = actions.find((a) => /模板|skeleton|template/i.test(a.title));
+  const isTemplate = (a: vscode.CodeAction | vscode.Command) => /模板|skeleton|template/i.test(a.title);
+  const actions = await codeActions(doc, start, undefined, isTemplate);
+  const tpl = actions.find(isTemplate);
   if (tpl) {
     log(`insert template: applying code action "${tpl.title}"`);
     return applyAction(tpl);

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { NianbaoApi } from './extension';
+import { codeActions, type NianbaoApi } from './extension';
 
 interface DiagOut {
   code: string;
@@ -107,14 +107,9 @@ export async function runSelfTest(api: NianbaoApi, outFile: string, output?: vsc
 
     // Quick fix on the wrong total.
     const diag = vscode.languages.getDiagnostics(doc.uri).find((d) => codeOf(d) === 'NB301')!;
-    const actions =
-      (await vscode.commands.executeCommand<vscode.CodeAction[]>(
-        'vscode.executeCodeActionProvider',
-        doc.uri,
-        diag.range,
-        undefined,
-        10,
-      )) ?? [];
+    const isQuickFix = (a: vscode.CodeAction | vscode.Command) =>
+      'kind' in a && !!a.kind && vscode.CodeActionKind.QuickFix.contains(a.kind as vscode.CodeActionKind);
+    const actions = (await codeActions(doc, diag.range, undefined, isQuickFix)) as vscode.CodeAction[];
     result.quickFixTitles = actions.map((a) => ({ title: a.title, kind: a.kind?.value, hasEdit: !!a.edit }));
     const qf = actions.find(
       (a) => a.kind && vscode.CodeActionKind.QuickFix.contains(a.kind) && (a.diagnostics ?? []).some((d) => codeOf(d) === 'NB301'),
@@ -177,6 +172,9 @@ export async function runSelfTest(api: NianbaoApi, outFile: string, output?: vsc
     await sleep(1500);
     result.templateDiagnostics = dump(empty);
     await empty.save();
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    fs.rmSync(emptyPath, { force: true });
+    fs.rmSync(path.join(folder, '.vscode'), { recursive: true, force: true });
     step('template inserted');
 
     // Leave the untouched report open with its squiggles for the screenshot.

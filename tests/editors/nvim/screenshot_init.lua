@@ -3,10 +3,17 @@
 vim.opt.rtp:prepend(assert(os.getenv('NB_PLUGIN')))
 vim.o.termguicolors = true
 vim.o.number = true
-vim.o.wrap = false
+vim.o.wrap = true
+vim.o.linebreak = false
 vim.o.laststatus = 2
 vim.o.cmdheight = 1
-vim.diagnostic.config({ virtual_text = { spacing = 2 }, underline = true, severity_sort = true, signs = true })
+vim.diagnostic.config({
+  virtual_text = { spacing = 1, prefix = '●' },
+  underline = true,
+  severity_sort = true,
+  signs = true,
+  float = { border = 'rounded', max_width = 70, header = '', source = true },
+})
 vim.lsp.enable('nianbao')
 vim.api.nvim_create_autocmd('DiagnosticChanged', {
   callback = function(args)
@@ -16,9 +23,9 @@ vim.api.nvim_create_autocmd('DiagnosticChanged', {
         vim.schedule(function()
           vim.api.nvim_win_set_cursor(0, { d.lnum + 1, d.col })
           vim.cmd('normal! zt')
-          vim.cmd('normal! 6\25') -- scroll a little so rows above the wrong one show
+          vim.cmd('normal! 4\25') -- scroll a little so rows above the wrong one show
           vim.api.nvim_win_set_cursor(0, { d.lnum + 1, d.col })
-          vim.diagnostic.open_float({ scope = 'cursor', border = 'rounded' })
+          vim.diagnostic.open_float({ scope = 'cursor', close_events = {}, focusable = false })
           vim.defer_fn(function()
             local f = io.open(assert(os.getenv('NB_READY')), 'w')
             f:write('ready\n')
