@@ -1,10 +1,12 @@
 //! Hover on a value cell of table 三 or 四: its row, its column, and every
 //! identity it takes part in, with the values computed.
 
+use super::inlay_hint::{expected_value, IDENTITY_CODES};
 use super::server::Backend;
+use crate::diag::Diagnostic;
 use crate::diag::Lang;
 use crate::model::Report;
-use crate::rules::shared::{eval, identity_pass, int_of, written_values};
+use crate::rules::shared::{eval, int_of};
 use crate::template::{identities, CellRef, IdentityKind, TABLE3_COLUMNS, TABLE3_ROWS};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
@@ -90,7 +92,12 @@ fn term(report: &Report, c: CellRef, kind: IdentityKind, this: CellRef) -> Strin
 }
 
 /// The hover text of a cell, in Markdown.
-pub fn cell_markdown(report: &Report, c: CellRef, lang: Lang) -> String {
+pub fn cell_markdown(
+    report: &Report,
+    diagnostics: &[Diagnostic],
+    c: CellRef,
+    lang: Lang,
+) -> String {
     let (table, row, col) = match c {
         CellRef::T3 { row, col } => (
             match lang {
@@ -120,9 +127,6 @@ pub fn cell_markdown(report: &Report, c: CellRef, lang: Lang) -> String {
         value_text(report, c)
     ));
     let all = identities(report.table3_format());
-    // The diagnostics' judgement: in fix order, earlier totals recomputed.
-    let mut values = written_values(report, &all);
-    let failures = identity_pass(&all, &mut values);
     let idents: Vec<_> = all.iter().filter(|i| i.cells().any(|x| x == c)).collect();
     if idents.is_empty() {
         return s;
@@ -151,14 +155,17 @@ pub fn cell_markdown(report: &Report, c: CellRef, lang: Lang) -> String {
         ));
         if !e.holds() {
             let target = ident.target.describe();
-            let failure = failures
-                .iter()
-                .find(|f| f.ident.kind == ident.kind && f.ident.target == ident.target);
-            let fix = match (lang, failure.map(|f| f.expected)) {
-                (Lang::Zh, Some(v)) if v >= 0 => format!("；「{target}」应为 {v}"),
-                (Lang::En, Some(v)) if v >= 0 => format!("; “{target}” should be {v}"),
-                (Lang::Zh, Some(_)) => "；无法用非负数修正，请核对各项".to_string(),
-                (Lang::En, Some(_)) => {
+            // The engine's judgement (identities in fix order, each wrong total once).
+            let finding = report.cell(ident.target).and_then(|cell| {
+                diagnostics
+                    .iter()
+                    .find(|d| IDENTITY_CODES.contains(&d.code) && d.range == cell.range)
+            });
+            let fix = match (lang, finding.map(expected_value)) {
+                (Lang::Zh, Some(Some(v))) => format!("；「{target}」应为 {v}"),
+                (Lang::En, Some(Some(v))) => format!("; “{target}” should be {v}"),
+                (Lang::Zh, Some(None)) => "；无法用非负数修正，请核对各项".to_string(),
+                (Lang::En, Some(None)) => {
                     "; no non-negative value fixes it: check the parts".to_string()
                 }
                 (Lang::Zh, None) => "；重算前面的合计后即成立".to_string(),
@@ -187,7 +194,7 @@ pub async fn hover(b: &Backend, params: HoverParams) -> Result<Option<Hover>> {
     Ok(Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
-            value: cell_markdown(&a.report, c, snap.lang),
+            value: cell_markdown(&a.report, &a.diagnostics, c, snap.lang),
         }),
         range: Some(snap.conv().range(cell.range)),
     }))

@@ -1,36 +1,48 @@
 //! Inlay hints: after a wrong total, the value it should have ("应为 12" / "should be 12").
 
 use super::server::Backend;
-use crate::diag::Lang;
-use crate::model::Report;
-use crate::rules::shared::{identity_pass, written_values};
-use crate::template::{identities, CellRef};
+use crate::diag::{Diagnostic, FixKind, Lang};
 use crate::text::TextRange;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-/// Every total that breaks an identity, judged as the diagnostics judge them
-/// (in fix order, each target once): (cell, the value it should have, identity name).
-pub fn wrong_totals(report: &Report, lang: Lang) -> Vec<(CellRef, i64, &'static str)> {
-    let idents = identities(report.table3_format());
-    let mut values = written_values(report, &idents);
-    let mut out: Vec<(CellRef, i64, &'static str)> = Vec::new();
-    let mut seen = Vec::new();
-    for f in identity_pass(&idents, &mut values) {
-        if seen.contains(&f.ident.target) {
-            continue;
+/// Codes of the arithmetic findings (identities A, B, C and table 四).
+pub const IDENTITY_CODES: [&str; 4] = ["NB301", "NB302", "NB303", "NB304"];
+
+/// The integer a fix writes ("12", " 12 ", "１２", "1,234", "-3").
+pub fn written_number(text: &str) -> Option<i64> {
+    let mut digits = String::new();
+    let mut negative = false;
+    for c in text.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            '０'..='９' => digits.push(char::from_u32(c as u32 - '０' as u32 + '0' as u32)?),
+            '-' | '－' | '−' if digits.is_empty() => negative = true,
+            ',' | '，' | ' ' | '\u{3000}' => {}
+            _ => return None,
         }
-        seen.push(f.ident.target);
-        if f.expected < 0 {
-            continue;
-        }
-        let name = match lang {
-            Lang::Zh => f.ident.kind.name_zh(),
-            Lang::En => f.ident.kind.name_en(),
-        };
-        out.push((f.ident.target, f.expected, name));
     }
-    out
+    let v: i64 = digits.parse().ok()?;
+    Some(if negative { -v } else { v })
+}
+
+/// The value the engine's recompute fix writes into the cell a finding sits on.
+pub fn expected_value(d: &Diagnostic) -> Option<i64> {
+    let f = d.fixes.iter().find(|f| f.kind == FixKind::Recompute)?;
+    let e = f
+        .edits
+        .iter()
+        .find(|e| e.range.start <= d.range.end && d.range.start <= e.range.end)?;
+    written_number(&e.new_text)
+}
+
+/// Every wrong total, as the diagnostics judge it: (its cell, the value it should have, the finding).
+pub fn wrong_totals(diagnostics: &[Diagnostic]) -> Vec<(TextRange, i64, &Diagnostic)> {
+    diagnostics
+        .iter()
+        .filter(|d| IDENTITY_CODES.contains(&d.code))
+        .filter_map(|d| Some((d.range, expected_value(d)?, d)))
+        .collect()
 }
 
 pub fn label(lang: Lang, v: i64) -> String {
@@ -50,19 +62,18 @@ pub async fn inlay_hint(b: &Backend, params: InlayHintParams) -> Result<Option<V
     let conv = snap.conv();
     let want: TextRange = conv.text_range(params.range);
     let mut hints = Vec::new();
-    for (c, value, name) in wrong_totals(&a.report, snap.lang) {
-        let Some(cell) = a.report.cell(c) else {
-            continue;
-        };
-        if cell.range.end < want.start || cell.range.start > want.end {
+    for (cell, value, d) in wrong_totals(&a.diagnostics) {
+        if cell.end < want.start || cell.start > want.end {
             continue;
         }
         hints.push(InlayHint {
-            position: conv.position(cell.range.end),
+            position: conv.position(cell.end),
             label: InlayHintLabel::String(label(snap.lang, value)),
             kind: None,
             text_edits: None,
-            tooltip: Some(InlayHintTooltip::String(name.to_string())),
+            tooltip: Some(InlayHintTooltip::String(
+                d.message.get(snap.lang).to_string(),
+            )),
             padding_left: Some(true),
             padding_right: Some(false),
             data: None,
