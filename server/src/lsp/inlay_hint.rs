@@ -81,3 +81,19 @@ pub async fn inlay_hint(b: &Backend, params: InlayHintParams) -> Result<Option<V
     }
     Ok(Some(hints))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_as_fixes_write_them() {
+        assert_eq!(written_number("12"), Some(12));
+        assert_eq!(written_number(" 12  "), Some(12));
+        assert_eq!(written_number("１２"), Some(12));
+        assert_eq!(written_number("1,234"), Some(1234));
+        assert_eq!(written_number("-3"), Some(-3));
+        assert_eq!(written_number("x"), None);
+        assert_eq!(written_number(""), None);
+    }
+}
