@@ -20,7 +20,7 @@ CACHE="${NIANBAO_E2E_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/nianbao-e2e
 ONLY="${E2E_ONLY:-nvim07 nvim011 eglot pytest}"
 CLIENT_TIMEOUT="${E2E_CLIENT_TIMEOUT:-180}"
 export DEBIAN_FRONTEND=noninteractive
-export E2E_ORIGINAL="$HERE/fixtures/report.md"
+export E2E_ORIGINAL="$HERE/fixtures/report.md" PYTHONDONTWRITEBYTECODE=1
 
 log() { printf '[e2e] %s\n' "$*" >&2; }
 now() { date +%s.%N; }
