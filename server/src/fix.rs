@@ -6,28 +6,27 @@
 //! are the target of an identity are ever rewritten, and only their digits.
 
 use crate::model::Report;
-use crate::rules::shared::{identity_pass, rewrite_cell, written_values};
-use crate::template::identities;
+use crate::rules::shared::{identity_pass, rewrite_cell, CellValues};
+use crate::template::identity_table;
 use crate::text::TextEdit;
 
 /// The edits that make every identity hold (where a non-negative solution exists).
 pub fn fix_all(src: &str, report: &Report) -> Vec<TextEdit> {
-    let idents = identities(report.table3_format());
-    let original = written_values(report, &idents);
+    let idents = identity_table(report.table3_format());
+    let original = CellValues::written(report);
     let mut values = original.clone();
     // A pass corrects every total from its parts; a total corrected late (C after
     // B) can break an earlier identity only through a cell it shares, so a few
     // passes reach the fixed point.
     for _ in 0..4 {
         let before = values.clone();
-        identity_pass(&idents, &mut values);
+        identity_pass(idents, &mut values);
         if values == before {
             break;
         }
     }
     values
-        .iter()
-        .filter(|(c, v)| original.get(c) != Some(v))
-        .filter_map(|(c, v)| report.cell(*c).map(|cell| rewrite_cell(src, cell, *v)))
+        .changed(&original)
+        .filter_map(|(c, v)| report.cell(c).map(|cell| rewrite_cell(src, cell, v)))
         .collect()
 }

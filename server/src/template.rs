@@ -555,6 +555,12 @@ pub static TABLE4_GROUP_COLUMNS: [&str; 5] =
     ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
 pub const TABLE4_WIDTH: usize = 15;
 
+/// The names of the 15 columns of table 四, built once.
+pub fn table4_column_names() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| (0..TABLE4_WIDTH).map(table4_column_name).collect())
+}
+
 pub fn table4_column_name(col: usize) -> String {
     format!(
         "{}·{}",
@@ -644,6 +650,25 @@ impl Identity {
 
 /// Every identity of a format, in fix order: A (all rows), B (all columns), C, then table 四.
 pub fn identities(format: Format) -> Vec<Identity> {
+    identity_table(format).to_vec()
+}
+
+/// [`identities`], built once per format.
+pub fn identity_table(format: Format) -> &'static [Identity] {
+    static TABLES: [std::sync::OnceLock<Vec<Identity>>; 3] = [
+        std::sync::OnceLock::new(),
+        std::sync::OnceLock::new(),
+        std::sync::OnceLock::new(),
+    ];
+    let i = match format {
+        Format::Pre2019 => 0,
+        Format::F2019 => 1,
+        Format::F2021 => 2,
+    };
+    TABLES[i].get_or_init(|| build_identities(format))
+}
+
+fn build_identities(format: Format) -> Vec<Identity> {
     let rows: Vec<(usize, &Table3Row)> = table3_rows(format).collect();
     let mut out = Vec::new();
     for &(r, _) in &rows {
@@ -722,7 +747,7 @@ pub fn identities(format: Format) -> Vec<Identity> {
 
 /// Is this cell computed by some identity (a cell that fix-all may rewrite)?
 pub fn is_total_cell(format: Format, cell: CellRef) -> bool {
-    identities(format).iter().any(|i| i.target == cell)
+    identity_table(format).iter().any(|i| i.target == cell)
 }
 
 #[cfg(test)]

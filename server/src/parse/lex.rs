@@ -72,8 +72,8 @@ pub fn norm_char(c: char) -> Option<char> {
 /// Normalise `src[range]`: drop spaces and markup, unify brackets, digits, 勾/钩, and
 /// "1、" to "1.".
 pub fn normalize(src: &str, range: TextRange) -> Normalized {
-    let mut text = String::new();
-    let mut map = Vec::new();
+    let mut text = String::with_capacity(range.len());
+    let mut map = Vec::with_capacity(range.len() / 2);
     let mut prev_digit = false;
     for (i, c) in src[range.start..range.end].char_indices() {
         let Some(mut n) = norm_char(c) else { continue };
@@ -227,7 +227,11 @@ pub enum LineKind {
 
 /// A page number line from PDF text ("-3-", "- 4 -", "第 3 页").
 pub fn is_page_number(line: &str) -> bool {
-    let t: String = line.chars().filter(|c| !is_space(*c)).collect();
+    let t = line.trim_matches(is_space);
+    if t.is_empty() || t.len() > 32 {
+        return false;
+    }
+    let t: String = t.chars().filter(|c| !is_space(*c)).collect();
     if t.is_empty() {
         return false;
     }

@@ -2,8 +2,6 @@ use super::{shared, Ctx, RuleMeta};
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Severity};
 use crate::parse::lex::norm_str;
 use crate::text::TextEdit;
-use regex::Regex;
-use std::sync::OnceLock;
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "NB207",
@@ -19,17 +17,33 @@ pub static RULE: RuleMeta = RuleMeta {
     check,
 };
 
-fn numbering() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(r"^(?:[0-9]+\.|\([一二三四五六七八九十]\)|[一二三四五六七八九十]、)").unwrap()
-    })
+const NUMERALS: &str = "一二三四五六七八九十";
+
+/// Length of the numbering at the start of a normalised label: "1.", "(一)" or "一、".
+fn numbering_len(n: &str) -> usize {
+    let digits = n.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 {
+        return if n[digits..].starts_with('.') {
+            digits + 1
+        } else {
+            0
+        };
+    }
+    let mut chars = n.char_indices();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some((_, '(')), Some((_, c)), Some((i, ')'))) if NUMERALS.contains(c) => i + 1,
+        (Some((_, c)), Some((i, '、')), _) if NUMERALS.contains(c) => i + '、'.len_utf8(),
+        _ => 0,
+    }
 }
 
+/// A label without its numbering and quotes, normalised.
 fn core(s: &str) -> String {
     let n = norm_str(s);
-    let n = numbering().replace(&n, "").to_string();
-    n.replace(['“', '”', '"', '\'', '‘', '’'], "")
+    n[numbering_len(&n)..]
+        .chars()
+        .filter(|c| !matches!(c, '“' | '”' | '"' | '\'' | '‘' | '’'))
+        .collect()
 }
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {

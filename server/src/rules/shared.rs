@@ -4,11 +4,8 @@
 use super::Ctx;
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Related};
 use crate::model::{Cell, Report, Value};
-use crate::template::{
-    identities, CellRef, Identity, IdentityKind, Role, TABLE3_COLUMNS, TABLE3_ROWS,
-};
+use crate::template::{CellRef, Identity, IdentityKind, Role, TABLE3_COLUMNS, TABLE3_ROWS};
 use crate::text::{TextEdit, TextRange};
-use std::collections::BTreeMap;
 
 /// An identity evaluated on the report's values.
 pub struct Eval<'a> {
@@ -189,42 +186,96 @@ pub struct Failure {
     pub rhs: i64,
     /// The value the target must have.
     pub expected: i64,
+    /// Recomputing the target is a valid fix: the value is ≥ 0, and for C's
+    /// 总计 column, every other column's 四 could be recomputed too.
+    pub fixable: bool,
 }
 
-/// Values of every identity cell as written (integers only).
-pub fn written_values(report: &Report, idents: &[Identity]) -> BTreeMap<CellRef, i64> {
-    let mut values = BTreeMap::new();
-    for ident in idents {
-        for c in ident.cells() {
-            if let Some(v) = int_of(report, c) {
-                values.insert(c, v);
-            }
+/// Integer values of the cells of tables 三 and 四, stored densely by cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellValues(Vec<Option<i64>>);
+
+const T3_CELLS: usize = TABLE3_ROWS.len() * TABLE3_COLUMNS.len();
+
+impl CellValues {
+    fn index(c: CellRef) -> usize {
+        match c {
+            CellRef::T3 { row, col } => row * TABLE3_COLUMNS.len() + col,
+            CellRef::T4 { col } => T3_CELLS + col,
         }
     }
-    values
+    fn cell(i: usize) -> CellRef {
+        if i < T3_CELLS {
+            CellRef::T3 {
+                row: i / TABLE3_COLUMNS.len(),
+                col: i % TABLE3_COLUMNS.len(),
+            }
+        } else {
+            CellRef::T4 { col: i - T3_CELLS }
+        }
+    }
+    /// The integers of every cell the report's tables hold.
+    pub fn written(report: &Report) -> Self {
+        let v = (0..T3_CELLS + crate::template::TABLE4_WIDTH)
+            .map(|i| int_of(report, Self::cell(i)))
+            .collect();
+        CellValues(v)
+    }
+    pub fn get(&self, c: CellRef) -> Option<i64> {
+        self.0[Self::index(c)]
+    }
+    pub fn set(&mut self, c: CellRef, v: i64) {
+        self.0[Self::index(c)] = Some(v);
+    }
+    /// Cells whose value differs from `other`, with the value here.
+    pub fn changed<'a>(
+        &'a self,
+        other: &'a CellValues,
+    ) -> impl Iterator<Item = (CellRef, i64)> + 'a {
+        self.0
+            .iter()
+            .zip(&other.0)
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .filter_map(|(i, (a, _))| Some((Self::cell(i), (*a)?)))
+    }
 }
 
 /// One pass over `idents` in fix order (A, B, C, table 四): every identity that
 /// fails on `values` is returned, and its target set to the recomputed value when
-/// that is ≥ 0, so that later identities are judged on the corrected totals.
-pub fn identity_pass(idents: &[Identity], values: &mut BTreeMap<CellRef, i64>) -> Vec<Failure> {
+/// that is a valid fix ([`Failure::fixable`]), so that later identities are
+/// judged on the corrected totals.
+pub fn identity_pass(idents: &[Identity], values: &mut CellValues) -> Vec<Failure> {
     let mut failures = Vec::new();
+    let mut c_blocked = false;
     for ident in idents {
-        let Some(e) = eval(ident, |c| values.get(&c).copied()) else {
+        let Some(e) = eval(ident, |c| values.get(c)) else {
             continue;
         };
         if e.holds() {
             continue;
         }
         let (lhs, rhs, expected) = (e.lhs, e.rhs, e.expected);
-        if expected >= 0 {
-            values.insert(ident.target, expected);
+        let mut fixable = expected >= 0;
+        if ident.kind == IdentityKind::C {
+            // 四·总计 sums 四 of the other columns (identity A): when one of them
+            // would be negative, recomputing the total alone contradicts A.
+            let total = matches!(ident.target, CellRef::T3 { col, .. } if col == crate::template::TABLE3_TOTAL_COL);
+            if total {
+                fixable &= !c_blocked;
+            } else if !fixable {
+                c_blocked = true;
+            }
+        }
+        if fixable {
+            values.set(ident.target, expected);
         }
         failures.push(Failure {
             ident: ident.clone(),
             lhs,
             rhs,
             expected,
+            fixable,
         });
     }
     failures
@@ -239,11 +290,11 @@ pub fn identity_pass(idents: &[Identity], values: &mut BTreeMap<CellRef, i64>) -
 /// A target already reported by an earlier identity is not reported twice.
 pub fn check_identities(ctx: &Ctx, kind: IdentityKind, out: &mut Vec<Diagnostic>) {
     let report = ctx.report;
-    let idents = identities(report.table3_format());
-    let mut values = written_values(report, &idents);
-    let written = values.clone();
+    let idents = crate::template::identity_table(report.table3_format());
+    let written = CellValues::written(report);
+    let mut values = written.clone();
     let mut targets = Vec::new();
-    for f in identity_pass(&idents, &mut values) {
+    for f in identity_pass(idents, &mut values) {
         if targets.contains(&f.ident.target) {
             continue;
         }
@@ -260,17 +311,14 @@ fn identity_diagnostic(
     ctx: &Ctx,
     e: &Failure,
     target: &Cell,
-    written: &BTreeMap<CellRef, i64>,
-    working: &BTreeMap<CellRef, i64>,
+    written: &CellValues,
+    working: &CellValues,
 ) -> Diagnostic {
     let ident = &e.ident;
-    let actual = written[&ident.target];
+    let actual = written.get(ident.target).unwrap_or(0);
     // A part recomputed by an earlier identity shows both values.
     let value = |c: CellRef| {
-        let (w, v) = (
-            written.get(&c).copied().unwrap_or(0),
-            working.get(&c).copied().unwrap_or(0),
-        );
+        let (w, v) = (written.get(c).unwrap_or(0), working.get(c).unwrap_or(0));
         if c != ident.target && w != v {
             (
                 format!("{}（原文为 {}，按合计重算）", v, w),
@@ -328,15 +376,24 @@ fn identity_diagnostic(
             ),
         ),
         IdentityKind::C => {
-            let tail_zh = if e.expected >= 0 {
-                format!("按此关系，第四项（结转下年度继续办理）应为 {}", e.expected)
+            let (tail_zh, tail_en) = if e.fixable {
+                (
+                    format!("按此关系，第四项（结转下年度继续办理）应为 {}", e.expected),
+                    format!("so item 4 (carried over to next year) should be {}", e.expected),
+                )
+            } else if e.expected >= 0 {
+                (
+                    format!("按此关系第四项应为 {}，但其他列的第四项将为负数，请先核对各列的第一、二项和（七）总计", e.expected),
+                    format!(
+                        "item 4 would be {}, but item 4 of another column would be negative: check items 1, 2 and the (七) total of each column first",
+                        e.expected
+                    ),
+                )
             } else {
-                "第四项无法取负值，请核对第一、二项和（七）总计".to_string()
-            };
-            let tail_en = if e.expected >= 0 {
-                format!("so item 4 (carried over to next year) should be {}", e.expected)
-            } else {
-                "item 4 cannot be negative: check items 1, 2 and the (七) total".to_string()
+                (
+                    "第四项无法取负值，请核对第一、二项和（七）总计".to_string(),
+                    "item 4 cannot be negative: check items 1, 2 and the (七) total".to_string(),
+                )
             };
             (
                 format!(
@@ -379,7 +436,7 @@ fn identity_diagnostic(
         .collect();
     let mut d =
         Diagnostic::new(ident.kind.code(), target.range, Msg::new(zh, en)).with_related(related);
-    if e.expected >= 0 {
+    if e.fixable {
         d = d.with_fix(Fix {
             title: Msg::new(
                 format!("将此格改为 {}", e.expected),
@@ -468,7 +525,7 @@ pub struct RowRef<'a> {
     /// The template's label of the row itself ("1.属于国家秘密").
     pub label: &'static str,
     pub row: &'a crate::model::Row,
-    pub columns: Vec<String>,
+    pub columns: Vec<&'static str>,
     /// Columns holding money (decimals allowed).
     pub money_columns: &'static [usize],
     /// Columns that may be negative.
@@ -489,7 +546,7 @@ pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
                         name: def.label.to_string(),
                         label: def.label,
                         row,
-                        columns: block.columns.iter().map(|c| c.to_string()).collect(),
+                        columns: block.columns.to_vec(),
                         money_columns: block.money_columns,
                         signed_columns: block.signed_columns,
                     });
@@ -510,7 +567,7 @@ pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
                     name: TABLE3_ROWS[i].display(),
                     label: TABLE3_ROWS[i].label,
                     row,
-                    columns: TABLE3_COLUMNS.iter().map(|c| c.to_string()).collect(),
+                    columns: TABLE3_COLUMNS.to_vec(),
                     money_columns: &[],
                     signed_columns: &[],
                 });
@@ -524,8 +581,9 @@ pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
             name: "行政复议、行政诉讼".to_string(),
             label: "",
             row: &t4.row,
-            columns: (0..crate::template::TABLE4_WIDTH)
-                .map(crate::template::table4_column_name)
+            columns: crate::template::table4_column_names()
+                .iter()
+                .map(String::as_str)
                 .collect(),
             money_columns: &[],
             signed_columns: &[],

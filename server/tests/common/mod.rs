@@ -54,7 +54,7 @@ pub fn all_cells(format: Format) -> Vec<CellRef> {
 
 /// The cell whose text range contains `range` (the cell a diagnostic points at).
 pub fn cell_at(report: &Report, range: TextRange) -> Option<CellRef> {
-    all_cells(report.format).into_iter().find(|c| {
+    all_cells(report.table3_format()).into_iter().find(|c| {
         report
             .cell(*c)
             .map(|cell| cell.range.start <= range.start && range.end <= cell.range.end)
@@ -322,7 +322,7 @@ pub fn render(src: &str) -> String {
 
 /// Is every value cell of a table that is read an integer?
 pub fn int_cells(r: &Report) -> Vec<CellRef> {
-    all_cells(r.format)
+    all_cells(r.table3_format())
         .into_iter()
         .filter(|c| matches!(r.cell(*c).map(|c| &c.value), Some(Value::Int { .. })))
         .collect()
