@@ -62,7 +62,7 @@ pub fn fix_all_title(lang: Lang, n: usize) -> String {
     )
 }
 
-/// The conversion of the pasted table at `offset`: (title, edits).
+/// The edit converting the pasted table at `offset` into a pipe table.
 pub fn convert_edits(snap: &Snapshot, offset: usize) -> Option<Vec<text::TextEdit>> {
     let a = snap.analysis.as_ref()?;
     let c = crate::convert::conversion_at(&snap.text, &a.report, offset)?;

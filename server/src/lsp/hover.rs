@@ -190,7 +190,9 @@ pub async fn hover(b: &Backend, params: HoverParams) -> Result<Option<Hover>> {
     let Some(c) = cell_at(&a.report, offset) else {
         return Ok(None);
     };
-    let cell = a.report.cell(c).expect("found above");
+    let Some(cell) = a.report.cell(c) else {
+        return Ok(None);
+    };
     Ok(Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
