@@ -16,6 +16,7 @@ const ctx = await esbuild.context({
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
+  loader: { '.md': 'text' },
   logLevel: 'info',
 });
 if (watch) {

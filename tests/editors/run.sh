@@ -147,10 +147,19 @@ nvim_case() {
     cd "$ws" &&
     env XDG_CONFIG_HOME="$ws/xdg/config" XDG_DATA_HOME="$ws/xdg/data" XDG_STATE_HOME="$ws/xdg/state" \
       XDG_CACHE_HOME="$ws/xdg/cache" PATH="$bindir:$PATH" NB_PLUGIN="$root/editors/nvim" NB_OUT="$out" \
-      NB_EXPECT_ENCODING="$enc" NB_NONREPORT="$ws/notes.md" NB_FTDETECT="$ws/蒙城县工业和信息化局2024年度报告.md" "$@" \
+      NB_EXPECT_ENCODING="$enc" NB_NONREPORT="$ws/notes.md" NB_FTDETECT="$ws/蒙城县工业和信息化局2024年度报告.md" \
+      NB_EMPTY="$ws/草稿.nianbao.md" "$@" \
       timeout 120 "$nvim" --headless -i NONE -u "$here/nvim/$init" -c "luafile $here/nvim/test_report.lua" report.md
   )
   local rc=$?
+  # Warnings the server sent (window/logMessage, showMessage) end up in Neovim's lsp.log.
+  local warn
+  warn="$(cat "$ws"/xdg/state/nvim/lsp.log "$ws"/xdg/cache/nvim/lsp.log 2>/dev/null | grep -E '^\[(WARN|ERROR)\]' | head -5)"
+  if [ -n "$warn" ]; then
+    echo "FAIL warnings or errors in Neovim's lsp.log:"; echo "$warn"; rc=1
+  else
+    echo "ok no warnings or errors in Neovim's lsp.log" >> "$out"
+  fi
   cat "$out"
   [ $rc -eq 0 ] && ! grep -q '^FAIL' "$out" && grep -q '^ok' "$out"
 }

@@ -291,6 +291,9 @@ export async function recomputeTotals(doc?: vscode.TextDocument): Promise<boolea
   return false;
 }
 
+/** Where the last inserted skeleton came from (for the end-to-end test). */
+export let lastTemplateSource: 'server' | 'builtin' | undefined;
+
 /** 插入年报模板: the server's skeleton code action at the start of the document, or the built-in one. */
 export async function insertTemplate(doc?: vscode.TextDocument): Promise<boolean> {
   doc = doc ?? activeDocument();
@@ -299,13 +302,16 @@ export async function insertTemplate(doc?: vscode.TextDocument): Promise<boolean
   }
   await readyPromise;
   const start = new vscode.Range(0, 0, 0, 0);
-  const isTemplate = (a: vscode.CodeAction | vscode.Command) => /模板|skeleton|template/i.test(a.title);
+  // The server titles it 插入2021年版年度报告框架 / "Insert the 2021-format report skeleton".
+  const isTemplate = (a: vscode.CodeAction | vscode.Command) => /模板|框架|骨架|skeleton|template/i.test(a.title);
   const actions = await codeActions(doc, start, undefined, isTemplate);
   const tpl = actions.find(isTemplate);
   if (tpl) {
     log(`insert template: applying code action "${tpl.title}"`);
+    lastTemplateSource = 'server';
     return applyAction(tpl);
   }
+  lastTemplateSource = 'builtin';
   log('insert template: the server offered none; inserting the built-in 2021 skeleton');
   const year = new Date().getFullYear() - 1;
   const edit = new vscode.WorkspaceEdit();

@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import * as nianbao from './extension';
 import { codeActions, type NianbaoApi } from './extension';
 
 interface DiagOut {
@@ -169,6 +170,7 @@ export async function runSelfTest(api: NianbaoApi, outFile: string, output?: vsc
     await sleep(300);
     result.insertTemplateResult = await vscode.commands.executeCommand('nianbao.insertTemplate');
     result.templateText = empty.getText();
+    result.templateSource = nianbao.lastTemplateSource;
     await sleep(1500);
     result.templateDiagnostics = dump(empty);
     await empty.save();

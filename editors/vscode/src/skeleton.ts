@@ -1,84 +1,8 @@
-// Built-in 2021-format skeleton (国办公开办函〔2021〕30号), used by 插入年报模板 when the
-// server offers no skeleton code action. Every count is 0, so all identities hold.
-
-const COLS3 = ['自然人', '商业企业', '科研机构', '社会公益组织', '法律服务机构', '其他', '总计'];
-
-const ROWS3 = [
-  '一、本年新收政府信息公开申请数量',
-  '二、上年结转政府信息公开申请数量',
-  '三、本年度办理结果 （一）予以公开',
-  '（二）部分公开（区分处理的，只计这一情形，不计其他情形）',
-  '（三）不予公开 1.属于国家秘密',
-  '2.其他法律行政法规禁止公开',
-  '3.危及“三安全一稳定”',
-  '4.保护第三方合法权益',
-  '5.属于三类内部事务信息',
-  '6.属于四类过程性信息',
-  '7.属于行政执法案卷',
-  '8.属于行政查询事项',
-  '（四）无法提供 1.本机关不掌握相关政府信息',
-  '2.没有现成信息需要另行制作',
-  '3.补正后申请内容仍不明确',
-  '（五）不予处理 1.信访举报投诉类申请',
-  '2.重复申请',
-  '3.要求提供公开出版物',
-  '4.无正当理由大量反复申请',
-  '5.要求行政机关确认或重新出具已获取信息',
-  '（六）其他处理 1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请',
-  '2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请',
-  '3.其他',
-  '（七）总计',
-  '四、结转下年度继续办理',
-];
-
-function row(cells: (string | number)[]): string {
-  return `| ${cells.join(' | ')} |`;
-}
-
-function sep(n: number): string {
-  return `|${' --- |'.repeat(n)}`;
-}
+// Built-in 2021-format skeleton (国办公开办函〔2021〕30号), used by 插入年报模板 only when the
+// server offers no skeleton code action (e.g. an older server). skeleton-2021.md is the text
+// the server itself inserts (every count 0, so every identity holds), with {{YEAR}} for the year.
+import template from './skeleton-2021.md';
 
 export function skeleton(year: number): string {
-  const zeros = (n: number) => Array<number>(n).fill(0);
-  const lines: string[] = [];
-  lines.push(`# XXX${year}年政府信息公开工作年度报告`, '');
-  lines.push(
-    `本报告根据《中华人民共和国政府信息公开条例》和《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）编制。` +
-      `本报告中所列数据的统计期限自${year}年1月1日起至${year}年12月31日止。本报告电子版可在XXX门户网站（网址）“政府信息公开”专栏查阅。` +
-      `如对本报告有疑问，请与XXX联系（地址：，邮编：，电话：）。`,
-    '',
-  );
-  lines.push('## 一、总体情况', '');
-  for (const p of ['（一）主动公开', '（二）依申请公开', '（三）政府信息管理', '（四）政府信息公开平台建设', '（五）监督保障']) {
-    lines.push(`${p}。`, '');
-  }
-  lines.push('## 二、主动公开政府信息情况', '');
-  lines.push(row(['第二十条第（一）项', '', '', '']), sep(4));
-  lines.push(row(['信息内容', '本年制发件数', '本年废止件数', '现行有效件数']));
-  lines.push(row(['规章', ...zeros(3)]), row(['行政规范性文件', ...zeros(3)]), '');
-  lines.push(row(['第二十条第（五）项', '']), sep(2));
-  lines.push(row(['信息内容', '本年处理决定数量']), row(['行政许可', 0]), '');
-  lines.push(row(['第二十条第（六）项', '']), sep(2));
-  lines.push(row(['信息内容', '本年处理决定数量']), row(['行政处罚', 0]), row(['行政强制', 0]), '');
-  lines.push(row(['第二十条第（八）项', '']), sep(2));
-  lines.push(row(['信息内容', '本年收费金额（单位：万元）']), row(['行政事业性收费', 0]), '');
-  lines.push('## 三、收到和处理政府信息公开申请情况', '');
-  lines.push(row(['（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）', ...COLS3]), sep(8));
-  for (const r of ROWS3) {
-    lines.push(row([r, ...zeros(7)]));
-  }
-  lines.push('');
-  lines.push('## 四、政府信息公开行政复议、行政诉讼情况', '');
-  const g = ['结果维持', '结果纠正', '其他结果', '尚未审结', '总计'];
-  lines.push(row(['行政复议', '', '', '', '', '行政诉讼（未经复议直接起诉）', '', '', '', '', '行政诉讼（复议后起诉）', '', '', '', '']), sep(15));
-  lines.push(row([...g, ...g, ...g]), row(zeros(15)), '');
-  lines.push('## 五、存在的主要问题及改进情况', '', '存在的主要问题：', '', '改进措施：', '');
-  lines.push(
-    '## 六、其他需要报告的事项',
-    '',
-    `依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），本年度未收取信息处理费。`,
-    '',
-  );
-  return lines.join('\n');
+  return template.replace(/\{\{YEAR\}\}/g, String(year));
 }

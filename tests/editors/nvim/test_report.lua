@@ -194,6 +194,25 @@ local ok, err = xpcall(function()
     vim.cmd('buffer ' .. buf)
   end
 
+  -- :NianbaoInsertTemplate in a new, empty draft of filetype nianbao.
+  local empty = os.getenv('NB_EMPTY')
+  if empty and empty ~= '' then
+    vim.cmd('edit ' .. vim.fn.fnameescape(empty))
+    local ebuf = vim.api.nvim_get_current_buf()
+    local a = vim.wait(10000, function()
+      return #clients(ebuf) > 0
+    end, 50)
+    report(a and vim.bo[ebuf].filetype == 'nianbao', 'empty draft ' .. vim.fn.fnamemodify(empty, ':t') .. ' attached', vim.bo[ebuf].filetype)
+    vim.cmd('NianbaoInsertTemplate')
+    local text = table.concat(vim.api.nvim_buf_get_lines(ebuf, 0, -1, false), '\n')
+    report(
+      text:find('一、总体情况', 1, true) and text:find('（七）总计', 1, true) and text:find('六、其他需要报告的事项', 1, true),
+      ':NianbaoInsertTemplate inserted the skeleton',
+      text:sub(1, 200)
+    )
+    vim.cmd('buffer ' .. buf)
+  end
+
   if os.getenv('NB_HEALTH') == '1' then
     vim.cmd('checkhealth nianbao')
     local hb = vim.api.nvim_get_current_buf()

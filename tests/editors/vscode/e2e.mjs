@@ -149,6 +149,14 @@ try {
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
   await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
 
+  // Open the report the way a user does (Quick Open): the extension activates on Markdown.
+  await sleep(1500);
+  await page.keyboard.press('Control+p');
+  await page.waitForSelector('.quick-input-widget input', { timeout: 20000 });
+  await page.keyboard.type('report.md');
+  await sleep(800);
+  await page.keyboard.press('Enter');
+
   if (scenario === 'bundled') {
     const res = await waitFor('the extension test hook', () => {
       try {
@@ -210,6 +218,7 @@ try {
       'command 插入年报模板 inserted the skeleton',
       tpl.slice(0, 300),
     );
+    check(res.templateSource === 'server', 'the skeleton came from the server\'s code action', res.templateSource);
     check(!(res.templateDiagnostics ?? []).some((x) => x.code === 'NB301' || x.code === 'NB302' || x.code === 'NB303'), 'skeleton has no total errors', res.templateDiagnostics);
 
     // Screenshot: the report with its squiggles, hovering the wrong total.

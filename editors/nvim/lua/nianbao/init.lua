@@ -14,8 +14,9 @@ M.defaults = {
   -- 'auto': attach to markdown/text buffers only when they look like a report;
   -- 'always': every buffer of `filetypes`; 'never': only filetype "nianbao".
   attach = 'auto',
-  -- Sent to the server as the workspace/configuration section "nianbao".
-  settings = { nianbao = {} },
+  -- Sent to the server as the workspace/configuration section "nianbao"
+  -- (an empty dict, not {}: an empty Lua table would be sent as the JSON array []).
+  settings = { nianbao = vim.empty_dict() },
   on_attach = nil,
   capabilities = nil,
   -- How many lines from the top are looked at to decide whether a buffer is a report.
@@ -159,8 +160,16 @@ end
 --- Configure and enable the server.
 --- On 0.11+ this is `vim.lsp.config('nianbao', opts)` + `vim.lsp.enable('nianbao')`;
 --- on 0.7–0.10 a FileType autocommand attaches report buffers.
+local function fix_empty_settings(o)
+  o.settings = o.settings or {}
+  if type(o.settings.nianbao) ~= 'table' or next(o.settings.nianbao) == nil then
+    o.settings.nianbao = vim.empty_dict()
+  end
+  return o
+end
+
 function M.setup(opts)
-  M.options = vim.tbl_deep_extend('force', vim.deepcopy(M.defaults), opts or {})
+  M.options = fix_empty_settings(vim.tbl_deep_extend('force', vim.deepcopy(M.defaults), opts or {}))
   if vim.fn.has('nvim-0.7') ~= 1 then
     vim.notify('nianbao: Neovim 0.7 or newer is required', vim.log.levels.ERROR)
     return false
@@ -318,7 +327,10 @@ function M.insert_template(bufnr)
   local actions = request_sync(client, 'textDocument/codeAction', params, bufnr) or {}
   for _, action in ipairs(actions) do
     local title = action.title or ''
-    if title:find('模板', 1, true) or title:lower():find('skeleton', 1, true) or title:lower():find('template', 1, true) then
+    -- The server titles it 插入2021年版年度报告框架 / "Insert the 2021-format report skeleton".
+    local lower = title:lower()
+    if title:find('模板', 1, true) or title:find('框架', 1, true) or title:find('骨架', 1, true)
+      or lower:find('skeleton', 1, true) or lower:find('template', 1, true) then
       return apply_action(client, action, bufnr)
     end
   end
