@@ -16,8 +16,14 @@ pub static RULE: RuleMeta = RuleMeta {
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for rr in shared::table_rows(ctx.report) {
-        if rr.row.cells.is_some() || rr.row.glued.is_some() {
+    let rows = shared::table_rows(ctx.report);
+    // Labels detached from their numbers are NB208's.
+    let detached: Vec<usize> = shared::detached_rows(&rows)
+        .into_iter()
+        .flat_map(|(a, b)| [a, b])
+        .collect();
+    for (i, rr) in rows.iter().enumerate() {
+        if rr.row.cells.is_some() || rr.row.glued.is_some() || detached.contains(&i) {
             continue;
         }
         let n = rr.columns.len();

@@ -1,4 +1,4 @@
-use super::{Ctx, RuleMeta};
+use super::{shared, Ctx, RuleMeta};
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::text::TextRange;
 
@@ -46,6 +46,34 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .flat_map(|t| t.rows.iter().flatten()),
         )
         .chain(r.table4.iter().map(|t| &t.row));
+    let table_rows = shared::table_rows(r);
+    for (p, i) in shared::detached_rows(&table_rows) {
+        let (prev, row) = (&table_rows[p], &table_rows[i]);
+        let moved: Vec<&str> = prev.row.raw[prev.columns.len()..]
+            .iter()
+            .map(|c| &ctx.src[c.range.start..c.range.end])
+            .collect();
+        out.push(Diagnostic::new(
+            RULE.code,
+            row.row.label_cell,
+            Msg::new(
+                format!(
+                    "{}「{}」行的标签与数值分离：本行没有数值，上一行「{}」却多出 {}（常见于 PDF 复制），无法确定数值所属的行；请整理为每行「标签 + 数值」",
+                    row.table_zh,
+                    row.name,
+                    prev.name,
+                    moved.join("、")
+                ),
+                format!(
+                    "{} row “{}” is detached from its numbers: it has none while the row before, “{}”, has {} too many (typical of PDF text); put each row's label and values on one line",
+                    row.table_en,
+                    row.name,
+                    prev.name,
+                    moved.join(", ")
+                ),
+            ),
+        ));
+    }
     let mut seen = Vec::new();
     for row in rows {
         let Some(g) = row.glued else { continue };

@@ -452,6 +452,10 @@ fn identity_diagnostic(
 
 /// Text of the line containing `offset`, and its range.
 pub fn line_at(src: &str, offset: usize) -> TextRange {
+    let mut offset = offset.min(src.len());
+    while !src.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let start = src[..offset]
         .rfind(['\n', '\r'])
         .map(|i| i + 1)
@@ -530,6 +534,24 @@ pub struct RowRef<'a> {
     pub money_columns: &'static [usize],
     /// Columns that may be negative.
     pub signed_columns: &'static [usize],
+}
+
+/// Rows whose label is detached from its numbers, as (previous row, row) indices
+/// into `rows`: the row has no value, and the row before it carries exactly the
+/// missing values after its own (PDF text where a label follows its numbers:
+/// "行政强制 / 84 / 7545 / 行政事业性收费").
+pub fn detached_rows(rows: &[RowRef]) -> Vec<(usize, usize)> {
+    rows.windows(2)
+        .enumerate()
+        .filter(|(_, w)| {
+            let (prev, row) = (&w[0], &w[1]);
+            prev.table_en == row.table_en
+                && row.row.raw.is_empty()
+                && row.row.glued.is_none()
+                && prev.row.raw.len() == prev.columns.len() + row.columns.len()
+        })
+        .map(|(i, _)| (i, i + 1))
+        .collect()
 }
 
 /// Every row read from tables 二, 三 (when its labels align with its numbers) and 四.
