@@ -54,19 +54,26 @@ fn edited_cell(src: &str, report: &Report, e: &TextEdit) -> CellRef {
         })
         .unwrap_or_else(|| panic!("edit {:?} touches no cell", e));
     let cell = report.cell(c).unwrap();
-    // The sign before the digits, the digits, and padding spaces after them.
-    let sign = src[..cell.range.start]
+    // The sign before the digits, the digits, and the padding spaces around them.
+    let before = &src[..cell.range.start];
+    let sign = before
         .chars()
         .next_back()
         .filter(|ch| matches!(ch, '-' | '－' | '−'))
         .map(char::len_utf8)
         .unwrap_or(0);
-    let padding = src[cell.range.end..]
+    let lead = sign
+        + before[..before.len() - sign]
+            .bytes()
+            .rev()
+            .take_while(|b| *b == b' ')
+            .count();
+    let trail = src[cell.range.end..]
         .bytes()
         .take_while(|b| *b == b' ')
         .count();
     assert!(
-        e.range.start + sign >= cell.range.start && e.range.end <= cell.range.end + padding,
+        e.range.start + lead >= cell.range.start && e.range.end <= cell.range.end + trail,
         "edit {:?} reaches outside cell {} {:?}",
         e,
         c.describe(),
@@ -166,6 +173,20 @@ fn mutate_file(p: &PathBuf, tally: &mut Tally) {
                     other.describe()
                 );
             }
+        }
+        if name.contains("aligned") {
+            // An aligned pipe table stays aligned: every line keeps its display width.
+            let widths = |t: &str| {
+                t.lines()
+                    .map(unicode_width::UnicodeWidthStr::width)
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                widths(&fixed),
+                widths(&src),
+                "{}: the aligned table lost its alignment",
+                what
+            );
         }
         let again = nianbao::fix::fix_all(&fixed, &a2.report);
         assert!(

@@ -120,14 +120,32 @@ pub fn rewrite_cell(src: &str, cell: &Cell, v: i64) -> TextEdit {
         return TextEdit { range, new_text };
     }
     if cell.in_pipe_row {
+        // Keep an aligned column aligned: take the width change out of the
+        // padding on the side the number is aligned to the other side of.
         let old_w = unicode_width::UnicodeWidthStr::width(old);
         let new_w = unicode_width::UnicodeWidthStr::width(new.as_str());
         let after = &src[range.end..];
-        let pad = after.chars().take_while(|c| *c == ' ').count();
-        if new_w > old_w && pad > new_w - old_w {
-            range.end += new_w - old_w; // eat padding, keep at least one space
-        } else if new_w < old_w && pad >= 1 && after[pad..].starts_with('|') {
-            new_text.push_str(&" ".repeat(old_w - new_w));
+        let before = &src[..range.start];
+        let trail = after.bytes().take_while(|b| *b == b' ').count();
+        let lead = before.bytes().rev().take_while(|b| *b == b' ').count();
+        let closed = after[trail..].starts_with('|');
+        let opened = before[..before.len() - lead].ends_with('|');
+        // Right-aligned: more padding before the number than after it.
+        let right = lead > trail && opened;
+        if new_w > old_w {
+            let grow = new_w - old_w;
+            if right && lead > grow {
+                range.start -= grow; // keep at least one space
+            } else if trail > grow {
+                range.end += grow;
+            }
+        } else if new_w < old_w {
+            let shrink = " ".repeat(old_w - new_w);
+            if right {
+                new_text.insert_str(0, &shrink);
+            } else if trail >= 1 && closed {
+                new_text.push_str(&shrink);
+            }
         }
     }
     TextEdit { range, new_text }
