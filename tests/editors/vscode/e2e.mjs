@@ -221,6 +221,8 @@ try {
     check(res.templateSource === 'server', 'the skeleton came from the server\'s code action', res.templateSource);
     check(!(res.templateDiagnostics ?? []).some((x) => x.code === 'NB301' || x.code === 'NB302' || x.code === 'NB303'), 'skeleton has no total errors', res.templateDiagnostics);
 
+    check(res.restarted === true, 'command 重启服务器 restarted the client', res.restarted);
+    check((res.afterRestart ?? []).some((x) => x.code === 'NB301'), 'diagnostics back after the restart', res.afterRestart);
     // Screenshot: the report with its squiggles, hovering the wrong total.
     const squiggle = await page.waitForSelector('.squiggly-error', { timeout: 20000 }).catch(() => null);
     check(squiggle !== null, 'squiggle rendered in the editor (.squiggly-error)');
@@ -238,6 +240,8 @@ try {
         .catch((e) => String(e));
       check(/NB30[123]/.test(hover ?? '') && /勾稽关系/.test(hover ?? ''), 'hover on the squiggle shows the finding', hover);
     }
+    const toasts = await page.$$eval('.notification-toast', (els) => els.map((e) => e.textContent ?? ''));
+    check(!toasts.some((t) => /nianbao|failed|失败/i.test(t)), 'no error notifications from nianbao', toasts);
     await page.screenshot({ path: path.join(outDir, 'vscode.png') });
     console.log(`  screenshot: ${path.join(outDir, 'vscode.png')}`);
   } else {
