@@ -111,7 +111,7 @@ fn mutate_file(p: &PathBuf, tally: &mut Tally) {
         let mutated = apply_edits(&src, &[rewrite_cell(&src, cell, new)]);
         let what = format!("{}: {} {} → {}", name, c.describe(), old, new);
 
-        let a1 = run(&mutated);
+        let a1 = run_arithmetic(&mutated);
         assert_eq!(
             a1.report.cell(c).and_then(|c| c.int()),
             Some(new),
@@ -145,7 +145,7 @@ fn mutate_file(p: &PathBuf, tally: &mut Tally) {
         }
         tally.edits += edits.len();
         let fixed = apply_edits(&mutated, &edits);
-        let a2 = run(&fixed);
+        let a2 = run_arithmetic(&fixed);
         let left: Vec<_> = a2
             .diagnostics
             .iter()

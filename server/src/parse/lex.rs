@@ -271,7 +271,13 @@ fn value_cell(text: &str, offset: usize, in_pipe_row: bool) -> Option<Cell> {
             in_pipe_row,
         });
     }
-    if let Some((value, number_range, style)) = parse_number(text, offset) {
+    // Only a sign or a digit can start a number: labels skip the number parser.
+    let numeric = trimmed.starts_with(|c: char| {
+        c.is_ascii_digit() || matches!(c, '０'..='９' | '-' | '－' | '−' | '+' | '＋')
+    });
+    if let Some((value, number_range, style)) =
+        numeric.then(|| parse_number(text, offset)).flatten()
+    {
         return Some(Cell {
             range,
             number_range,

@@ -26,6 +26,9 @@ pub static RULE: RuleMeta = RuleMeta {
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let r = ctx.report;
+    if r.sections.iter().all(Option::is_some) {
+        return;
+    }
     // Markdown heading prefix used by the other headings ("## "), if any.
     let prefix = r
         .sections

@@ -16,7 +16,6 @@ pub static RULE: RuleMeta = RuleMeta {
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let r = ctx.report;
-    let eol = shared::eol(ctx.src);
     if let Some(t3) = r.table3.as_ref().filter(|t| !t.disordered) {
         let mixed_other = r.format == Format::F2021 && t3.has_values("t3.other");
         let expected: Vec<usize> = table3_rows(r.format).map(|(i, _)| i).collect();
@@ -52,7 +51,6 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 prev,
                 next,
                 t3.range,
-                eol,
             ));
         }
     }
@@ -69,7 +67,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             let next = t2.rows[pos + 1..].iter().find_map(|(_, r)| r.as_ref());
             let zeros: Vec<&str> = block.columns.iter().map(|_| "0").collect();
             out.push(missing(
-                ctx, "表二", "table 2", def.label, def.label, &zeros, prev, next, t2.range, eol,
+                ctx, "表二", "table 2", def.label, def.label, &zeros, prev, next, t2.range,
             ));
         }
     }
@@ -86,7 +84,6 @@ fn missing(
     prev: Option<&crate::model::Row>,
     next: Option<&crate::model::Row>,
     table: TextRange,
-    eol: &str,
 ) -> Diagnostic {
     let range = next
         .map(|r| r.label_cell)
@@ -108,7 +105,11 @@ fn missing(
         let last = p.range();
         let line = shared::line_at(ctx.src, last.end.saturating_sub(1).max(last.start));
         let model = &ctx.src[line.start..line.end];
-        let text = format!("{}{}", eol, shared::compose_row(model, label, zeros));
+        let text = format!(
+            "{}{}",
+            shared::eol(ctx.src),
+            shared::compose_row(model, label, zeros)
+        );
         d = d.with_fix(Fix {
             title: Msg::new(
                 format!("插入「{}」行（填 0）", name),

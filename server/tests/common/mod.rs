@@ -41,6 +41,28 @@ pub fn run(src: &str) -> Analysis {
     analyze(src, &Config::default())
 }
 
+/// Analyse with the arithmetic rules (NB3xx) only: what the mutation tests judge.
+pub fn run_arithmetic(src: &str) -> Analysis {
+    static CONFIG: std::sync::OnceLock<Config> = std::sync::OnceLock::new();
+    let config = CONFIG.get_or_init(|| {
+        let mut c = Config::default();
+        for r in nianbao::rules::RULES
+            .iter()
+            .filter(|r| !r.code.starts_with("NB3"))
+        {
+            c.rules.insert(
+                r.code.to_string(),
+                nianbao::config::RuleSetting {
+                    enabled: Some(false),
+                    severity: None,
+                },
+            );
+        }
+        c
+    });
+    analyze(src, config)
+}
+
 /// Every value cell of tables 三 and 四 in `format`: all rows × all columns.
 pub fn all_cells(format: Format) -> Vec<CellRef> {
     let mut v: Vec<CellRef> = template::table3_rows(format)
