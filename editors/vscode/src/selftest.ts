@@ -137,6 +137,21 @@ export async function runSelfTest(api: NianbaoApi, outFile: string, output?: vsc
     result.afterFixAll = dump(doc);
     step('fix all applied');
 
+    // The code lens above table 三 (重算本表 N 处合计): the server's nianbao.fixTable command,
+    // which answers with workspace/applyEdit.
+    await replaceAll(doc, original);
+    await waitFor('NB301 back', hasNB301, 15000);
+    const lenses =
+      (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 10)) ?? [];
+    result.codeLenses = lenses.map((l) => ({ line: l.range.start.line, title: l.command?.title, command: l.command?.command }));
+    const lens = lenses.find((l) => l.command && /重算|Recompute/i.test(l.command.title));
+    if (lens?.command) {
+      await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? []));
+      await waitFor('code lens edit', () => doc.getText() !== original, 10000).catch(() => undefined);
+    }
+    result.afterCodeLensText = doc.getText();
+    step(`code lens: ${lens?.command?.title ?? 'none'}`);
+
     // Change the message language.
     await replaceAll(doc, original);
     await waitFor('NB301 back', hasNB301, 15000);

@@ -205,6 +205,16 @@ try {
       'fix all: no NB301/NB302 left',
       (res.afterFixAll ?? []).map((x) => `${x.code} ${x.message}`),
     );
+    {
+      const lines = (res.afterCodeLensText ?? '').split('\n');
+      const r1 = lines.find((l) => l.includes('予以公开')) ?? '';
+      const r7 = lines.find((l) => l.includes('(七)总计') || l.includes('（七）总计')) ?? '';
+      check(
+        /\| 3 \|\s*$/.test(r1) && /^[^|]*\| 3 \|/.test(r7),
+        'code lens 重算本表 (server command nianbao.fixTable → workspace/applyEdit) fixed table 三',
+        { lenses: res.codeLenses, r1, r7 },
+      );
+    }
     check(
       typeof res.enMessage === 'string' && res.enMessage !== res.zhMessage && /^[A-Za-z]/.test(res.enMessage) && /should be 3/.test(res.enMessage),
       'setting nianbao.language = en switches the message to English',
