@@ -70,16 +70,22 @@ function M.check()
     ))
   end
 
-  local buf = vim.api.nvim_get_current_buf()
-  local ft = vim.bo[buf].filetype
-  if ft ~= '' then
-    local nb = require('nianbao')
-    info(string.format(
-      'current buffer: filetype %s, looks like a report: %s, attach: %s',
-      ft,
-      tostring(nb.is_report(buf)),
-      tostring(nb.should_attach(buf))
-    ))
+  -- Markdown / text buffers: does each look like a report, is a client attached?
+  local nb = require('nianbao')
+  for _, buf in ipairs(vim.api.nvim_list_bufs()) do
+    local ft = vim.bo[buf].filetype
+    if vim.api.nvim_buf_is_loaded(buf) and (ft == 'markdown' or ft == 'text' or ft == 'nianbao') then
+      local attached = #nb.clients(buf) > 0
+      local name = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(buf), ':t')
+      info(string.format(
+        'buffer %d %s: filetype %s, looks like a report: %s, nianbao attached: %s',
+        buf,
+        name ~= '' and name or '[No Name]',
+        ft,
+        tostring(nb.is_report(buf)),
+        tostring(attached)
+      ))
+    end
   end
 end
 
