@@ -101,7 +101,7 @@ fn every_rule_fires_and_stays_quiet() {
         };
         let quiet_name =
             |p: &&&std::path::PathBuf| p.file_name().unwrap().to_string_lossy().contains("_quiet_");
-        if !mine.iter().filter(|p| !quiet_name(p)).any(|p| fires(p)) {
+        if !mine.iter().filter(|p| !quiet_name(p)).any(fires) {
             missing.push(format!(
                 "{}: no fixture {}*.md where it fires",
                 rule.code, prefix

@@ -21,7 +21,7 @@ use nianbao::model::Report;
 use nianbao::rules::shared::rewrite_cell;
 use nianbao::template::{is_total_cell, CellRef};
 use nianbao::text::{apply_edits, TextEdit};
-use std::path::PathBuf;
+use std::path::Path;
 
 #[derive(Default, Debug)]
 struct Tally {
@@ -90,7 +90,7 @@ fn edited_cell(src: &str, report: &Report, e: &TextEdit) -> CellRef {
     c
 }
 
-fn mutate_file(p: &PathBuf, tally: &mut Tally) {
+fn mutate_file(p: &Path, tally: &mut Tally) {
     let name = p.file_name().unwrap().to_string_lossy().to_string();
     let src = read(p);
     let base = run(&src);

@@ -51,6 +51,9 @@ const T2: [(&str, &[f64]); 6] = [
     ("t2.fees", &[12.5]),
 ];
 
+/// (code, cell) of the arithmetic findings.
+type Findings = BTreeSet<(&'static str, Option<CellRef>)>;
+
 fn dir() -> PathBuf {
     fixtures_dir().join("variants")
 }
@@ -151,11 +154,11 @@ fn same_change_same_findings_in_every_layout() {
     let reports: Vec<_> = sources.iter().map(|(_, s)| run(s).report).collect();
     let mut changes = 0;
     for c in all_cells(Format::F2021) {
-        let mut reference: Option<(String, BTreeSet<(&str, Option<CellRef>)>)> = None;
+        let mut reference: Option<(String, Findings)> = None;
         for ((name, src), report) in sources.iter().zip(&reports) {
             let cell = report.cell(c).unwrap();
             let changed = apply_edits(src, &[rewrite_cell(src, cell, expected(c) + 7)]);
-            let found: BTreeSet<_> = arithmetic(&run_arithmetic(&changed)).into_iter().collect();
+            let found: Findings = arithmetic(&run_arithmetic(&changed)).into_iter().collect();
             assert!(
                 !found.is_empty(),
                 "{}: changing {} went unnoticed",
