@@ -183,13 +183,15 @@ vscode_case() {
   local scenario="$1" vsix="$2"
   [ -f "$vsix" ] || { echo "missing $vsix"; return 1; }
   CODE_SERVER="$cache/code-server/node_modules/.bin/code-server" PW_CORE="$cache/code-server/node_modules/playwright-core" \
-    VSIX="$vsix" REPORT="$fixture" OUT_DIR="$work/vscode" timeout 300 node "$here/vscode/e2e.mjs" "$scenario"
+    VSIX="$vsix" REPORT="$fixture" OUT_DIR="$work/vscode" NIANBAO_BIN="$bindir/nianbao" timeout 300 node "$here/vscode/e2e.mjs" "$scenario"
 }
 
 version="$(node -p "require('$root/editors/vscode/package.json').version" 2>/dev/null)"
 run_test vsix-contents python3 "$here/vscode/check_vsix.py" "$vsix_dir/nianbao-$version.vsix" "$vsix_dir/nianbao-linux-x64-$version.vsix"
 run_test vscode-bundled-server vscode_case bundled "$vsix_dir/nianbao-linux-x64-$version.vsix"
 run_test vscode-missing-server vscode_case missing "$vsix_dir/nianbao-$version.vsix"
+run_test vscode-server-on-path vscode_case path "$vsix_dir/nianbao-$version.vsix"
+run_test vscode-server-path-setting vscode_case setting "$vsix_dir/nianbao-$version.vsix"
 run_test nvim-0.11-lsp-enable nvim_case "$nvim11" init_enable.lua utf-8 NB_HEALTH=1
 run_test nvim-0.11-setup nvim_case "$nvim11" init_setup.lua utf-8
 run_test nvim-0.11-setup-autocmd nvim_case "$nvim11" init_setup.lua utf-8 NB_FORCE_AUTOCMD=1

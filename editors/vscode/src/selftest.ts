@@ -105,6 +105,12 @@ export async function runSelfTest(api: NianbaoApi, outFile: string, output?: vsc
     const first = await waitFor('NB301 diagnostic', hasNB301);
     result.initial = dump(doc);
     step(`diagnostics: ${(result.initial as DiagOut[]).map((d) => d.code).join(' ')}`);
+    if (process.env.NIANBAO_TEST_QUICK) {
+      result.ok = true;
+      result.done = true;
+      step('done (quick)');
+      return;
+    }
 
     // Quick fix on the wrong total.
     const diag = vscode.languages.getDiagnostics(doc.uri).find((d) => codeOf(d) === 'NB301')!;

@@ -96,6 +96,11 @@ fs.writeFileSync(
     2,
   ),
 );
+// Scenario "setting": the server comes from nianbao.server.path in the remote (machine) settings.
+if (scenario === 'setting') {
+  fs.mkdirSync(path.join(user, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(user, 'Machine', 'settings.json'), JSON.stringify({ 'nianbao.server.path': env('NIANBAO_BIN') }));
+}
 const xdg = {
   XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
   XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
@@ -117,8 +122,20 @@ console.log(`  install: ${Date.now() - t0} ms`);
 const port = await freePort();
 const hookOut = path.join(tmp, 'selftest.json');
 const serverEnv = { ...process.env, ...xdg, PATH: pathWithoutNianbao() };
-if (scenario === 'bundled') serverEnv.NIANBAO_TEST_OUT = hookOut;
-else delete serverEnv.NIANBAO_TEST_OUT;
+delete serverEnv.NIANBAO_TEST_OUT;
+delete serverEnv.NIANBAO_TEST_QUICK;
+if (scenario !== 'missing') serverEnv.NIANBAO_TEST_OUT = hookOut;
+if (scenario === 'path' || scenario === 'setting') serverEnv.NIANBAO_TEST_QUICK = '1';
+// Scenario "path": the server is installed in ~/.local/bin, which the user's ~/.profile puts
+// on PATH: the extension host takes its PATH from a login shell, not from code-server's env.
+let expectedServer = env('NIANBAO_BIN', '');
+if (scenario === 'path') {
+  const localBin = path.join(xdg.HOME, '.local', 'bin');
+  fs.mkdirSync(localBin, { recursive: true });
+  fs.symlinkSync(fs.realpathSync(env('NIANBAO_BIN')), path.join(localBin, 'nianbao'));
+  fs.writeFileSync(path.join(xdg.HOME, '.profile'), 'PATH="$HOME/.local/bin:$PATH"\nexport PATH\n');
+  expectedServer = path.join(localBin, 'nianbao');
+}
 const csLog = fs.openSync(path.join(outDir, `code-server-${scenario}.log`), 'w');
 const cs = spawn(
   codeServer,
@@ -157,7 +174,20 @@ try {
   await sleep(800);
   await page.keyboard.press('Enter');
 
-  if (scenario === 'bundled') {
+  if (scenario === 'path' || scenario === 'setting') {
+    const res = await waitFor('the extension test hook', () => {
+      try {
+        const j = JSON.parse(fs.readFileSync(hookOut, 'utf8'));
+        return j.done ? j : false;
+      } catch {
+        return false;
+      }
+    }, 120000);
+    for (const s of res.steps ?? []) console.log(`  | ${s}`);
+    check(res.ok === true, 'test hook finished without error', res.error);
+    check(res.serverPath === expectedServer, `server taken from ${scenario === 'path' ? 'PATH' : 'nianbao.server.path'}`, res.serverPath);
+    check((res.initial ?? []).some((d) => d.code === 'NB301' && d.text === '0'), 'NB301 on the wrong cell', res.initial);
+  } else if (scenario === 'bundled') {
     const res = await waitFor('the extension test hook', () => {
       try {
         const j = JSON.parse(fs.readFileSync(hookOut, 'utf8'));
