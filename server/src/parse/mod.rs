@@ -832,6 +832,23 @@ fn read_table3(
     for (d, row) in built {
         rows[d] = Some(row);
     }
+    // "（六）其他处理" above the 2021 sub-rows is a group label: blank cells beside
+    // it are the merged cells of the group, not a row of blanks.
+    let all_blank = |r: &Row| r.raw.iter().all(|c| c.value == Value::Blank);
+    let sub_rows = ["t3.other.overdue", "t3.other.unpaid", "t3.other.other"]
+        .iter()
+        .any(|k| {
+            rows[template::table3_row_index(k)]
+                .as_ref()
+                .is_some_and(|r| !r.raw.is_empty() && !all_blank(r))
+        });
+    if let Some(group) = rows[template::table3_row_index("t3.other")]
+        .as_mut()
+        .filter(|r| sub_rows && all_blank(r))
+    {
+        group.raw.clear();
+        group.cells = None;
+    }
     Some(Table3 {
         range: region,
         rows,

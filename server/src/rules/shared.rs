@@ -140,15 +140,48 @@ pub fn rewrite_cell(src: &str, cell: &Cell, v: i64) -> TextEdit {
                 range.end += grow;
             }
         } else if new_w < old_w {
+            // Pad back only where the pipes line up with the next or previous row.
             let shrink = " ".repeat(old_w - new_w);
-            if right {
+            if right && pipe_aligned(src, range.start - lead - 1) {
                 new_text.insert_str(0, &shrink);
-            } else if trail >= 1 && closed {
+            } else if !right && closed && pipe_aligned(src, range.end + trail) {
                 new_text.push_str(&shrink);
             }
         }
     }
     TextEdit { range, new_text }
+}
+
+/// Is the line of `at` part of an aligned pipe table: does the line above or
+/// below have its pipes at the same display columns?
+fn pipe_aligned(src: &str, at: usize) -> bool {
+    use unicode_width::UnicodeWidthStr;
+    let columns = |l: TextRange| {
+        let text = &src[l.start..l.end];
+        text.match_indices('|')
+            .map(|(i, _)| text[..i].width())
+            .collect::<Vec<_>>()
+    };
+    let line = line_at(src, at);
+    let mine = columns(line);
+    let bytes = src.as_bytes();
+    let above = (line.start > 0).then(|| {
+        let mut end = line.start - 1; // the line break
+        if end > 0 && bytes[end] == b'\n' && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        line_at(src, end)
+    });
+    let below = (line.end < src.len()).then(|| {
+        let start = line.end
+            + if src[line.end..].starts_with("\r\n") {
+                2
+            } else {
+                1
+            };
+        line_at(src, start)
+    });
+    above.into_iter().chain(below).any(|l| columns(l) == mine)
 }
 
 pub fn cell_name(c: CellRef) -> String {
