@@ -499,7 +499,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         "t3.total",
         "（七）总计",
         None,
-        ["(七)总计"],
+        ["(七)总计", "(七)合计"],
         OutcomeTotal,
         Both
     ),
