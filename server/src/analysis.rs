@@ -12,6 +12,13 @@ pub struct Analysis {
 
 pub fn analyze(src: &str, config: &Config) -> Analysis {
     let report = crate::parse::parse(src, config.format);
-    let diagnostics = rules::run(&Ctx { src, report: &report, config });
-    Analysis { report, diagnostics }
+    let diagnostics = rules::run(&Ctx {
+        src,
+        report: &report,
+        config,
+    });
+    Analysis {
+        report,
+        diagnostics,
+    }
 }

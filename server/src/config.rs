@@ -36,6 +36,9 @@ impl Config {
         self.rules.get(code).and_then(|r| r.enabled).unwrap_or(true)
     }
     pub fn severity(&self, code: &str, default: Severity) -> Severity {
-        self.rules.get(code).and_then(|r| r.severity).unwrap_or(default)
+        self.rules
+            .get(code)
+            .and_then(|r| r.severity)
+            .unwrap_or(default)
     }
 }

@@ -64,7 +64,10 @@ pub struct Msg {
 
 impl Msg {
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Msg { zh: zh.into(), en: en.into() }
+        Msg {
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
     pub fn get(&self, lang: Lang) -> &str {
         match lang {
@@ -112,8 +115,17 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(code: &'static str, range: TextRange, message: Msg) -> Self {
-        let severity = crate::rules::rule(code).map(|r| r.severity).unwrap_or(Severity::Warning);
-        Diagnostic { code, severity, range, message, related: Vec::new(), fixes: Vec::new() }
+        let severity = crate::rules::rule(code)
+            .map(|r| r.severity)
+            .unwrap_or(Severity::Warning);
+        Diagnostic {
+            code,
+            severity,
+            range,
+            message,
+            related: Vec::new(),
+            fixes: Vec::new(),
+        }
     }
     pub fn with_related(mut self, related: Vec<Related>) -> Self {
         self.related = related;

@@ -76,7 +76,10 @@ impl LineIndex {
             }
             i += 1;
         }
-        LineIndex { starts, len: text.len() }
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -91,7 +94,11 @@ impl LineIndex {
     /// Byte range of line `line` without its terminator.
     pub fn line_range(&self, text: &str, line: usize) -> TextRange {
         let start = self.line_start(line);
-        let mut end = if line + 1 < self.starts.len() { self.starts[line + 1] } else { self.len };
+        let mut end = if line + 1 < self.starts.len() {
+            self.starts[line + 1]
+        } else {
+            self.len
+        };
         let b = text.as_bytes();
         if end > start && b[end - 1] == b'\n' {
             end -= 1;
@@ -119,7 +126,10 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.starts[line];
         let col = column_units(&text[start..offset], enc);
-        Position { line: line as u32, character: col as u32 }
+        Position {
+            line: line as u32,
+            character: col as u32,
+        }
     }
 
     /// Byte offset of a position. Columns past the end of the line clamp to the
@@ -196,7 +206,13 @@ mod tests {
         assert_eq!(li.line_count(), 4);
         assert_eq!(&t[li.line_range(t, 1).start..li.line_range(t, 1).end], "b");
         assert_eq!(&t[li.line_range(t, 2).start..li.line_range(t, 2).end], "c");
-        assert_eq!(li.position(t, t.len(), Encoding::Utf16), Position { line: 3, character: 1 });
+        assert_eq!(
+            li.position(t, t.len(), Encoding::Utf16),
+            Position {
+                line: 3,
+                character: 1
+            }
+        );
     }
 
     #[test]
@@ -211,8 +227,28 @@ mod tests {
             assert_eq!(li.offset(t, li.position(t, x, enc), enc), x);
         }
         // inside the surrogate pair snaps back to the character start
-        assert_eq!(li.offset(t, Position { line: 0, character: 3 }, Encoding::Utf16), 6);
+        assert_eq!(
+            li.offset(
+                t,
+                Position {
+                    line: 0,
+                    character: 3
+                },
+                Encoding::Utf16
+            ),
+            6
+        );
         // past the end of the line clamps
-        assert_eq!(li.offset(t, Position { line: 0, character: 99 }, Encoding::Utf16), t.len());
+        assert_eq!(
+            li.offset(
+                t,
+                Position {
+                    line: 0,
+                    character: 99
+                },
+                Encoding::Utf16
+            ),
+            t.len()
+        );
     }
 }

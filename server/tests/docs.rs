@@ -11,7 +11,10 @@ fn rules_doc_is_up_to_date() {
         std::fs::write(&path, &want).unwrap();
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(have == want, "docs/rules.md is stale: run UPDATE_EXPECT=1 cargo test --test docs");
+    assert!(
+        have == want,
+        "docs/rules.md is stale: run UPDATE_EXPECT=1 cargo test --test docs"
+    );
 }
 
 #[test]
@@ -20,9 +23,17 @@ fn every_rule_is_documented_and_unique() {
     for r in nianbao::rules::RULES {
         assert!(seen.insert(r.code), "duplicate code {}", r.code);
         let n: u32 = r.code[2..].parse().unwrap();
-        assert!(r.code.starts_with("NB") && (100..600).contains(&n), "{}", r.code);
+        assert!(
+            r.code.starts_with("NB") && (100..600).contains(&n),
+            "{}",
+            r.code
+        );
         for (zh, en) in [r.what, r.why, r.fix] {
-            assert!(!zh.is_empty() && !en.is_empty(), "{} lacks documentation", r.code);
+            assert!(
+                !zh.is_empty() && !en.is_empty(),
+                "{} lacks documentation",
+                r.code
+            );
         }
         assert!(!r.example.is_empty(), "{} lacks an example", r.code);
     }
