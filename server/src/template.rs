@@ -286,7 +286,88 @@ pub struct Table3Row {
     pub only: Only,
 }
 
+/// English names of the rows of table 三, for English messages.
+pub static TABLE3_ROWS_EN: &[(&str, &str)] = &[
+    ("t3.new", "1. new applications this year"),
+    ("t3.carried_in", "2. carried over from last year"),
+    ("t3.open", "(1) disclosed"),
+    ("t3.partial", "(2) partly disclosed"),
+    ("t3.refuse.secret", "(3) refused · 1. state secret"),
+    ("t3.refuse.law", "(3) refused · 2. prohibited by other laws"),
+    (
+        "t3.refuse.safety",
+        "(3) refused · 3. endangers the “three securities and one stability”",
+    ),
+    ("t3.refuse.third", "(3) refused · 4. third-party rights"),
+    ("t3.refuse.internal", "(3) refused · 5. internal affairs"),
+    ("t3.refuse.process", "(3) refused · 6. process information"),
+    ("t3.refuse.enforce", "(3) refused · 7. enforcement files"),
+    ("t3.refuse.query", "(3) refused · 8. query matters"),
+    ("t3.unable.none", "(4) unable · 1. not held"),
+    (
+        "t3.unable.create",
+        "(4) unable · 2. would need to be created",
+    ),
+    (
+        "t3.unable.unclear",
+        "(4) unable · 3. still unclear after correction",
+    ),
+    (
+        "t3.reject.petition",
+        "(5) not processed · 1. petitions and complaints",
+    ),
+    (
+        "t3.reject.repeat",
+        "(5) not processed · 2. repeated application",
+    ),
+    (
+        "t3.reject.published",
+        "(5) not processed · 3. published material",
+    ),
+    (
+        "t3.reject.massive",
+        "(5) not processed · 4. massive repeated applications",
+    ),
+    (
+        "t3.reject.confirm",
+        "(5) not processed · 5. confirmation of information already obtained",
+    ),
+    ("t3.other", "(6) other handling"),
+    ("t3.other.overdue", "(6) other · 1. no correction in time"),
+    ("t3.other.unpaid", "(6) other · 2. fee not paid"),
+    ("t3.other.other", "(6) other · 3. other"),
+    ("t3.total", "(7) total"),
+    ("t3.carried_out", "4. carried over to next year"),
+];
+
+/// English names of the columns of table 三.
+pub static TABLE3_COLUMNS_EN: [&str; 7] = [
+    "natural persons",
+    "businesses",
+    "research institutions",
+    "public-interest organisations",
+    "legal service providers",
+    "other",
+    "total",
+];
+
+/// English names of the groups and columns of table 四.
+pub static TABLE4_GROUPS_EN: [&str; 3] = [
+    "administrative review",
+    "litigation without review",
+    "litigation after review",
+];
+pub static TABLE4_GROUP_COLUMNS_EN: [&str; 5] =
+    ["upheld", "corrected", "other result", "pending", "total"];
+
 impl Table3Row {
+    pub fn display_en(&self) -> &'static str {
+        TABLE3_ROWS_EN
+            .iter()
+            .find(|(k, _)| *k == self.key)
+            .map(|(_, v)| *v)
+            .unwrap_or(self.label)
+    }
     pub fn display(&self) -> String {
         match self.group {
             Some(g) => format!("{}{}", g, self.label),
@@ -585,6 +666,20 @@ impl CellRef {
                 format!("{}·{}", TABLE3_ROWS[row].display(), TABLE3_COLUMNS[col])
             }
             CellRef::T4 { col } => table4_column_name(col),
+        }
+    }
+    pub fn describe_en(&self) -> String {
+        match *self {
+            CellRef::T3 { row, col } => format!(
+                "{} · {}",
+                TABLE3_ROWS[row].display_en(),
+                TABLE3_COLUMNS_EN[col]
+            ),
+            CellRef::T4 { col } => format!(
+                "{} · {}",
+                TABLE4_GROUPS_EN[col / 5],
+                TABLE4_GROUP_COLUMNS_EN[col % 5]
+            ),
         }
     }
 }

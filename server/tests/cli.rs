@@ -788,3 +788,35 @@ fn rules_command_lists_every_rule() {
     let o = run(&["rules", "--markdown"]);
     assert_eq!(stdout(&o), nianbao::rules::docs_markdown());
 }
+
+/// English messages name cells in English (no Chinese row or column names).
+#[test]
+fn english_messages_name_cells_in_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let draft = std::fs::read_to_string(fixture("draft.md")).unwrap();
+    let path = dir.path().join("draft.md");
+    std::fs::write(&path, draft).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(["check", "--lang", "en", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diags = v["files"][0]["diagnostics"].as_array().unwrap();
+    let a = diags
+        .iter()
+        .find(|d| d["code"] == "NB301")
+        .expect("NB301 in the draft");
+    let msg = a["message"].as_str().unwrap();
+    assert!(
+        msg.contains("(1) disclosed") && msg.contains("natural persons"),
+        "{msg}"
+    );
+    for r in a["related"].as_array().unwrap() {
+        let m = r["message"].as_str().unwrap();
+        assert!(
+            !m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "Chinese in English related message: {m}"
+        );
+    }
+}

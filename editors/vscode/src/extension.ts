@@ -322,7 +322,7 @@ export async function insertTemplate(doc?: vscode.TextDocument): Promise<boolean
   }
   await readyPromise;
   const start = new vscode.Range(0, 0, 0, 0);
-  // The server titles it 插入2021年版年度报告框架 / "Insert the 2021-format report skeleton".
+  // The server titles it 插入2021年版年度报告模板 / "Insert the 2021-format report skeleton".
   const isTemplate = (a: vscode.CodeAction | vscode.Command) => /模板|框架|骨架|skeleton|template/i.test(a.title);
   const actions = await codeActions(doc, start, undefined, isTemplate);
   const tpl = actions.find(isTemplate);

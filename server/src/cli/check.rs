@@ -78,7 +78,7 @@ impl Outcome {
 
 /// Name the template cell an edit of fix-all rewrites.
 fn cell_of_edit(report: &Report, edit: &TextEdit) -> Option<String> {
-    identities(report.format)
+    identities(report.table3_format())
         .iter()
         .map(|i| i.target)
         .find_map(|target| {

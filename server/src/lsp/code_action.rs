@@ -157,7 +157,7 @@ pub fn skeleton_edits(snap: &Snapshot) -> Option<Vec<text::TextEdit>> {
 pub fn skeleton_title(lang: Lang) -> String {
     tr(
         lang,
-        "插入2021年版年度报告框架".into(),
+        "插入2021年版年度报告模板".into(),
         "Insert the 2021-format report skeleton".into(),
     )
 }

@@ -64,7 +64,9 @@ impl Settings {
         let mut problems = Vec::new();
         let v = unwrap_section(v);
         let Some(obj) = v.as_object() else {
-            if !v.is_null() {
+            // Neovim encodes an empty Lua table `{}` as the JSON list `[]`.
+            let empty_list = v.as_array().is_some_and(|a| a.is_empty());
+            if !v.is_null() && !empty_list {
                 problems.push(format!("nianbao settings: expected an object, got {v}"));
             }
             return (s, problems);
@@ -143,7 +145,7 @@ impl Settings {
 /// `{"nianbao": {...}}` → `{...}`.
 fn unwrap_section(v: &Value) -> &Value {
     match v.get("nianbao") {
-        Some(inner) if inner.is_object() => inner,
+        Some(inner) if inner.is_object() || inner.is_array() => inner,
         _ => v,
     }
 }
@@ -292,6 +294,17 @@ mod tests {
         assert_eq!(c.profile.fee_decimals, Some(4));
         assert!(c.profile.require_rectification);
         assert_eq!(c.profile.section6_items, vec!["人大代表建议".to_string()]);
+    }
+
+    #[test]
+    fn empty_list_from_neovim_is_empty_settings() {
+        let (s, problems) = Settings::from_value(&json!({"nianbao": []}), Lang::Zh);
+        assert!(problems.is_empty(), "{problems:?}");
+        let (_, problems) = Settings::from_value(&json!([]), Lang::Zh);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(s.lang(), Lang::Zh);
+        let (_, problems) = Settings::from_value(&json!({"nianbao": [1]}), Lang::Zh);
+        assert_eq!(problems.len(), 1);
     }
 
     #[test]

@@ -195,10 +195,24 @@ fn col_name(c: CellRef) -> &'static str {
     }
 }
 
+fn col_name_en(c: CellRef) -> &'static str {
+    match c {
+        CellRef::T3 { col, .. } => crate::template::TABLE3_COLUMNS_EN[col],
+        CellRef::T4 { col } => crate::template::TABLE4_GROUP_COLUMNS_EN[col % 5],
+    }
+}
+
 fn row_name(c: CellRef) -> String {
     match c {
         CellRef::T3 { row, .. } => TABLE3_ROWS[row].display(),
         CellRef::T4 { col } => crate::template::TABLE4_GROUPS[col / 5].to_string(),
+    }
+}
+
+fn row_name_en(c: CellRef) -> String {
+    match c {
+        CellRef::T3 { row, .. } => TABLE3_ROWS[row].display_en().to_string(),
+        CellRef::T4 { col } => crate::template::TABLE4_GROUPS_EN[col / 5].to_string(),
     }
 }
 
@@ -403,9 +417,9 @@ fn identity_diagnostic(
             format!(
                 "{} fails: the total of “{}” should be {} ({} = {}), found {}",
                 ident.kind.name_en(),
-                row_name(ident.target),
+                row_name_en(ident.target),
                 e.expected,
-                join(&ident.rhs, &|c| col_name(c).to_string(), true),
+                join(&ident.rhs, &|c| col_name_en(c).to_string(), true),
                 e.rhs,
                 actual
             ),
@@ -421,7 +435,7 @@ fn identity_diagnostic(
             format!(
                 "{} fails: (七) total of column “{}” should be {} (sum of the outcome rows), found {}",
                 ident.kind.name_en(),
-                col_name(ident.target),
+                col_name_en(ident.target),
                 e.expected,
                 actual
             ),
@@ -460,7 +474,7 @@ fn identity_diagnostic(
                 format!(
                     "{} fails in column “{}”: {} = {}, but {} = {}; {}",
                     ident.kind.name_en(),
-                    col_name(ident.target),
+                    col_name_en(ident.target),
                     join(&ident.lhs, &|c| role_name_en(c).to_string(), true),
                     e.lhs,
                     join(&ident.rhs, &|c| role_name_en(c).to_string(), true),
@@ -480,7 +494,7 @@ fn identity_diagnostic(
                 range: cell.range,
                 message: Msg::new(
                     format!("{} = {}", cell_name(c), zh),
-                    format!("{} = {}", cell_name(c), en),
+                    format!("{} = {}", c.describe_en(), en),
                 ),
             })
         })

@@ -327,7 +327,7 @@ function M.insert_template(bufnr)
   local actions = request_sync(client, 'textDocument/codeAction', params, bufnr) or {}
   for _, action in ipairs(actions) do
     local title = action.title or ''
-    -- The server titles it 插入2021年版年度报告框架 / "Insert the 2021-format report skeleton".
+    -- The server titles it 插入2021年版年度报告模板 / "Insert the 2021-format report skeleton".
     local lower = title:lower()
     if title:find('模板', 1, true) or title:find('框架', 1, true) or title:find('骨架', 1, true)
       or lower:find('skeleton', 1, true) or lower:find('template', 1, true) then
