@@ -95,18 +95,13 @@ fn check_one(input: &Input, config: &Config, fix: bool) -> Result<FileResult, St
     let source = files::read(input)?;
     let path = input.display();
     let analysis = analyze(&source.text, config);
-    if !fix {
-        let index = LineIndex::new(&source.text);
-        return Ok(FileResult {
-            path,
-            index,
-            src: source.text,
-            analysis,
-            fixed: Vec::new(),
-        });
-    }
-    let mut edits = crate::fix::fix_all(&source.text, &analysis.report);
-    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    let edits = if fix {
+        let mut edits = crate::fix::fix_all(&source.text, &analysis.report);
+        edits.sort_by_key(|e| (e.range.start, e.range.end));
+        edits
+    } else {
+        Vec::new()
+    };
     let original = &source.text;
     let fixed_text = apply_edits(original, &edits);
     if fixed_text == *original {
