@@ -207,17 +207,18 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn non_utf8_file_exits_2_with_a_clear_message() {
+fn undecodable_file_exits_2_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
-    // "总计 5" in GBK
-    std::fs::write(dir.path().join("gbk.txt"), b"\xD7\xDC\xBC\xC6 5\n").unwrap();
-    let o = run_in(dir.path(), &["check", "gbk.txt"]);
+    // Valid in no supported encoding: 0x81 starts a GB18030 pair, 0x20 cannot end one.
+    std::fs::write(dir.path().join("bad.txt"), b"ok\n\x81\x20 5\n").unwrap();
+    let o = run_in(dir.path(), &["check", "bad.txt"]);
     assert_eq!(code(&o), 2);
     let e = stderr(&o);
     assert!(
-        e.contains("cannot read 'gbk.txt'") && e.contains("UTF-8"),
+        e.contains("cannot read 'bad.txt'") && e.contains("UTF-8") && e.contains("line 2"),
         "{e}"
     );
+    assert!(stdout(&o).lines().count() <= 1, "{}", stdout(&o));
 }
 
 #[test]

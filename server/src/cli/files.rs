@@ -54,8 +54,11 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
-/// Walk `dir` recursively; symlinks to files are followed, symlinks to folders are not (no cycles).
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<(String, String)>) {
+/// Walk `dir` recursively; symlinks to files are followed only when their target lies
+/// inside `root` (the folder given on the command line, canonicalized), so that
+/// `--fix` never writes outside the paths given; symlinks to folders are not
+/// followed (no cycles, no escape).
+fn walk(dir: &Path, root: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<(String, String)>) {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -75,9 +78,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<(String, String)>
         let path = entry.path();
         let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() {
-            walk(&path, out, problems);
+            walk(&path, root, out, problems);
         } else if has_report_extension(&path)
-            && (ft.is_file() || (ft.is_symlink() && path.is_file()))
+            && (ft.is_file()
+                || (ft.is_symlink()
+                    && path.is_file()
+                    && fs::canonicalize(&path).is_ok_and(|t| t.starts_with(root))))
         {
             out.push(path);
         }
@@ -99,7 +105,8 @@ pub fn collect(paths: &[PathBuf]) -> Collected {
             )),
             Ok(m) if m.is_dir() => {
                 let mut found = Vec::new();
-                walk(p, &mut found, &mut c.problems);
+                let root = fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+                walk(p, &root, &mut found, &mut c.problems);
                 if found.is_empty() {
                     c.empty_dirs.push(p.display().to_string());
                 }
@@ -113,15 +120,131 @@ pub fn collect(paths: &[PathBuf]) -> Collected {
     c
 }
 
+/// The encoding a report was read in, and is written back in by `--fix`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    /// UTF-8 with a byte order mark.
+    Utf8Bom,
+    /// UTF-16 little-endian with a byte order mark.
+    Utf16Le,
+    /// UTF-16 big-endian with a byte order mark.
+    Utf16Be,
+    /// GB18030, which includes GBK and GB2312.
+    Gb18030,
+}
+
+impl TextEncoding {
+    /// The stable name used in JSON output (`"encoding"`) and in notes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Utf8Bom => "utf-8-bom",
+            TextEncoding::Utf16Le => "utf-16le",
+            TextEncoding::Utf16Be => "utf-16be",
+            TextEncoding::Gb18030 => "gb18030",
+        }
+    }
+
+    /// Human name for notes on standard error.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Utf8Bom => "UTF-8 with BOM",
+            TextEncoding::Utf16Le => "UTF-16LE with BOM",
+            TextEncoding::Utf16Be => "UTF-16BE with BOM",
+            TextEncoding::Gb18030 => "GB18030 (GBK)",
+        }
+    }
+
+    /// Encode `text` (no BOM in it) back into this encoding, BOM included.
+    pub fn encode(self, text: &str) -> Vec<u8> {
+        match self {
+            TextEncoding::Utf8 => text.as_bytes().to_vec(),
+            TextEncoding::Utf8Bom => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+            TextEncoding::Utf16Le => {
+                let mut out = vec![0xFF, 0xFE];
+                out.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+                out
+            }
+            TextEncoding::Utf16Be => {
+                let mut out = vec![0xFE, 0xFF];
+                out.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+                out
+            }
+            TextEncoding::Gb18030 => {
+                let (bytes, _, _) = encoding_rs::GB18030.encode(text);
+                bytes.into_owned()
+            }
+        }
+    }
+}
+
 /// A file's text, with what is needed to write it back as it was.
 #[derive(Debug)]
 pub struct Source {
     pub text: String,
     /// The file started with a UTF-8 byte order mark (stripped from `text`, restored on write).
     pub bom: bool,
+    /// The encoding the bytes were decoded from.
+    pub encoding: TextEncoding,
+    /// Encoding `text` again gives back exactly the bytes read (always true for
+    /// UTF-8 and UTF-16; for GB18030 a few GBK-only byte sequences do not survive).
+    pub round_trips: bool,
 }
 
-/// Read an input as UTF-8; the error is a complete message without the `nianbao: ` prefix.
+/// What was read from a path, remembered so that writing it back can keep its
+/// encoding and refuse to overwrite a file that changed on disk in between.
+#[derive(Clone, Debug)]
+struct ReadRecord {
+    encoding: TextEncoding,
+    round_trips: bool,
+    fingerprint: Fingerprint,
+}
+
+/// Length and hash of a file's bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub len: u64,
+    pub hash: u64,
+}
+
+impl Fingerprint {
+    pub fn of(bytes: &[u8]) -> Fingerprint {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        bytes.hash(&mut h);
+        Fingerprint {
+            len: bytes.len() as u64,
+            hash: h.finish(),
+        }
+    }
+}
+
+/// Records by displayed path (`Input::display`, which is also how `write_atomic`'s
+/// path displays). `check` reads and writes through this module only, so the
+/// records travel with the paths without widening its types.
+static READS: std::sync::Mutex<Option<std::collections::HashMap<String, ReadRecord>>> =
+    std::sync::Mutex::new(None);
+
+fn remember(display: &str, record: ReadRecord) {
+    let mut reads = READS.lock().unwrap_or_else(|e| e.into_inner());
+    reads
+        .get_or_insert_with(Default::default)
+        .insert(display.to_string(), record);
+}
+
+fn recall(display: &str) -> Option<ReadRecord> {
+    let reads = READS.lock().unwrap_or_else(|e| e.into_inner());
+    reads.as_ref()?.get(display).cloned()
+}
+
+/// The encoding an input (by its displayed path) was read in, if it was read.
+pub fn encoding_of(display: &str) -> Option<TextEncoding> {
+    recall(display).map(|r| r.encoding)
+}
+
+/// Read an input and decode it; the error is a complete message without the `nianbao: ` prefix.
 pub fn read(input: &Input) -> Result<Source, String> {
     let display = input.display();
     let bytes = match input {
@@ -137,36 +260,179 @@ pub fn read(input: &Input) -> Result<Source, String> {
             fs::read(p).map_err(|e| format!("cannot read '{}': {}", display, io_message(&e)))?
         }
     };
-    decode(bytes).map_err(|why| format!("cannot read '{display}': {why}"))
+    let fingerprint = Fingerprint::of(&bytes);
+    let source = decode(bytes).map_err(|why| format!("cannot read '{display}': {why}"))?;
+    remember(
+        &display,
+        ReadRecord {
+            encoding: source.encoding,
+            round_trips: source.round_trips,
+            fingerprint,
+        },
+    );
+    Ok(source)
 }
 
-/// Decode bytes as UTF-8 (an optional BOM is stripped).
+/// Formats that are certainly not a text report, by their first bytes.
+const MAGIC: &[(&[u8], &str)] = &[
+    (
+        b"PK\x03\x04",
+        "a zip archive (a .docx, .xlsx, .odt or .zip file)",
+    ),
+    (b"PK\x05\x06", "an empty zip archive"),
+    (b"%PDF", "a PDF document"),
+    (
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+        "an old Office document (.doc, .xls, .wps)",
+    ),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xFF\xD8\xFF", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1F\x8B", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xBC\xAF", "a 7-Zip archive"),
+    (b"{\\rtf", "an RTF document"),
+];
+
+const SAVE_AS: &str = "save the report as plain text (.txt) or Markdown (.md)";
+
+/// Decode a report: UTF-8 (with or without BOM), UTF-16 with a BOM, or GB18030/GBK.
+/// Binary files (office documents, PDFs, archives, anything with NUL bytes) are refused.
 pub fn decode(bytes: Vec<u8>) -> Result<Source, String> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err("the file is UTF-16 encoded; save it as UTF-8".to_string());
+    for (magic, what) in MAGIC {
+        if bytes.starts_with(magic) {
+            return Err(format!("not a text file: it is {what}; {SAVE_AS}"));
+        }
+    }
+    let utf16 = if bytes.starts_with(&[0xFF, 0xFE]) {
+        Some((encoding_rs::UTF_16LE, TextEncoding::Utf16Le))
+    } else if bytes.starts_with(&[0xFE, 0xFF]) {
+        Some((encoding_rs::UTF_16BE, TextEncoding::Utf16Be))
+    } else {
+        None
+    };
+    if let Some((enc, which)) = utf16 {
+        let body = &bytes[2..];
+        if body.len() % 2 != 0 {
+            return Err(format!(
+                "not valid {}: odd number of bytes; {SAVE_AS}",
+                which.describe()
+            ));
+        }
+        return match enc.decode_without_bom_handling_and_without_replacement(body) {
+            Some(text) if !text.contains('\0') => Ok(Source {
+                text: text.into_owned(),
+                bom: false,
+                encoding: which,
+                round_trips: true,
+            }),
+            Some(_) => Err(format!(
+                "not a text file: it holds NUL characters; {SAVE_AS}"
+            )),
+            None => Err(format!(
+                "not valid {} (unpaired surrogate); {SAVE_AS}",
+                which.describe()
+            )),
+        };
+    }
+    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+        return Err(format!(
+            "not a text file: NUL byte at byte offset {at} (binary data, or UTF-16 without a byte order mark); {SAVE_AS}"
+        ));
     }
     let bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
-    let bytes = if bom { bytes[3..].to_vec() } else { bytes };
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(Source { text, bom }),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let bytes = e.as_bytes();
+    let body = if bom { &bytes[3..] } else { &bytes[..] };
+    match std::str::from_utf8(body) {
+        Ok(text) => {
+            return Ok(Source {
+                text: text.to_string(),
+                bom,
+                encoding: if bom {
+                    TextEncoding::Utf8Bom
+                } else {
+                    TextEncoding::Utf8
+                },
+                round_trips: true,
+            })
+        }
+        Err(e) if bom => {
+            let at = e.valid_up_to();
+            let line = body[..at].iter().filter(|b| **b == b'\n').count() + 1;
+            return Err(format!(
+                "not valid UTF-8 although it starts with a UTF-8 byte order mark \
+                 (invalid byte 0x{:02X} on line {line}, byte offset {})",
+                body[at],
+                at + 3
+            ));
+        }
+        Err(_) => {}
+    }
+    match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) {
+        Some(text) => {
+            let round_trips = TextEncoding::Gb18030.encode(&text) == bytes;
+            Ok(Source {
+                text: text.into_owned(),
+                bom: false,
+                encoding: TextEncoding::Gb18030,
+                round_trips,
+            })
+        }
+        None => {
+            let at = std::str::from_utf8(&bytes)
+                .err()
+                .map_or(0, |e| e.valid_up_to());
             let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
             Err(format!(
-                "not valid UTF-8 (invalid byte 0x{:02X} on line {line}, byte offset {}); \
-                 the file may be GB18030/GBK encoded, which is not supported yet: save it as UTF-8",
-                bytes[at],
-                at + if bom { 3 } else { 0 }
+                "neither UTF-8, UTF-16 nor GB18030/GBK (not valid UTF-8 from byte 0x{:02X} \
+                 on line {line}, byte offset {at}); save it as UTF-8",
+                bytes[at]
             ))
         }
     }
 }
 
+fn refuse(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::Other, msg)
+}
+
+/// Check that `target` still holds exactly the bytes that were read from it.
+pub fn unchanged_since_read(target: &Path, read: Fingerprint) -> io::Result<()> {
+    let now = fs::read(target)?;
+    if Fingerprint::of(&now) != read {
+        return Err(refuse(
+            "the file changed on disk after it was read; it was not overwritten \
+             (run the command again)"
+                .to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// Replace the file at `path` with `contents` atomically: write a temporary file in
 /// the same folder, give it the original's permissions, then rename it over the
 /// original. A symlink is resolved so that its target, not the link, is replaced.
+///
+/// When `path` was read with [`read`], `contents` is UTF-8 (with a BOM when the
+/// original had one) and is written back in the original's encoding, and the
+/// write is refused if the file changed on disk since it was read.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let record = recall(&path.display().to_string());
+    let contents: std::borrow::Cow<[u8]> = match &record {
+        Some(r) if !matches!(r.encoding, TextEncoding::Utf8 | TextEncoding::Utf8Bom) => {
+            if !r.round_trips {
+                return Err(refuse(format!(
+                    "the file's {} bytes would not survive being written back unchanged; \
+                     not overwritten (save it as UTF-8 to fix it)",
+                    r.encoding.describe()
+                )));
+            }
+            let text = std::str::from_utf8(contents)
+                .map_err(|_| refuse("internal error: fixed text is not UTF-8".to_string()))?;
+            let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+            r.encoding.encode(text).into()
+        }
+        _ => contents.into(),
+    };
     let target = if fs::symlink_metadata(path)?.file_type().is_symlink() {
         fs::canonicalize(path)?
     } else {
@@ -198,10 +464,15 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         }
     };
     let result = (|| {
-        file.write_all(contents)?;
+        file.write_all(&contents)?;
         file.sync_all()?;
         drop(file);
         fs::set_permissions(&tmp, perms)?;
+        #[cfg(test)]
+        tests::before_rename_hook(&target);
+        if let Some(r) = &record {
+            unchanged_since_read(&target, r.fingerprint)?;
+        }
         fs::rename(&tmp, &target)
     })();
     if result.is_err() {
@@ -221,12 +492,89 @@ mod tests {
         assert_eq!(s.text, "abc");
     }
 
+    thread_local! {
+        static HOOK: std::cell::RefCell<Option<Box<dyn Fn(&Path)>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+
+    /// Called by `write_atomic` just before it compares and renames (tests only).
+    pub(super) fn before_rename_hook(target: &Path) {
+        HOOK.with(|h| {
+            if let Some(f) = h.borrow().as_ref() {
+                f(target)
+            }
+        });
+    }
+
     #[test]
-    fn rejects_gbk() {
+    fn decodes_gbk_as_gb18030() {
         // "总计" in GBK
-        let e = decode(b"ok\n\xD7\xDC\xBC\xC6".to_vec()).unwrap_err();
-        assert!(e.contains("not valid UTF-8"), "{e}");
+        let s = decode(b"ok\n\xD7\xDC\xBC\xC6".to_vec()).unwrap();
+        assert_eq!(s.text, "ok\n总计");
+        assert_eq!(s.encoding, TextEncoding::Gb18030);
+        assert!(s.round_trips);
+    }
+
+    #[test]
+    fn rejects_undecodable_bytes() {
+        let e = decode(b"ok\n\x81\x20".to_vec()).unwrap_err();
+        assert!(e.contains("GB18030"), "{e}");
         assert!(e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn decodes_utf16_with_bom() {
+        let le = TextEncoding::Utf16Le.encode("总计\r\n5");
+        let s = decode(le.clone()).unwrap();
+        assert_eq!(
+            (s.text.as_str(), s.encoding),
+            ("总计\r\n5", TextEncoding::Utf16Le)
+        );
+        assert_eq!(s.encoding.encode(&s.text), le);
+        let be = TextEncoding::Utf16Be.encode("总计");
+        assert_eq!(decode(be).unwrap().encoding, TextEncoding::Utf16Be);
+        assert!(decode(vec![0xFF, 0xFE, 0x00, 0xD8]).is_err()); // lone surrogate
+        assert!(decode(vec![0xFF, 0xFE, 0x41]).is_err()); // odd length
+    }
+
+    #[test]
+    fn refuses_binary() {
+        for (bytes, want) in [
+            (&b"PK\x03\x04rest"[..], "zip"),
+            (b"%PDF-1.7", "PDF"),
+            (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "Office"),
+            (b"abc\0def", "NUL byte at byte offset 3"),
+        ] {
+            let e = decode(bytes.to_vec()).unwrap_err();
+            assert!(e.contains("not a text file") && e.contains(want), "{e}");
+        }
+    }
+
+    #[test]
+    fn refuses_to_overwrite_a_file_changed_since_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.txt");
+        fs::write(&path, "总计 5\n").unwrap();
+        let src = read(&Input::File(path.clone())).unwrap();
+        let other = path.clone();
+        HOOK.with(|h| {
+            *h.borrow_mut() = Some(Box::new(move |_: &Path| {
+                fs::write(&other, "someone else's edit\n").unwrap();
+            }))
+        });
+        let r = write_atomic(&path, src.text.replace('5', "4").as_bytes());
+        HOOK.with(|h| *h.borrow_mut() = None);
+        let e = r.unwrap_err();
+        assert!(e.to_string().contains("changed on disk"), "{e}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "someone else's edit\n");
+        // No temporary file left behind.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        // The compare function itself.
+        let fp = Fingerprint::of(b"abc");
+        fs::write(&path, "abc").unwrap();
+        assert!(unchanged_since_read(&path, fp).is_ok());
+        fs::write(&path, "abd").unwrap();
+        assert!(unchanged_since_read(&path, fp).is_err());
     }
 
     #[test]

@@ -318,6 +318,20 @@ fn write_diagnostic(
 pub fn render(out: &mut dyn Write, outcome: &Outcome, lang: Lang, color: bool) -> io::Result<()> {
     let paint = Paint { on: color };
     for file in &outcome.files {
+        let encoding = super::files::encoding_of(&file.path);
+        if let Some(e) = encoding.filter(|e| *e != super::files::TextEncoding::Utf8) {
+            let note = match lang {
+                Lang::Zh => format!(
+                    "nianbao: 注意：'{}' 按 {} 编码读取",
+                    file.path,
+                    e.describe()
+                ),
+                Lang::En => format!("nianbao: note: '{}' read as {}", file.path, e.describe()),
+            };
+            eprintln!("{note}");
+        }
+    }
+    for file in &outcome.files {
         write_fixed(out, file, lang, &paint)?;
     }
     for file in &outcome.files {

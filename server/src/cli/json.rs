@@ -15,6 +15,7 @@
 //!       "path": "reports/2024.md",
 //!       "format": "2021",
 //!       "year": 2024,
+//!       "encoding": "utf-8",
 //!       "diagnostics": [
 //!         {
 //!           "code": "NB301",
@@ -52,6 +53,9 @@
 //!   - `path`: the path as given on the command line or found in a folder (`-` for standard input).
 //!   - `format`: the template the report was judged against: `"2021"`, `"2019"` or `"pre2019"`.
 //!   - `year`: the report year found in the title or 统计期限, or `null`.
+//!   - `encoding`: the encoding the file was read in, and that `--fix` writes it back in:
+//!     `"utf-8"`, `"utf-8-bom"`, `"utf-16le"`, `"utf-16be"` (both with a byte order
+//!     mark) or `"gb18030"` (which includes GBK and GB2312).
 //!   - `diagnostics[]`: sorted by position. With `--fix`, the diagnostics that remain
 //!     after fixing, with positions in the fixed text.
 //!     - `code`: rule code (`NB301`); see `nianbao rules`.
@@ -129,6 +133,7 @@ struct JsonFile {
     path: String,
     format: &'static str,
     year: Option<u16>,
+    encoding: &'static str,
     diagnostics: Vec<JsonDiagnostic>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fixed: Option<Vec<JsonFixed>>,
@@ -216,6 +221,9 @@ pub fn render(out: &mut dyn Write, outcome: &Outcome, lang: Lang) -> io::Result<
             path: f.path.clone(),
             format: f.analysis.report.format.as_str(),
             year: f.analysis.report.year,
+            encoding: super::files::encoding_of(&f.path)
+                .unwrap_or(super::files::TextEncoding::Utf8)
+                .as_str(),
             diagnostics: f
                 .analysis
                 .diagnostics
