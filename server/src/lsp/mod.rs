@@ -65,7 +65,9 @@ where
     let for_backend = gate.clone();
     let builder =
         LspService::build(move |client| server::Backend::new(client, for_backend.clone()))
-            .custom_method("nianbao/documentText", server::Backend::document_text);
+            .custom_method("nianbao/documentText", server::Backend::document_text)
+            .custom_method("nianbao/invalidMessage", server::Backend::invalid_message)
+            .custom_method("nianbao/invalidRequest", server::Backend::invalid_request);
     #[cfg(debug_assertions)]
     let builder = builder.custom_method("nianbao/debugPanic", server::Backend::debug_panic);
     let (service, socket) = builder.finish();

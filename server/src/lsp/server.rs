@@ -256,6 +256,35 @@ impl Backend {
         .await
     }
 
+    /// `nianbao/invalidMessage` (a notification the transport puts in place of a
+    /// message it could not pass on): log it.
+    pub async fn invalid_message(&self, params: Value) {
+        let msg = format!(
+            "nianbao: dropped an invalid message ({}): {}",
+            params.get("code").unwrap_or(&Value::Null),
+            params.get("message").and_then(Value::as_str).unwrap_or("")
+        );
+        eprintln!("{msg}");
+        self.client.log_message(MessageType::WARNING, msg).await;
+    }
+
+    /// `nianbao/invalidRequest` (in place of a broken request that had an id):
+    /// answer the error the client is owed.
+    pub async fn invalid_request(&self, params: Value) -> Result<Value> {
+        let code = params.get("code").and_then(Value::as_i64).unwrap_or(-32600);
+        let message = params
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("invalid request")
+            .to_string();
+        self.invalid_message(params).await;
+        Err(Error {
+            code: tower_lsp_server::jsonrpc::ErrorCode::from(code),
+            message: message.into(),
+            data: None,
+        })
+    }
+
     /// The current version of an open document.
     pub fn version_of(&self, uri: &Uri) -> Option<i32> {
         self.state.docs().get(uri).map(|d| d.version)

@@ -7,6 +7,17 @@
 //! nianbao lsp`) would otherwise see `initialized`/`didOpen` dropped, `shutdown`
 //! refused and `initialize` cancelled by `exit`. Real clients wait for the
 //! initialize response anyway, so for them nothing changes.
+//!
+//! It also re-frames every message, because tower-lsp-server's reader stops for
+//! good at the first message it cannot decode (tokio-util's `FramedRead` ends the
+//! stream after a decoder error), which would end the session on one bad frame.
+//! So frames reach it only with a canonical `Content-Length` header and a body
+//! that is a JSON-RPC message; anything else (headers without a usable length,
+//! garbage between frames, invalid JSON, JSON that is not JSON-RPC, frames over
+//! [`MAX_BODY`]) is skipped and replaced by a `nianbao/invalidMessage`
+//! notification, which the server logs, or, when the broken message carried an
+//! `id`, by a `nianbao/invalidRequest` request with that id, which the server
+//! answers with the LSP error the client is owed.
 
 use serde::Deserialize;
 use std::future::Future;
@@ -72,6 +83,8 @@ pub struct GatedReader<R> {
     after_shutdown: Option<Pin<Box<tokio::time::Sleep>>>,
     shutdown_gated: bool,
     eof: bool,
+    /// Bytes of an oversized body still to skip.
+    discard: usize,
 }
 
 impl<R> GatedReader<R> {
@@ -86,28 +99,146 @@ impl<R> GatedReader<R> {
             after_shutdown: None,
             shutdown_gated: false,
             eof: false,
+            discard: 0,
         }
     }
 }
 
-/// Length of the first complete frame in `buf` (headers + body), if there is one.
-/// Headers without a usable Content-Length are released as they are.
-fn frame_len(buf: &[u8]) -> Option<(usize, usize)> {
-    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let headers = std::str::from_utf8(&buf[..end]).ok();
-    let len = headers.and_then(|h| {
-        h.split("\r\n").find_map(|line| {
-            let (k, v) = line.split_once(':')?;
-            k.trim()
-                .eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse::<usize>().ok())
-                .flatten()
-        })
-    });
+/// Bodies larger than this are skipped (a 10 MB report is ~10 MB of JSON).
+pub const MAX_BODY: usize = 256 * 1024 * 1024;
+/// Header blocks longer than this without a blank line are garbage.
+const MAX_HEADERS: usize = 8 * 1024;
+
+/// What the start of the buffer holds.
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    /// Not enough bytes yet.
+    Incomplete,
+    /// A complete frame: its body is `buf[body_start..end]`.
+    Frame { body_start: usize, end: usize },
+    /// Headers announcing a body over [`MAX_BODY`]: skip the headers, then `len` bytes.
+    TooLarge { body_start: usize, len: usize },
+    /// Not a frame: drop this many bytes (why, for the log).
+    Skip(usize, &'static str),
+}
+
+/// Position of the next `Content-Length` (case-insensitive) at or after `from`.
+fn find_header(buf: &[u8], from: usize) -> Option<usize> {
+    const NAME: &[u8] = b"content-length";
+    (from..buf.len().saturating_sub(NAME.len() - 1))
+        .find(|&i| buf[i..i + NAME.len()].eq_ignore_ascii_case(NAME))
+}
+
+/// Drop garbage up to the next header that may start a frame, or everything but
+/// a tail that may hold the start of one.
+fn skip_to_next_header(buf: &[u8], why: &'static str) -> Next {
+    match find_header(buf, 1) {
+        Some(i) => Next::Skip(i, why),
+        None => Next::Skip(buf.len().saturating_sub(16).max(1).min(buf.len()), why),
+    }
+}
+
+fn next_frame(buf: &[u8]) -> Next {
+    if buf.is_empty() {
+        return Next::Incomplete;
+    }
+    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return if buf.len() > MAX_HEADERS {
+            skip_to_next_header(buf, "header block without an end")
+        } else {
+            Next::Incomplete
+        };
+    };
+    let mut len = None;
+    let mut valid = true;
+    for line in buf[..end].split(|b| *b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Some(colon) = line.iter().position(|b| *b == b':') else {
+            valid = false;
+            break;
+        };
+        let (name, value) = (&line[..colon], &line[colon + 1..]);
+        if name.is_empty() || !name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-') {
+            valid = false;
+            break;
+        }
+        if name.eq_ignore_ascii_case(b"content-length") {
+            len = std::str::from_utf8(value)
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            if len.is_none() {
+                valid = false;
+                break;
+            }
+        }
+    }
+    let body_start = end + 4;
     match len {
-        Some(n) if buf.len() >= end + 4 + n => Some((end + 4, end + 4 + n)),
-        Some(_) => None,
-        None => Some((end + 4, end + 4)),
+        Some(n) if valid && n > MAX_BODY => Next::TooLarge { body_start, len: n },
+        Some(n) if valid => {
+            if buf.len() >= body_start + n {
+                Next::Frame {
+                    body_start,
+                    end: body_start + n,
+                }
+            } else {
+                Next::Incomplete
+            }
+        }
+        _ => match find_header(buf, 1) {
+            // Garbage before a header, or a header block without a usable length.
+            Some(i) if i < body_start => Next::Skip(i, "bytes that are not a message header"),
+            Some(i) => Next::Skip(i, "a header without a usable Content-Length"),
+            None => Next::Skip(body_start, "a header without a usable Content-Length"),
+        },
+    }
+}
+
+fn framed(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// The stand-in for a message that cannot be passed on.
+fn invalid(id: Option<serde_json::Value>, code: i64, message: String) -> Vec<u8> {
+    let params = serde_json::json!({ "code": code, "message": message });
+    let msg = match id {
+        Some(id) => serde_json::json!({
+            "jsonrpc": "2.0", "id": id, "method": "nianbao/invalidRequest", "params": params
+        }),
+        None => serde_json::json!({
+            "jsonrpc": "2.0", "method": "nianbao/invalidMessage", "params": params
+        }),
+    };
+    framed(&serde_json::to_vec(&msg).unwrap_or_default())
+}
+
+/// Check a body the way tower-lsp-server will decode it; pass it on re-framed,
+/// or replace it with an `invalid` stand-in.
+fn checked(body: &[u8]) -> Vec<u8> {
+    use tower_lsp_server::jsonrpc::{Request, Response};
+    if serde_json::from_slice::<Request>(body).is_ok()
+        || serde_json::from_slice::<Response>(body).is_ok()
+    {
+        return framed(body);
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Err(e) => invalid(None, -32700, format!("invalid JSON: {e}")),
+        Ok(v) => {
+            let id = v
+                .get("id")
+                .filter(|id| id.is_string() || id.is_i64() || id.is_u64())
+                .cloned();
+            let has_method = v.get("method").is_some_and(|m| m.is_string());
+            // A request (id and method) gets its error response; a broken response
+            // or notification is only logged.
+            invalid(
+                id.filter(|_| has_method),
+                -32600,
+                "not a valid JSON-RPC 2.0 message".to_string(),
+            )
+        }
     }
 }
 
@@ -153,35 +284,63 @@ impl<R: AsyncRead + Unpin> AsyncRead for GatedReader<R> {
                 }
                 this.after_shutdown = None;
             }
-            if let Some((body_start, end)) = frame_len(&this.pending) {
-                let frame: Vec<u8> = this.pending.drain(..end).collect();
-                if let Ok(m) = serde_json::from_slice::<MethodOnly>(&frame[body_start..]) {
-                    match m.method.as_deref() {
-                        Some("initialize") if !this.gate.is_open() => this.holding = true,
-                        Some("shutdown") => {
-                            this.gate.shutdown_seen.store(true, Ordering::SeqCst);
-                            // Let the server answer it before `exit` can cancel it.
-                            if this.gate.is_open() && !this.shutdown_gated {
-                                this.shutdown_gated = true;
-                                this.after_shutdown = Some(Box::pin(tokio::time::sleep(
-                                    std::time::Duration::from_secs(1),
-                                )));
+            if this.discard > 0 {
+                let n = this.discard.min(this.pending.len());
+                this.pending.drain(..n);
+                this.discard -= n;
+            }
+            let next = if this.discard > 0 {
+                Next::Incomplete
+            } else {
+                next_frame(&this.pending)
+            };
+            match next {
+                Next::Frame { body_start, end } => {
+                    let frame: Vec<u8> = this.pending.drain(..end).collect();
+                    let body = &frame[body_start..];
+                    if let Ok(m) = serde_json::from_slice::<MethodOnly>(body) {
+                        match m.method.as_deref() {
+                            Some("initialize") if !this.gate.is_open() => this.holding = true,
+                            Some("shutdown") => {
+                                this.gate.shutdown_seen.store(true, Ordering::SeqCst);
+                                // Let the server answer it before `exit` can cancel it.
+                                if this.gate.is_open() && !this.shutdown_gated {
+                                    this.shutdown_gated = true;
+                                    this.after_shutdown = Some(Box::pin(tokio::time::sleep(
+                                        std::time::Duration::from_secs(1),
+                                    )));
+                                }
                             }
+                            _ => {}
                         }
-                        _ => {}
                     }
+                    this.out = checked(body);
+                    this.out_pos = 0;
+                    continue;
                 }
-                this.out = frame;
-                this.out_pos = 0;
-                continue;
+                Next::TooLarge { body_start, len } => {
+                    this.pending.drain(..body_start);
+                    this.discard = len;
+                    this.out = invalid(
+                        None,
+                        -32600,
+                        format!("message of {len} bytes is over the limit of {MAX_BODY}: skipped"),
+                    );
+                    this.out_pos = 0;
+                    continue;
+                }
+                Next::Skip(n, why) => {
+                    this.pending.drain(..n);
+                    this.out = invalid(None, -32700, format!("skipped {n} bytes: {why}"));
+                    this.out_pos = 0;
+                    continue;
+                }
+                Next::Incomplete => {}
             }
             if this.eof {
-                if this.pending.is_empty() {
-                    return Poll::Ready(Ok(()));
-                }
-                this.out = std::mem::take(&mut this.pending);
-                this.out_pos = 0;
-                continue;
+                // A truncated frame at the end of the input is dropped.
+                this.pending.clear();
+                return Poll::Ready(Ok(()));
             }
             let mut tmp = [0u8; 16 * 1024];
             let mut rb = ReadBuf::new(&mut tmp);
@@ -240,13 +399,76 @@ mod tests {
         assert!(gate.shutdown_seen());
     }
 
-    #[tokio::test]
-    async fn malformed_headers_pass_through() {
-        let input = "Bogus: 1\r\n\r\n{}garbage".to_string();
+    async fn read_all(input: &[u8]) -> String {
         let gate = Arc::new(Gate::default());
-        let mut r = GatedReader::new(std::io::Cursor::new(input.clone().into_bytes()), gate);
+        gate.open();
+        let mut r = GatedReader::new(std::io::Cursor::new(input.to_vec()), gate);
         let mut out = Vec::new();
         r.read_to_end(&mut out).await.unwrap();
-        assert_eq!(out, input.as_bytes());
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Bodies of the frames in `s`.
+    fn bodies(s: &str) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        let mut rest = s;
+        while let Some(r) = rest.strip_prefix("Content-Length: ") {
+            let (n, r) = r.split_once("\r\n\r\n").unwrap();
+            let n: usize = n.parse().unwrap();
+            out.push(serde_json::from_str(&r[..n]).unwrap());
+            rest = &r[n..];
+        }
+        assert!(rest.is_empty(), "left: {rest:?}");
+        out
+    }
+
+    #[tokio::test]
+    async fn malformed_input_becomes_invalid_message_notifications() {
+        let good = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+        let cases: Vec<(Vec<u8>, Vec<&str>)> = vec![
+            (
+                b"Bogus: 1\r\n\r\n{}garbage".to_vec(),
+                vec!["nianbao/invalidMessage"],
+            ),
+            (
+                format!("Content-Length: abc\r\n\r\n{{}}{}", frame(good)).into_bytes(),
+                vec!["nianbao/invalidMessage", "initialized"],
+            ),
+            (
+                format!("junk{}", frame(good)).into_bytes(),
+                vec!["nianbao/invalidMessage", "initialized"],
+            ),
+            (
+                format!("{}{}", frame("{not json"), frame(good)).into_bytes(),
+                vec!["nianbao/invalidMessage", "initialized"],
+            ),
+            (
+                format!("{}{}", frame(r#"{"id":7,"method":"x"}"#), frame("[1]")).into_bytes(),
+                vec!["nianbao/invalidRequest", "nianbao/invalidMessage"],
+            ),
+            (
+                format!(
+                    "content-length: 2\r\nContent-Type: application/json\r\n\r\n{{}}{}",
+                    frame(good)
+                )
+                .into_bytes(),
+                vec!["nianbao/invalidMessage", "initialized"],
+            ),
+            (
+                format!("Content-Length: {}\r\n\r\n{{", MAX_BODY + 1).into_bytes(),
+                vec!["nianbao/invalidMessage"],
+            ),
+            (b"Content-Length: 40\r\n\r\n{}".to_vec(), vec![]),
+        ];
+        for (input, want) in cases {
+            let out = read_all(&input).await;
+            let got: Vec<String> = bodies(&out)
+                .iter()
+                .map(|b| b["method"].as_str().unwrap_or("").to_string())
+                .collect();
+            assert_eq!(got, want, "{:?}", String::from_utf8_lossy(&input));
+        }
+        let out = read_all(frame(r#"{"id":7,"method":"x"}"#).as_bytes()).await;
+        assert_eq!(bodies(&out)[0]["id"], 7);
     }
 }
