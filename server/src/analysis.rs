@@ -12,11 +12,7 @@ pub struct Analysis {
 
 pub fn analyze(src: &str, config: &Config) -> Analysis {
     let report = crate::parse::parse(src, config.format);
-    let diagnostics = rules::run(&Ctx {
-        src,
-        report: &report,
-        config,
-    });
+    let diagnostics = rules::run(&Ctx::new(src, &report, config));
     Analysis {
         report,
         diagnostics,

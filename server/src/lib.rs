@@ -12,6 +12,7 @@ pub mod diag;
 pub mod fix;
 pub mod lsp;
 pub mod model;
+pub mod narrative;
 pub mod parse;
 pub mod rules;
 pub mod skeleton;

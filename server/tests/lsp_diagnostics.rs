@@ -60,13 +60,17 @@ async fn push_diagnostics_carry_code_description_source_related_and_fix_data() {
     );
     let text2 = format!("{}5{}", &text[..s], &text[e..]);
     let diags2 = client.diagnostics(URI, 2).await;
+    // The seed's prose says it received no application (尚未接获任何公开申请): with
+    // 5 in row 一 the text now disagrees with the table (NB401), which is right.
+    let arithmetic = |d: &[Value]| codes(d).iter().filter(|c| c.starts_with("NB3")).count();
     assert_eq!(
-        diags2.len() + 1,
-        diags.len(),
+        arithmetic(&diags2) + 1,
+        arithmetic(&diags),
         "{:?} → {:?}",
         codes(&diags),
         codes(&diags2)
     );
+    assert!(codes(&diags2).iter().any(|c| c == "NB401"));
     assert!(diags2
         .iter()
         .all(|d| covered(&text2, &d["range"], Encoding::Utf16) != "5" || d["code"] != "NB301"));

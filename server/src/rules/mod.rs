@@ -23,6 +23,11 @@ mod nb301_row_total;
 mod nb302_outcome_total;
 mod nb303_balance;
 mod nb304_review_total;
+mod nb401_narrative_applications;
+mod nb402_ambiguous_received;
+mod nb403_narrative_review;
+mod nb404_narrative_table2;
+mod nb4_common;
 mod nb501_2019_table2;
 mod nb502_single_other_row;
 mod nb503_pre2019;
@@ -33,6 +38,23 @@ pub struct Ctx<'a> {
     pub src: &'a str,
     pub report: &'a Report,
     pub config: &'a Config,
+    /// The prose figures that disagree with the tables, computed once for the NB4xx rules.
+    pub narrative: std::cell::OnceCell<Vec<crate::narrative::Comparison>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(src: &'a str, report: &'a Report, config: &'a Config) -> Self {
+        Ctx {
+            src,
+            report,
+            config,
+            narrative: std::cell::OnceCell::new(),
+        }
+    }
+    pub fn narrative(&self) -> &[crate::narrative::Comparison] {
+        self.narrative
+            .get_or_init(|| crate::narrative::disagreements(self.src, self.report))
+    }
 }
 
 /// A rule's identity and documentation (what, why, example, fix).
@@ -73,6 +95,10 @@ pub static RULES: &[&RuleMeta] = &[
     &nb302_outcome_total::RULE,
     &nb303_balance::RULE,
     &nb304_review_total::RULE,
+    &nb401_narrative_applications::RULE,
+    &nb402_ambiguous_received::RULE,
+    &nb403_narrative_review::RULE,
+    &nb404_narrative_table2::RULE,
     &nb501_2019_table2::RULE,
     &nb502_single_other_row::RULE,
     &nb503_pre2019::RULE,

@@ -1,0 +1,807 @@
+//! Figures the prose states: "共收到政府信息公开申请12件", "办结10件",
+//! "行政复议3件", "废止规范性文件2件", "未收到政府信息公开申请", … — read from the
+//! sentences outside the tables, so that the NB4xx rules can compare them with
+//! the table cells.
+//!
+//! Precision over recall: a clause yields a figure only when its words say
+//! plainly what is counted (verb and object right before the number), the
+//! number is exact ("300余件" is not) and carries the unit 件. Anything else —
+//! "发布信息300余条", "主动公开政府信息13条", "较上年增加5件" — yields nothing.
+
+use crate::model::Report;
+use crate::text::TextRange;
+use nom::branch::alt;
+use nom::bytes::complete::{tag, take_while1};
+use nom::character::complete::{char as nchar, space0};
+use nom::combinator::{map, opt, recognize};
+use nom::multi::many1;
+use nom::sequence::{pair, preceded};
+use nom::IResult;
+
+/// What a figure in the prose counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantity {
+    /// "收到/受理/接收 … 申请 N件": 新收, or 新收 + 上年结转 when the wording is loose.
+    Received,
+    /// "新收 … 申请 N件".
+    NewReceived,
+    /// "办结/答复 N件": （七）总计.
+    Completed,
+    /// "上年结转 … N件".
+    CarriedIn,
+    /// "结转下年度 N件", "N件顺延到下年度".
+    CarriedOut,
+    /// "行政复议 N件": 表四 行政复议·总计.
+    Review,
+    /// "行政诉讼 N件": 表四 both 行政诉讼 totals.
+    Litigation,
+    /// "制发/印发 … 规范性文件 N件".
+    NormIssued,
+    /// "废止 … 规范性文件 N件".
+    NormRepealed,
+    /// "现行有效 … 规范性文件 N件".
+    NormInForce,
+    /// "作出行政许可决定 N件".
+    License,
+    /// "作出行政处罚决定 N件".
+    Penalty,
+    /// "作出行政强制决定 N件".
+    Coercion,
+}
+
+impl Quantity {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Quantity::Received => "收到申请数",
+            Quantity::NewReceived => "新收申请数",
+            Quantity::Completed => "办结（答复）数",
+            Quantity::CarriedIn => "上年结转申请数",
+            Quantity::CarriedOut => "结转下年度申请数",
+            Quantity::Review => "行政复议数",
+            Quantity::Litigation => "行政诉讼数",
+            Quantity::NormIssued => "规范性文件制发件数",
+            Quantity::NormRepealed => "规范性文件废止件数",
+            Quantity::NormInForce => "现行有效规范性文件件数",
+            Quantity::License => "行政许可决定数",
+            Quantity::Penalty => "行政处罚决定数",
+            Quantity::Coercion => "行政强制决定数",
+        }
+    }
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Quantity::Received => "applications received",
+            Quantity::NewReceived => "new applications",
+            Quantity::Completed => "applications completed",
+            Quantity::CarriedIn => "applications carried over from last year",
+            Quantity::CarriedOut => "applications carried over to next year",
+            Quantity::Review => "administrative reviews",
+            Quantity::Litigation => "administrative lawsuits",
+            Quantity::NormIssued => "normative documents issued",
+            Quantity::NormRepealed => "normative documents repealed",
+            Quantity::NormInForce => "normative documents in force",
+            Quantity::License => "licensing decisions",
+            Quantity::Penalty => "penalty decisions",
+            Quantity::Coercion => "coercive-measure decisions",
+        }
+    }
+}
+
+/// A figure the prose states.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claim {
+    pub quantity: Quantity,
+    pub value: i64,
+    /// The number as written, or the negation ("未收到") for a zero claim.
+    pub range: TextRange,
+    /// The claim is a negation ("未收到…申请", "未发生…行政复议").
+    pub negation: bool,
+}
+
+/// One character of prose with its byte offset in the source.
+#[derive(Clone, Copy)]
+struct Ch {
+    c: char,
+    at: usize,
+}
+
+/// Every figure stated in the prose of `src` (lines outside the tables).
+pub fn claims(src: &str, report: &Report) -> Vec<Claim> {
+    let mut out = Vec::new();
+    for para in paragraphs(src, report) {
+        for sentence in split(&para, |c| {
+            matches!(c, '。' | '！' | '？' | '；' | ';' | '!' | '?')
+        }) {
+            sentence_claims(sentence, &mut out);
+        }
+    }
+    out
+}
+
+fn table_ranges(report: &Report) -> Vec<TextRange> {
+    let mut v = Vec::new();
+    if let Some(t) = &report.table2 {
+        v.push(t.range);
+    }
+    if let Some(t) = &report.table3 {
+        v.push(t.range);
+    }
+    if let Some(t) = &report.table4 {
+        v.push(t.range);
+    }
+    v
+}
+
+/// Prose paragraphs: runs of non-blank prose lines joined without their line
+/// breaks (PDF text wraps mid-word), with each character's source offset.
+fn paragraphs(src: &str, report: &Report) -> Vec<Vec<Ch>> {
+    let tables = table_ranges(report);
+    let mut paras = Vec::new();
+    let mut cur: Vec<Ch> = Vec::new();
+    for (start, body) in lines(src) {
+        let trimmed = body.trim();
+        let in_table = tables
+            .iter()
+            .any(|t| start < t.end && start + body.len() > t.start);
+        let page_number = trimmed
+            .trim_matches(|c: char| c == '-' || c == '—' || c.is_whitespace())
+            .chars()
+            .all(|c| c.is_ascii_digit())
+            && !trimmed.is_empty()
+            && trimmed.len() < 12;
+        let is_prose = !trimmed.is_empty()
+            && !in_table
+            && !page_number
+            && !body.contains('|')
+            && !body.contains('\t')
+            && !body.contains('\u{c}')
+            && !trimmed.starts_with("<!--");
+        if !is_prose {
+            if !cur.is_empty() {
+                paras.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let lead = body.len() - body.trim_start().len();
+        for (i, c) in trimmed.char_indices() {
+            cur.push(Ch {
+                c,
+                at: start + lead + i,
+            });
+        }
+    }
+    if !cur.is_empty() {
+        paras.push(cur);
+    }
+    paras
+}
+
+/// Lines with their start offsets; "\n", "\r\n" and a lone "\r" all end a line.
+fn lines(src: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let b = src.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\n' || b[i] == b'\r' {
+            out.push((start, &src[start..i]));
+            if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+                i += 1;
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    if start < src.len() {
+        out.push((start, &src[start..]));
+    }
+    out
+}
+
+fn split(chs: &[Ch], sep: impl Fn(char) -> bool) -> impl Iterator<Item = &[Ch]> {
+    chs.split(move |c| sep(c.c)).filter(|s| !s.is_empty())
+}
+
+fn text_of(chs: &[Ch]) -> String {
+    chs.iter().map(|c| c.c).collect()
+}
+
+// ------------------------------------------------------------------ numbers
+
+fn digit(c: char) -> Option<u32> {
+    match c {
+        '0'..='9' => Some(c as u32 - '0' as u32),
+        '０'..='９' => Some(c as u32 - '０' as u32),
+        _ => None,
+    }
+}
+
+fn arabic(i: &str) -> IResult<&str, i64> {
+    map(
+        recognize(pair(
+            take_while1(|c| digit(c).is_some()),
+            opt(many1(preceded(
+                alt((nchar(','), nchar('，'))),
+                take_while1(|c| digit(c).is_some()),
+            ))),
+        )),
+        |s: &str| {
+            s.chars()
+                .filter_map(digit)
+                .fold(0i64, |v, d| v.saturating_mul(10).saturating_add(d as i64))
+        },
+    )(i)
+}
+
+fn cn_digit(c: char) -> Option<i64> {
+    Some(match c {
+        '零' | '〇' => 0,
+        '一' => 1,
+        '二' | '两' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    })
+}
+
+fn cn_unit(c: char) -> Option<i64> {
+    Some(match c {
+        '十' => 10,
+        '百' => 100,
+        '千' => 1000,
+        '万' => 10000,
+        _ => return None,
+    })
+}
+
+/// Chinese numerals: 三, 十二, 一百零五, 两千三百.
+fn chinese(i: &str) -> IResult<&str, i64> {
+    let (rest, s) = take_while1(|c| cn_digit(c).is_some() || cn_unit(c).is_some())(i)?;
+    let mut total = 0i64;
+    let mut section = 0i64;
+    let mut num: Option<i64> = None;
+    for c in s.chars() {
+        if let Some(d) = cn_digit(c) {
+            num = Some(d);
+        } else if let Some(u) = cn_unit(c) {
+            if u == 10000 {
+                section = (section + num.unwrap_or(0)) * u;
+                total += section;
+                section = 0;
+            } else {
+                section += num.unwrap_or(1) * u;
+            }
+            num = None;
+        }
+    }
+    Ok((rest, total + section + num.unwrap_or(0)))
+}
+
+/// A count with its unit: "12件", "３ 件", "一百零五件". Returns the value and
+/// the length of the number itself.
+fn count(i: &str) -> IResult<&str, (i64, usize)> {
+    let (rest, (v, n)) = alt((
+        map(recognize(arabic), |s: &str| (arabic(s).unwrap().1, s.len())),
+        map(recognize(chinese), |s: &str| {
+            (chinese(s).unwrap().1, s.len())
+        }),
+    ))(i)?;
+    let (rest, _) = space0(rest)?;
+    let (rest, _) = alt((tag("件"), tag("起"), tag("宗")))(rest)?;
+    Ok((rest, (v, n)))
+}
+
+/// A negated receipt or occurrence: "未收到", "没有接到", "尚未接获", "未发生".
+fn negation(i: &str) -> IResult<&str, &str> {
+    recognize(pair(
+        alt((tag("尚未"), tag("未曾"), tag("没有"), tag("未"), tag("无"))),
+        alt((
+            tag("收到"),
+            tag("接到"),
+            tag("接获"),
+            tag("接收到"),
+            tag("受理"),
+            tag("发生"),
+            tag("产生"),
+        )),
+    ))(i)
+}
+
+// ------------------------------------------------------------------ claims
+
+const RECEIVE: &[&str] = &["收到", "受理", "接收", "接到", "接获"];
+const COMPLETE: &[&str] = &["办结", "答复", "办理完毕", "处理完毕"];
+/// Words that make a figure a change, a share or a part rather than the count.
+const NOT_THE_COUNT: &[&str] = &[
+    "增加",
+    "减少",
+    "增长",
+    "下降",
+    "同比",
+    "较上年",
+    "比上年",
+    "其中",
+    "占",
+    "平均",
+    "每",
+    "予以公开",
+    "不予公开",
+    "部分公开",
+    "无法提供",
+    "不予处理",
+    "维持",
+    "纠正",
+    "审结",
+    "电话",
+    "网上",
+    "当面",
+    "信函",
+    "邮寄",
+    "咨询",
+];
+
+fn has(s: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| s.contains(w))
+}
+
+fn sentence_claims(sentence: &[Ch], out: &mut Vec<Claim>) {
+    // Most sentences state no count and no negation: skip them cheaply.
+    if !sentence
+        .iter()
+        .any(|c| matches!(c.c, '件' | '起' | '宗' | '未' | '没' | '无'))
+    {
+        return;
+    }
+    let text = text_of(sentence);
+    // A conditional or a plan states no figure.
+    if has(&text, &["如", "若", "计划", "力争", "预计"]) && !text.contains("如下") {
+        return;
+    }
+    let about_applications = text.contains("申请");
+    let about_norms = text.contains("规范性文件");
+    let mut seen_before = String::new();
+    for clause in split(sentence, |c| {
+        matches!(c, '，' | ',' | '、' | '：' | ':' | '（' | '）' | '(' | ')')
+    }) {
+        let ct = text_of(clause);
+        clause_claims(
+            clause,
+            &ct,
+            &seen_before,
+            about_applications,
+            about_norms,
+            out,
+        );
+        seen_before.push_str(&ct);
+        seen_before.push('，');
+    }
+    // Negations may span clauses ("未收到、也未办理政府信息公开申请"): judged on the sentence.
+    negation_claims(sentence, &text, out);
+}
+
+fn negation_claims(sentence: &[Ch], text: &str, out: &mut Vec<Claim>) {
+    let idx: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    let mut covered = 0;
+    for (k, &i) in idx.iter().enumerate() {
+        if i < covered || !matches!(sentence[k].c, '尚' | '未' | '没' | '无') {
+            continue;
+        }
+        let Ok((_, neg)) = negation(&text[i..]) else {
+            continue;
+        };
+        covered = i + neg.len();
+        // "无" only at the start of a clause ("本年度无政府信息公开申请"), never in "无正当理由".
+        if neg.starts_with('无') && k > 0 {
+            let prev = text[..i].chars().last().unwrap();
+            if !matches!(prev, '，' | ',' | '年' | '度' | '内') {
+                continue;
+            }
+        }
+        let after = &text[i + neg.len()..];
+        // The object follows within the same clause-ish span.
+        let span: String = after
+            .chars()
+            .take_while(|c| !matches!(c, '，' | ',' | '。' | '；'))
+            .collect();
+        let start = sentence[k].at;
+        let range = TextRange::new(start, start + neg.len());
+        let (verb_receive, verb_occur) = (
+            !neg.ends_with("发生") && !neg.ends_with("产生"),
+            neg.ends_with("发生") || neg.ends_with("产生"),
+        );
+        if verb_receive && (span.contains("申请") || span.contains("依申请公开")) {
+            // "未收到补正申请", "未受理的申请" and the like are not the count.
+            if has(&span, &["补正", "复议", "诉讼", "的申请", "投诉"]) {
+                continue;
+            }
+            out.push(Claim {
+                quantity: Quantity::Received,
+                value: 0,
+                range,
+                negation: true,
+            });
+        } else if verb_occur || (verb_receive && has(&span, &["复议", "诉讼"])) {
+            if span.contains("行政复议") || span.contains("复议") {
+                out.push(Claim {
+                    quantity: Quantity::Review,
+                    value: 0,
+                    range,
+                    negation: true,
+                });
+            }
+            if span.contains("行政诉讼") || span.contains("诉讼") {
+                out.push(Claim {
+                    quantity: Quantity::Litigation,
+                    value: 0,
+                    range,
+                    negation: true,
+                });
+            }
+        }
+    }
+}
+
+fn clause_claims(
+    clause: &[Ch],
+    ct: &str,
+    before: &str,
+    about_applications: bool,
+    about_norms: bool,
+    out: &mut Vec<Claim>,
+) {
+    let idx: Vec<usize> = ct.char_indices().map(|(i, _)| i).collect();
+    let mut found: Vec<(usize, i64, usize, usize)> = Vec::new();
+    for (k, &i) in idx.iter().enumerate() {
+        let c = clause[k].c;
+        if digit(c).is_none() && cn_digit(c).is_none() && cn_unit(c).is_none() {
+            continue;
+        }
+        // Numbers start where the previous character is no digit or numeral.
+        if k > 0 {
+            let p = ct[..i].chars().last().unwrap();
+            if digit(p).is_some()
+                || cn_digit(p).is_some()
+                || cn_unit(p).is_some()
+                || matches!(p, '第' | '.' | '．' | ',')
+            {
+                continue;
+            }
+        }
+        if let Ok((rest, (v, n))) = count(&ct[i..]) {
+            found.push((k, v, n, ct.len() - rest.len()));
+        }
+    }
+    // One figure per clause: several are a list we do not read.
+    let [(k, value, len, end)] = found[..] else {
+        return;
+    };
+    let i = idx[k];
+    let prefix = ct[..i].trim_end();
+    let suffix = &ct[end..];
+    if has(prefix, NOT_THE_COUNT) || suffix.starts_with('次') {
+        return;
+    }
+    let Some(quantity) = classify(prefix, suffix, before, about_applications, about_norms) else {
+        return;
+    };
+    let start = clause[k].at;
+    out.push(Claim {
+        quantity,
+        value,
+        range: TextRange::new(start, start + len),
+        negation: false,
+    });
+}
+
+/// What the words before (and, for "N件顺延到下年度", after) a number say it counts.
+fn classify(
+    prefix: &str,
+    suffix: &str,
+    before: &str,
+    about_applications: bool,
+    about_norms: bool,
+) -> Option<Quantity> {
+    let p = prefix;
+    // Applications.
+    let other_subject = has(p, &["复议", "诉讼", "规范性文件", "许可", "处罚", "强制"]);
+    if !other_subject && (p.contains("申请") || (about_applications && p.chars().count() <= 10)) {
+        if !p.contains("申请") && !before.contains("申请") {
+            return None;
+        }
+        if p.contains("上年") && p.contains("结转") {
+            return Some(Quantity::CarriedIn);
+        }
+        if has(p, &["结转下年", "结转至下年", "结转到下年", "转入下年"]) {
+            return Some(Quantity::CarriedOut);
+        }
+        if p.chars().count() <= 4
+            && has(
+                suffix,
+                &[
+                    "顺延到下年",
+                    "顺延至下年",
+                    "结转下年",
+                    "结转至下年",
+                    "结转到下年",
+                ],
+            )
+        {
+            return Some(Quantity::CarriedOut);
+        }
+        if p.contains("结转") {
+            return None;
+        }
+        let receive = has(p, RECEIVE);
+        let new = p.contains("新收");
+        let complete = has(p, COMPLETE);
+        return match (new, receive, complete) {
+            (true, _, false) => Some(Quantity::NewReceived),
+            (false, true, false) if p.contains("申请") => Some(Quantity::Received),
+            (false, false, true) => Some(Quantity::Completed),
+            _ => None,
+        };
+    }
+    // Reviews and lawsuits: the name right before the number.
+    let tail = p
+        .trim_end_matches(['共', '计', '总', '合', '累', '达', '为', '有'])
+        .trim_end();
+    if tail.ends_with("行政复议") || tail.ends_with("复议案件") || tail.ends_with("复议申请")
+    {
+        if tail.contains("诉讼") {
+            return None;
+        }
+        return Some(Quantity::Review);
+    }
+    if tail.ends_with("行政诉讼") || tail.ends_with("诉讼案件") {
+        if tail.contains("复议") {
+            return None;
+        }
+        return Some(Quantity::Litigation);
+    }
+    // Normative documents.
+    if (p.contains("规范性文件") || (about_norms && p.contains("文件")))
+        && !has(p, &["规章", "清理", "审查", "备案", "公开", "解读", "发布"])
+    {
+        let issued = has(p, &["制发", "印发", "出台", "制定"]);
+        let repealed = p.contains("废止");
+        let in_force = p.contains("现行有效");
+        return match (issued, repealed, in_force) {
+            (true, false, false) => Some(Quantity::NormIssued),
+            (false, true, false) => Some(Quantity::NormRepealed),
+            (false, false, true) => Some(Quantity::NormInForce),
+            _ => None,
+        };
+    }
+    // Licensing, penalties, coercive measures: decisions only.
+    if has(p, &["公开", "公示", "信息", "事项", "清单"])
+        || !has(p, &["作出", "办理", "办结", "决定"])
+    {
+        return None;
+    }
+    let license = p.contains("许可");
+    let penalty = p.contains("处罚");
+    let coercion = p.contains("强制");
+    match (license, penalty, coercion) {
+        (true, false, false) => Some(Quantity::License),
+        (false, true, false) => Some(Quantity::Penalty),
+        (false, false, true) => Some(Quantity::Coercion),
+        _ => None,
+    }
+}
+
+// ------------------------------------------------------------------ tables
+
+/// A table cell that a claim is compared with.
+#[derive(Clone, Debug)]
+pub struct CellFigure {
+    /// The cell in tables 三/四 (whose totals the arithmetic rules recompute).
+    pub cell: Option<crate::template::CellRef>,
+    pub range: TextRange,
+    pub name_zh: String,
+    pub name_en: String,
+    pub value: i64,
+}
+
+/// A claim set against the table: the value the table gives and the cells it sums.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    pub claim: Claim,
+    pub table: i64,
+    pub cells: Vec<CellFigure>,
+    /// "收到" equals 新收 + 上年结转 (the wording is loose, not wrong).
+    pub received_with_carried: bool,
+}
+
+fn t3_cell(report: &Report, key: &str) -> Option<CellFigure> {
+    use crate::template::{table3_row_index, CellRef, TABLE3_TOTAL_COL};
+    let row = table3_row_index(key);
+    let c = CellRef::T3 {
+        row,
+        col: TABLE3_TOTAL_COL,
+    };
+    let cell = report.cell(c)?;
+    Some(CellFigure {
+        cell: Some(c),
+        range: cell.range,
+        name_zh: format!(
+            "表三「{}」总计",
+            crate::template::TABLE3_ROWS[row].display()
+        ),
+        name_en: c.describe_en(),
+        value: cell.int()?,
+    })
+}
+
+fn t4_cell(report: &Report, col: usize) -> Option<CellFigure> {
+    let c = crate::template::CellRef::T4 { col };
+    let cell = report.cell(c)?;
+    Some(CellFigure {
+        cell: Some(c),
+        range: cell.range,
+        name_zh: format!("表四「{}」", crate::template::table4_column_name(col)),
+        name_en: c.describe_en(),
+        value: cell.int()?,
+    })
+}
+
+fn t2_cell(report: &Report, key: &str, col: usize) -> Option<CellFigure> {
+    let t2 = report.table2.as_ref()?;
+    if t2.format != crate::template::Format::F2021 {
+        return None;
+    }
+    let (_, row) = t2.rows.iter().find(|(k, _)| *k == key)?;
+    let cell = row.as_ref()?.cells.as_ref()?.get(col)?;
+    let block = crate::template::TABLE2_2021
+        .iter()
+        .find(|b| b.rows.iter().any(|r| r.key == key))?;
+    let label = block.rows.iter().find(|r| r.key == key)?.label;
+    Some(CellFigure {
+        cell: None,
+        range: cell.range,
+        name_zh: format!("表二「{}」{}", label, block.columns[col]),
+        name_en: format!("table 2 “{}”, column {}", label, col + 1),
+        value: cell.int()?,
+    })
+}
+
+/// The cells of the table that hold what `q` counts.
+pub fn table_cells(report: &Report, q: Quantity) -> Option<Vec<CellFigure>> {
+    Some(match q {
+        Quantity::Received | Quantity::NewReceived => vec![t3_cell(report, "t3.new")?],
+        Quantity::Completed => vec![t3_cell(report, "t3.total")?],
+        Quantity::CarriedIn => vec![t3_cell(report, "t3.carried_in")?],
+        Quantity::CarriedOut => vec![t3_cell(report, "t3.carried_out")?],
+        Quantity::Review => vec![t4_cell(report, 4)?],
+        Quantity::Litigation => vec![t4_cell(report, 9)?, t4_cell(report, 14)?],
+        Quantity::NormIssued => vec![t2_cell(report, "t2.normative", 0)?],
+        Quantity::NormRepealed => vec![t2_cell(report, "t2.normative", 1)?],
+        Quantity::NormInForce => vec![t2_cell(report, "t2.normative", 2)?],
+        Quantity::License => vec![t2_cell(report, "t2.license", 0)?],
+        Quantity::Penalty => vec![t2_cell(report, "t2.penalty", 0)?],
+        Quantity::Coercion => vec![t2_cell(report, "t2.coercion", 0)?],
+    })
+}
+
+/// Every claim of the prose that disagrees with a readable table cell.
+///
+/// A total that fails an identity of its table is judged by NB3xx: when the
+/// prose agrees with the recomputed total, the prose is not what is wrong.
+pub fn disagreements(src: &str, report: &Report) -> Vec<Comparison> {
+    use crate::rules::shared::{identity_pass, CellValues};
+    let mut recomputed = CellValues::written(report);
+    identity_pass(
+        crate::template::identity_table(report.table3_format()),
+        &mut recomputed,
+    );
+    let mut out = Vec::new();
+    for claim in claims(src, report) {
+        let Some(cells) = table_cells(report, claim.quantity) else {
+            continue;
+        };
+        let table: i64 = cells.iter().map(|c| c.value).sum();
+        if table == claim.value {
+            continue;
+        }
+        let fixed: Option<i64> = cells
+            .iter()
+            .map(|c| c.cell.and_then(|r| recomputed.get(r)))
+            .sum();
+        if fixed == Some(claim.value) {
+            continue;
+        }
+        let mut received_with_carried = false;
+        let mut cells = cells;
+        if claim.quantity == Quantity::Received {
+            if let Some(carried) = t3_cell(report, "t3.carried_in") {
+                if carried.value > 0 && table + carried.value == claim.value {
+                    received_with_carried = true;
+                    cells.push(carried);
+                }
+            }
+        }
+        out.push(Comparison {
+            claim,
+            table,
+            cells,
+            received_with_carried,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_claims(src: &str) -> Vec<(Quantity, i64, String)> {
+        let report = crate::parse::parse(src, None);
+        claims(src, &report)
+            .into_iter()
+            .map(|c| {
+                (
+                    c.quantity,
+                    c.value,
+                    src[c.range.start..c.range.end].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(count("12件").unwrap().1, (12, 2));
+        assert_eq!(count("１２ 件").unwrap().1, (12, 6));
+        assert_eq!(count("三件").unwrap().1 .0, 3);
+        assert_eq!(count("十二件").unwrap().1 .0, 12);
+        assert_eq!(count("一百零五件").unwrap().1 .0, 105);
+        assert_eq!(count("两千三百件").unwrap().1 .0, 2300);
+        assert_eq!(count("1,234件").unwrap().1 .0, 1234);
+        assert!(count("300余件").is_err());
+        assert!(count("13条").is_err());
+    }
+
+    #[test]
+    fn sentences() {
+        use Quantity::*;
+        assert_eq!(
+            parse_claims("2024年，全市共受理政府信息公开申请 3119 件，答\n复 3050 件（含上年度结转申请 34 件，另有 103 件顺延到下年度\n答复）。\n"),
+            vec![
+                (Received, 3119, "3119".into()),
+                (Completed, 3050, "3050".into()),
+                (CarriedIn, 34, "34".into()),
+                (CarriedOut, 103, "103".into()),
+            ]
+        );
+        assert_eq!(
+            parse_claims(
+                "政府信息公开行政复议 351件，其中结果维持 72 件；政府信息公开行政诉讼 46 件。\n"
+            ),
+            vec![(Review, 351, "351".into()), (Litigation, 46, "46".into())]
+        );
+        assert_eq!(
+            parse_claims("累计废止规范性文件2件,现行有效性文件1件。本年共收到申请十二件。\n"),
+            vec![
+                (NormRepealed, 2, "2".into()),
+                (NormInForce, 1, "1".into()),
+                (Received, 12, "十二".into()),
+            ]
+        );
+        assert_eq!(
+            parse_claims("2021年，未收到依申请公开信件。\n"),
+            vec![(Received, 0, "未收到".into())]
+        );
+        assert_eq!(
+            parse_claims("本年度未发生政府信息公开行政复议、行政诉讼案件。\n"),
+            vec![
+                (Review, 0, "未发生".into()),
+                (Litigation, 0, "未发生".into())
+            ]
+        );
+        // Other things counted, approximate figures, changes: nothing.
+        assert!(parse_claims("微信、QQ等平台分别公开300余条。主动公开政府信息13条。申请数量较上年增加5件。对无正当理由大量反复申请的不予处理。\n").is_empty());
+    }
+}
