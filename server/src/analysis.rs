@@ -13,6 +13,7 @@ pub struct Analysis {
 pub fn analyze(src: &str, config: &Config) -> Analysis {
     let report = crate::parse::parse(src, config.format);
     let diagnostics = rules::run(&Ctx::new(src, &report, config));
+    let diagnostics = crate::suppress::apply(src, config, diagnostics);
     Analysis {
         report,
         diagnostics,

@@ -16,6 +16,7 @@ pub mod narrative;
 pub mod parse;
 pub mod rules;
 pub mod skeleton;
+pub mod suppress;
 pub mod table_format;
 pub mod template;
 pub mod text;

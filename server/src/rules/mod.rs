@@ -11,6 +11,7 @@ mod nb103_duplicate_section;
 mod nb104_stray_number;
 mod nb105_unofficial_heading;
 mod nb106_fee_statement;
+mod nb107_unused_suppression;
 mod nb201_table_missing;
 mod nb202_row_missing;
 mod nb203_unknown_row;
@@ -83,6 +84,7 @@ pub static RULES: &[&RuleMeta] = &[
     &nb104_stray_number::RULE,
     &nb105_unofficial_heading::RULE,
     &nb106_fee_statement::RULE,
+    &nb107_unused_suppression::RULE,
     &nb201_table_missing::RULE,
     &nb202_row_missing::RULE,
     &nb203_unknown_row::RULE,
