@@ -1,0 +1,73 @@
+//! Properties that hold for any input, checked by the fuzz targets (`fuzz/`) and
+//! by the corpus replay in the normal test suite (`server/tests/fuzz_corpus.rs`).
+//! Each function panics with a message when a property fails.
+
+use crate::config::Config;
+use crate::text::apply_edits;
+
+/// Parse + every rule: no panic, and every range lies on char boundaries inside the text.
+pub fn check_analysis(text: &str) {
+    let a = crate::analyze(text, &Config::default());
+    for d in &a.diagnostics {
+        assert!(
+            d.range.start <= d.range.end && d.range.end <= text.len(),
+            "range out of the text: {d:?}"
+        );
+        assert!(
+            text.is_char_boundary(d.range.start) && text.is_char_boundary(d.range.end),
+            "range splits a char: {d:?}"
+        );
+        for f in &d.fixes {
+            for e in &f.edits {
+                assert!(
+                    e.range.start <= e.range.end && e.range.end <= text.len(),
+                    "fix edit out of the text: {e:?}"
+                );
+                assert!(
+                    text.is_char_boundary(e.range.start) && text.is_char_boundary(e.range.end),
+                    "fix edit splits a char: {e:?}"
+                );
+            }
+        }
+    }
+}
+
+/// Fix-all: edits lie in total cells and write a number, the result re-parses,
+/// and fixing again changes nothing.
+pub fn check_fix_all(text: &str) {
+    let config = Config::default();
+    let a = crate::analyze(text, &config);
+    let edits = crate::fix::fix_all(text, &a.report);
+    if edits.is_empty() {
+        return;
+    }
+    let targets: Vec<_> = crate::template::identities(a.report.table3_format())
+        .iter()
+        .filter_map(|i| a.report.cell(i.target))
+        .collect();
+    for e in &edits {
+        assert!(
+            e.range.start <= e.range.end && e.range.end <= text.len(),
+            "edit out of the text: {e:?}"
+        );
+        let number = e.new_text.trim_matches(' ');
+        assert!(
+            !number.is_empty()
+                && number
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c) || c == ','),
+            "fix writes a number: {:?}",
+            e.new_text
+        );
+        assert!(
+            targets.iter().any(|c| (c.range.start <= e.range.start
+                && e.range.end <= c.range.end.max(c.range.start + 1))
+                || c.number_range.start == e.range.start),
+            "edit {e:?} is not in a total cell"
+        );
+    }
+    let fixed = apply_edits(text, &edits);
+    let b = crate::analyze(&fixed, &config);
+    let again = crate::fix::fix_all(&fixed, &b.report);
+    assert_eq!(apply_edits(&fixed, &again), fixed, "fix-all is idempotent");
+}
