@@ -579,8 +579,10 @@ fn ten_thousand_documents_and_memory_returns() {
         "VmRSS: baseline {baseline} kB, 10,000 open {open} kB, all closed {end} kB ({:?})",
         t0.elapsed()
     );
+    // At least half of what 10,000 documents took must be handed back once they close
+    // (without `malloc_trim` and map shrinking, nearly all of it stayed).
     assert!(
-        end <= baseline * 2 + 20_000,
+        end <= baseline + (open.saturating_sub(baseline)) / 2,
         "memory did not return: baseline {baseline} kB, open {open} kB, end {end} kB"
     );
     s.finish();

@@ -90,14 +90,19 @@ pub fn spawn_worker(b: Backend) -> mpsc::UnboundedSender<Uri> {
     let (tx, mut rx) = mpsc::unbounded_channel::<Uri>();
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
-            let mut batch = vec![first];
+            let mut batch = vec![first.clone()];
+            let mut seen = std::collections::HashSet::from([first]);
             while let Ok(u) = rx.try_recv() {
-                if !batch.contains(&u) {
+                if seen.insert(u.clone()) {
                     batch.push(u);
                 }
             }
             for uri in batch {
                 publish(&b, uri).await;
+            }
+            // Everything closed and cleared: hand the freed memory back.
+            if b.state.docs().is_empty() {
+                super::did_change::release_memory(0);
             }
         }
     });
@@ -111,12 +116,15 @@ async fn publish(b: &Backend, uri: Uri) {
     };
     let Some(snap) = snap else {
         // Closed: clear what was published.
-        if b.state
-            .published
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&uri)
-        {
+        let removed = {
+            let mut published = b.state.published.lock().unwrap_or_else(|e| e.into_inner());
+            let removed = published.remove(&uri);
+            if published.len() * 4 < published.capacity() && published.capacity() > 64 {
+                published.shrink_to_fit();
+            }
+            removed
+        };
+        if removed {
             b.client.publish_diagnostics(uri, Vec::new(), None).await;
         }
         return;
