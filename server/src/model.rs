@@ -1,7 +1,7 @@
 //! What the parser understood of a report. Every piece carries the byte range it
 //! was read from, so that rules can point at exactly the text they judge.
 
-use crate::template::{CellRef, Format, Table3Row, TABLE3_ROWS};
+use crate::template::{CellRef, Format};
 use crate::text::TextRange;
 use serde::Serialize;
 
@@ -106,7 +106,7 @@ pub struct Table2 {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Table3 {
     pub range: TextRange,
-    /// Indexed like [`TABLE3_ROWS`].
+    /// Indexed like [`crate::template::TABLE3_ROWS`].
     pub rows: Vec<Option<Row>>,
     pub layout: Layout,
     /// Row labels were found out of template order: values cannot be trusted.
@@ -224,9 +224,5 @@ impl Report {
             Format::F2019 | Format::Pre2019 if split && !single => Format::F2021,
             f => f,
         }
-    }
-
-    pub fn table3_row_def(i: usize) -> &'static Table3Row {
-        &TABLE3_ROWS[i]
     }
 }

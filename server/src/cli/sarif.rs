@@ -177,6 +177,17 @@ pub fn render(out: &mut dyn Write, outcome: &Outcome, lang: Lang) -> io::Result<
     writeln!(out)
 }
 
+/// The artifact's encoding as SARIF names it (IANA character set names).
+fn sarif_encoding(path: &str) -> &'static str {
+    use super::files::TextEncoding;
+    match super::files::encoding_of(path) {
+        Some(TextEncoding::Utf16Le) => "UTF-16LE",
+        Some(TextEncoding::Utf16Be) => "UTF-16BE",
+        Some(TextEncoding::Gb18030) => "GB18030",
+        _ => "utf-8",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,16 +197,5 @@ mod tests {
         assert_eq!(uri("a b/报告.md"), "a%20b/%E6%8A%A5%E5%91%8A.md");
         assert_eq!(uri("/tmp/x.md"), "file:///tmp/x.md");
         assert_eq!(uri("dir\\x.md"), "dir/x.md");
-    }
-}
-
-/// The artifact's encoding as SARIF names it (IANA character set names).
-fn sarif_encoding(path: &str) -> &'static str {
-    use super::files::TextEncoding;
-    match super::files::encoding_of(path) {
-        Some(TextEncoding::Utf16Le) => "UTF-16LE",
-        Some(TextEncoding::Utf16Be) => "UTF-16BE",
-        Some(TextEncoding::Gb18030) => "GB18030",
-        _ => "utf-8",
     }
 }

@@ -244,7 +244,7 @@ fn find_headings(src: &str, lines: &[TextRange]) -> Vec<Heading> {
                         } else {
                             Some((HeadingKind::Section { section: k }, official))
                         }
-                    } else if !seen[k] && current.map_or(true, |cur| k > cur) && !c.inline {
+                    } else if !seen[k] && current.is_none_or(|cur| k > cur) && !c.inline {
                         Some((HeadingKind::Section { section: k }, false))
                     } else {
                         Some((HeadingKind::Stray, true))
