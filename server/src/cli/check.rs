@@ -1,15 +1,36 @@
 //! `nianbao check`: read every input, analyse it, optionally apply the safe
-//! fixes in place, and hand the results to a renderer.
+//! fixes in place, and stream the results to a renderer.
+//!
+//! # Many files
+//!
+//! Inputs are checked on a rayon pool of `--jobs` threads (default: all cores;
+//! `--jobs 1` checks them one after another on the current thread). The worker
+//! that checked a file also renders that file's share of the output (a
+//! [`Render::Piece`]: the human snippets, the JSON object) and drops the
+//! analysis, so memory does not grow with the number of files and rendering is
+//! parallel too. Pieces come back tagged with the input's index; the main
+//! thread keeps a reorder buffer and writes each piece as soon as it and every
+//! piece before it are done, so the output is byte-identical whatever `--jobs`
+//! is. Inputs are handed out in order (`par_bridge` pulls from one iterator),
+//! which keeps the reorder buffer short.
+//!
+//! With `--fix`, paths that lead to the same file (a symlink and its target, hard
+//! links) are checked by one worker in input order, as a sequential run would.
 
-use super::files::{self, Input};
+use super::files::{self, Input, TextEncoding};
 use super::{human, json, sarif, CheckArgs, OutputFormat, EXIT_FINDINGS, EXIT_OK, EXIT_TROUBLE};
 use crate::analysis::{analyze, Analysis};
 use crate::config::Config;
-use crate::diag::Severity;
+use crate::diag::{Lang, Severity};
 use crate::model::Report;
 use crate::template::identities;
 use crate::text::{apply_edits, Encoding, LineIndex, Position, TextEdit};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::iter::{ParallelBridge, ParallelIterator};
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// One cell rewritten by `--fix`, located in the text as it was before the fix.
 #[derive(Clone, Debug)]
@@ -34,6 +55,8 @@ pub struct FileResult {
     pub analysis: Analysis,
     /// Cells rewritten by `--fix` (empty without `--fix`).
     pub fixed: Vec<AppliedFix>,
+    /// The encoding the file was read in (and `--fix` wrote it back in).
+    pub encoding: TextEncoding,
 }
 
 impl FileResult {
@@ -49,21 +72,61 @@ impl FileResult {
     }
 }
 
-/// Everything `check` found, ready to render.
+/// Counts over the files checked: what the closing parts of the output need.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub information: usize,
+    pub hints: usize,
+    /// Cells rewritten by `--fix`.
+    pub fixed: usize,
+    /// Files `--fix` rewrote.
+    pub fixed_files: usize,
+}
+
+impl Totals {
+    pub fn of(file: &FileResult) -> Totals {
+        Totals {
+            files: 1,
+            errors: file.count(Severity::Error),
+            warnings: file.count(Severity::Warning),
+            information: file.count(Severity::Information),
+            hints: file.count(Severity::Hint),
+            fixed: file.fixed.len(),
+            fixed_files: usize::from(!file.fixed.is_empty()),
+        }
+    }
+    pub fn add(&mut self, o: Totals) {
+        self.files += o.files;
+        self.errors += o.errors;
+        self.warnings += o.warnings;
+        self.information += o.information;
+        self.hints += o.hints;
+        self.fixed += o.fixed;
+        self.fixed_files += o.fixed_files;
+    }
+    pub fn count(&self, severity: Severity) -> usize {
+        match severity {
+            Severity::Error => self.errors,
+            Severity::Warning => self.warnings,
+            Severity::Information => self.information,
+            Severity::Hint => self.hints,
+        }
+    }
+}
+
+/// Everything `check` found, once every file is done.
 pub struct Outcome {
-    pub files: Vec<FileResult>,
+    pub totals: Totals,
     /// (path, message) of inputs that could not be read or written.
     pub problems: Vec<(String, String)>,
-    /// `--fix` was given (JSON then carries "fixed" for every file).
-    pub fix: bool,
 }
 
 impl Outcome {
     pub fn count(&self, severity: Severity) -> usize {
-        self.files.iter().map(|f| f.count(severity)).sum()
-    }
-    pub fn fixed_count(&self) -> usize {
-        self.files.iter().map(|f| f.fixed.len()).sum()
+        self.totals.count(severity)
     }
     pub fn exit_code(&self) -> i32 {
         if !self.problems.is_empty() {
@@ -74,6 +137,34 @@ impl Outcome {
             EXIT_OK
         }
     }
+}
+
+/// An output format, written piece by piece in input order.
+///
+/// The format itself is shared by the workers (it renders pieces); what changes
+/// while writing lives in its [`Render::State`], owned by the thread that writes.
+pub trait Render: Sync {
+    /// One file's share of the output, rendered on the worker that checked it.
+    type Piece: Send;
+    /// What the writing thread keeps between pieces.
+    type State;
+    /// Render `file`'s piece (called on worker threads).
+    fn piece(&self, file: &FileResult) -> Self::Piece;
+    /// A note about `file` for standard error, printed just before its piece.
+    fn note(&self, _file: &FileResult) -> Option<String> {
+        None
+    }
+    /// Write what comes before the first piece.
+    fn begin(&self, out: &mut dyn Write) -> io::Result<Self::State>;
+    /// Write (or keep, for formats assembled at the end) a piece.
+    fn write(
+        &self,
+        state: &mut Self::State,
+        out: &mut dyn Write,
+        piece: Self::Piece,
+    ) -> io::Result<()>;
+    /// Write what comes after the last piece.
+    fn finish(&self, state: Self::State, out: &mut dyn Write, outcome: &Outcome) -> io::Result<()>;
 }
 
 /// Name the template cell an edit of fix-all rewrites.
@@ -109,6 +200,7 @@ fn check_one(input: &Input, config: &Config, fix: bool) -> Result<FileResult, St
         return Ok(FileResult {
             path,
             index,
+            encoding: source.encoding,
             src: source.text,
             analysis,
             fixed: Vec::new(),
@@ -132,7 +224,7 @@ fn check_one(input: &Input, config: &Config, fix: bool) -> Result<FileResult, St
             bytes.extend_from_slice(b"\xEF\xBB\xBF");
         }
         bytes.extend_from_slice(fixed_text.as_bytes());
-        files::write_atomic(p, &bytes)
+        files::write_atomic(p, &bytes, Some(&source))
             .map_err(|e| format!("cannot write '{}': {}", path, files::io_message(&e)))?;
     }
     let analysis = analyze(&fixed_text, config);
@@ -143,47 +235,342 @@ fn check_one(input: &Input, config: &Config, fix: bool) -> Result<FileResult, St
         src: fixed_text,
         analysis,
         fixed,
+        encoding: source.encoding,
     })
+}
+
+/// What a worker hands back for one input.
+enum Item<P> {
+    Checked {
+        note: Option<String>,
+        piece: P,
+        totals: Totals,
+    },
+    Failed {
+        path: String,
+        message: String,
+    },
+}
+
+/// Check one input and render its piece; the analysis is dropped here, on the worker.
+fn process<R: Render>(input: &Input, config: &Config, fix: bool, render: &R) -> Item<R::Piece> {
+    match check_one(input, config, fix) {
+        Ok(file) => Item::Checked {
+            note: render.note(&file),
+            piece: render.piece(&file),
+            totals: Totals::of(&file),
+        },
+        Err(message) => Item::Failed {
+            path: input.display(),
+            message,
+        },
+    }
+}
+
+/// The inputs grouped into units of work: one input each, except that with
+/// `--fix` every path of the same file goes into the group of its first path.
+fn tasks(inputs: &[Input], fix: bool) -> Vec<Vec<usize>> {
+    let mut tasks: Vec<Vec<usize>> = Vec::with_capacity(inputs.len());
+    let mut by_file: HashMap<files::FileId, usize> = HashMap::new();
+    for (i, input) in inputs.iter().enumerate() {
+        if let (true, Input::File(p)) = (fix, input) {
+            if let Some(id) = files::file_id(p) {
+                if let Some(&t) = by_file.get(&id) {
+                    tasks[t].push(i);
+                    continue;
+                }
+                by_file.insert(id, tasks.len());
+            }
+        }
+        tasks.push(vec![i]);
+    }
+    tasks
+}
+
+/// A progress bar on standard error, only for long runs on a terminal.
+struct Progress {
+    bar: Option<ProgressBar>,
+    start: Instant,
+    /// Shown once the run has taken this long.
+    delay: Duration,
+    visible: bool,
+}
+
+/// Runs over this many files show the bar almost at once; shorter ones after [`SLOW_RUN`].
+const MANY_FILES: usize = 50;
+const SLOW_RUN: Duration = Duration::from_secs(1);
+/// Even a run over many files is not worth a bar for its first moment.
+const MANY_FILES_DELAY: Duration = Duration::from_millis(200);
+/// While the bar is on screen, output is written at most this often (each write
+/// clears and redraws the bar).
+const REDRAW_EVERY: Duration = Duration::from_millis(50);
+
+impl Progress {
+    fn new(enabled: bool, total: usize, lang: Lang) -> Progress {
+        let bar = (enabled && total > 0).then(|| {
+            let template = match lang {
+                Lang::Zh => "检查中 [{bar:30}] {pos}/{len} 个文件  {elapsed}",
+                Lang::En => "checking [{bar:30}] {pos}/{len} files  {elapsed}",
+            };
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        });
+        Progress {
+            bar,
+            start: Instant::now(),
+            delay: if total > MANY_FILES {
+                MANY_FILES_DELAY
+            } else {
+                SLOW_RUN
+            },
+            visible: false,
+        }
+    }
+
+    /// `done` inputs are checked; show the bar once the run is long enough.
+    fn update(&mut self, done: usize) {
+        let Some(bar) = &self.bar else { return };
+        bar.set_position(done as u64);
+        if !self.visible && self.start.elapsed() >= self.delay {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            bar.tick();
+            self.visible = true;
+        }
+    }
+
+    /// Run `f`, which writes to the terminal, with the bar cleared.
+    fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
+        match &self.bar {
+            Some(bar) if self.visible => bar.suspend(f),
+            _ => f(),
+        }
+    }
+
+    fn finish(&self) {
+        if let (Some(bar), true) = (&self.bar, self.visible) {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Writes items in input order as they arrive (the reorder buffer) and keeps the totals.
+struct Emitter<'a, R: Render, W: Write> {
+    render: &'a R,
+    /// `None` when `begin` failed.
+    state: Option<R::State>,
+    out: W,
+    progress: Progress,
+    /// Items that arrived before an earlier one, by input index.
+    pending: BTreeMap<usize, Item<R::Piece>>,
+    /// Items whose turn has come, not yet written.
+    ready: Vec<Item<R::Piece>>,
+    /// Index of the next input to write.
+    next: usize,
+    done: usize,
+    last_write: Instant,
+    totals: Totals,
+    problems: &'a mut Vec<(String, String)>,
+    /// The first error writing standard output; nothing more is written after it,
+    /// but checking (and fixing) goes on.
+    out_error: Option<io::Error>,
+}
+
+impl<R: Render, W: Write> Emitter<'_, R, W> {
+    fn push(&mut self, index: usize, item: Item<R::Piece>) {
+        self.done += 1;
+        self.pending.insert(index, item);
+        while let Some(item) = self.pending.remove(&self.next) {
+            self.ready.push(item);
+            self.next += 1;
+        }
+        self.progress.update(self.done);
+        if !self.progress.visible || self.last_write.elapsed() >= REDRAW_EVERY {
+            self.write_ready();
+        }
+    }
+
+    fn tick(&mut self) {
+        self.progress.update(self.done);
+        self.write_ready();
+    }
+
+    fn write_ready(&mut self) {
+        if self.ready.is_empty() {
+            return;
+        }
+        self.last_write = Instant::now();
+        let ready = std::mem::take(&mut self.ready);
+        let Emitter {
+            render,
+            state,
+            out,
+            progress,
+            totals,
+            problems,
+            out_error,
+            ..
+        } = self;
+        progress.suspend(|| {
+            for item in ready {
+                let line = match item {
+                    Item::Checked {
+                        note,
+                        piece,
+                        totals: t,
+                    } => {
+                        totals.add(t);
+                        if let Some(note) = note {
+                            stderr_line(out, out_error, &note);
+                        }
+                        if let (None, Some(state)) = (&out_error, state.as_mut()) {
+                            *out_error = render.write(state, out, piece).err();
+                        }
+                        continue;
+                    }
+                    Item::Failed { path, message } => {
+                        let line = format!("nianbao: {message}");
+                        problems.push((path, message));
+                        line
+                    }
+                };
+                stderr_line(out, out_error, &line);
+            }
+            if out_error.is_none() {
+                *out_error = out.flush().err();
+            }
+        });
+    }
+}
+
+/// Print a line on standard error after what is already on standard output.
+fn stderr_line(out: &mut impl Write, out_error: &mut Option<io::Error>, line: &str) {
+    if out_error.is_none() {
+        *out_error = out.flush().err();
+    }
+    let _ = writeln!(io::stderr().lock(), "{line}");
+}
+
+/// Default for `--jobs`: every core.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Collect, analyse, fix, and render; returns the exit code.
 pub fn run(args: &CheckArgs) -> i32 {
+    match args.format {
+        OutputFormat::Human => run_with(
+            args,
+            human::Human::new(args.lang, args.color_enabled(), args.fix),
+        ),
+        OutputFormat::Json => run_with(args, json::Json::new(args.lang, args.fix)),
+        OutputFormat::Sarif => run_with(args, sarif::Sarif::new(args.lang)),
+    }
+}
+
+fn run_with<R: Render>(args: &CheckArgs, render: R) -> i32 {
     let config = args.config();
     let collected = files::collect(&args.paths);
+    let inputs = collected.inputs;
     let mut problems = collected.problems;
-    let mut err = io::stderr().lock();
-    for dir in &collected.empty_dirs {
-        let _ = writeln!(
-            err,
-            "nianbao: no report files (.md, .markdown, .txt) found in '{dir}'"
-        );
-    }
-    for (_, msg) in &problems {
-        let _ = writeln!(err, "nianbao: {msg}");
-    }
-    let mut results = Vec::new();
-    for input in &collected.inputs {
-        match check_one(input, &config, args.fix) {
-            Ok(r) => results.push(r),
-            Err(msg) => {
-                let _ = writeln!(err, "nianbao: {msg}");
-                problems.push((input.display(), msg));
-            }
+    {
+        let mut err = io::stderr().lock();
+        for dir in &collected.empty_dirs {
+            let _ = writeln!(
+                err,
+                "nianbao: no report files (.md, .markdown, .txt) found in '{dir}'"
+            );
+        }
+        for (_, msg) in &problems {
+            let _ = writeln!(err, "nianbao: {msg}");
         }
     }
-    drop(err);
-    let outcome = Outcome {
-        files: results,
-        problems,
-        fix: args.fix,
+    let tasks = tasks(&inputs, args.fix);
+    let jobs = args
+        .jobs
+        .unwrap_or_else(default_jobs)
+        .min(tasks.len())
+        .max(1);
+    let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    let (state, out_error) = match render.begin(&mut out) {
+        Ok(state) => (Some(state), None),
+        Err(e) => (None, Some(e)),
     };
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let written = match args.format {
-        OutputFormat::Human => human::render(&mut out, &outcome, args.lang, args.color_enabled()),
-        OutputFormat::Json => json::render(&mut out, &outcome, args.lang),
-        OutputFormat::Sarif => sarif::render(&mut out, &outcome, args.lang),
+    let mut emitter = Emitter {
+        render: &render,
+        state,
+        out,
+        progress: Progress::new(args.progress_enabled(), inputs.len(), args.lang),
+        pending: BTreeMap::new(),
+        ready: Vec::new(),
+        next: 0,
+        done: 0,
+        last_write: Instant::now(),
+        totals: Totals::default(),
+        problems: &mut problems,
+        out_error,
+    };
+    let pool = (jobs > 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(jobs)
+                .build()
+                .ok()
+        })
+        .flatten();
+    match pool {
+        None => {
+            for (i, input) in inputs.iter().enumerate() {
+                let item = process(input, &config, args.fix, &render);
+                emitter.push(i, item);
+            }
+        }
+        Some(pool) => {
+            let (tx, rx) = mpsc::channel();
+            let (inputs, config, render) = (&inputs, &config, &render);
+            std::thread::scope(|s| {
+                s.spawn(move || {
+                    pool.install(|| {
+                        tasks.iter().par_bridge().for_each_with(tx, |tx, task| {
+                            for &i in task {
+                                let item = process(&inputs[i], config, args.fix, render);
+                                if tx.send((i, item)).is_err() {
+                                    return;
+                                }
+                            }
+                        })
+                    })
+                });
+                loop {
+                    match rx.recv_timeout(Duration::from_millis(100)) {
+                        Ok((i, item)) => emitter.push(i, item),
+                        Err(mpsc::RecvTimeoutError::Timeout) => emitter.tick(),
+                        Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+            });
+        }
     }
-    .and_then(|_| out.flush());
+    emitter.write_ready();
+    emitter.progress.finish();
+    let Emitter {
+        state,
+        mut out,
+        totals,
+        out_error,
+        ..
+    } = emitter;
+    let outcome = Outcome { totals, problems };
+    let written = match (out_error, state) {
+        (Some(e), _) => Err(e),
+        (None, Some(state)) => render
+            .finish(state, &mut out, &outcome)
+            .and_then(|_| out.flush()),
+        (None, None) => Ok(()),
+    };
     match written {
         Ok(()) => outcome.exit_code(),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => outcome.exit_code(),
@@ -194,5 +581,47 @@ pub fn run(args: &CheckArgs) -> i32 {
             );
             EXIT_TROUBLE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fix_groups_paths_of_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.md");
+        let b = dir.path().join("b.md");
+        std::fs::write(&a, "x").unwrap();
+        std::fs::write(&b, "y").unwrap();
+        let link = dir.path().join("c.md");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&a, &link).unwrap();
+        #[cfg(not(unix))]
+        std::fs::copy(&a, &link).unwrap();
+        let inputs = vec![Input::File(a), Input::File(b), Input::File(link)];
+        assert_eq!(tasks(&inputs, false), vec![vec![0], vec![1], vec![2]]);
+        #[cfg(unix)]
+        assert_eq!(tasks(&inputs, true), vec![vec![0, 2], vec![1]]);
+    }
+
+    #[test]
+    fn totals_add_up() {
+        let mut t = Totals::default();
+        t.add(Totals {
+            files: 1,
+            errors: 2,
+            fixed: 1,
+            fixed_files: 1,
+            ..Totals::default()
+        });
+        t.add(Totals {
+            files: 1,
+            hints: 3,
+            ..Totals::default()
+        });
+        assert_eq!((t.files, t.errors, t.hints, t.fixed_files), (2, 2, 3, 1));
+        assert_eq!(t.count(Severity::Hint), 3);
     }
 }

@@ -120,6 +120,27 @@ pub fn collect(paths: &[PathBuf]) -> Collected {
     c
 }
 
+/// What identifies the file a path leads to, through symlinks and hard links:
+/// `--fix` hands every path of one file to the same worker, in input order, so
+/// that parallel runs rewrite it exactly as a sequential run does.
+#[cfg(unix)]
+pub type FileId = (u64, u64);
+#[cfg(not(unix))]
+pub type FileId = PathBuf;
+
+/// The [`FileId`] of `path`, or `None` when it cannot be looked up (reading it then reports why).
+pub fn file_id(path: &Path) -> Option<FileId> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        fs::canonicalize(path).ok()
+    }
+}
+
 /// The encoding a report was read in, and is written back in by `--fix`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TextEncoding {
@@ -191,15 +212,9 @@ pub struct Source {
     /// Encoding `text` again gives back exactly the bytes read (always true for
     /// UTF-8 and UTF-16; for GB18030 a few GBK-only byte sequences do not survive).
     pub round_trips: bool,
-}
-
-/// What was read from a path, remembered so that writing it back can keep its
-/// encoding and refuse to overwrite a file that changed on disk in between.
-#[derive(Clone, Debug)]
-struct ReadRecord {
-    encoding: TextEncoding,
-    round_trips: bool,
-    fingerprint: Fingerprint,
+    /// Of the bytes read, so that `--fix` can refuse to overwrite a file that
+    /// changed on disk in between.
+    pub fingerprint: Fingerprint,
 }
 
 /// Length and hash of a file's bytes.
@@ -221,30 +236,11 @@ impl Fingerprint {
     }
 }
 
-/// Records by displayed path (`Input::display`, which is also how `write_atomic`'s
-/// path displays). `check` reads and writes through this module only, so the
-/// records travel with the paths without widening its types.
-static READS: std::sync::Mutex<Option<std::collections::HashMap<String, ReadRecord>>> =
-    std::sync::Mutex::new(None);
-
-fn remember(display: &str, record: ReadRecord) {
-    let mut reads = READS.lock().unwrap_or_else(|e| e.into_inner());
-    reads
-        .get_or_insert_with(Default::default)
-        .insert(display.to_string(), record);
-}
-
-fn recall(display: &str) -> Option<ReadRecord> {
-    let reads = READS.lock().unwrap_or_else(|e| e.into_inner());
-    reads.as_ref()?.get(display).cloned()
-}
-
-/// The encoding an input (by its displayed path) was read in, if it was read.
-pub fn encoding_of(display: &str) -> Option<TextEncoding> {
-    recall(display).map(|r| r.encoding)
-}
-
 /// Read an input and decode it; the error is a complete message without the `nianbao: ` prefix.
+///
+/// The returned [`Source`] carries what writing the file back needs (its
+/// encoding and the fingerprint of the bytes read); nothing is remembered
+/// elsewhere, so any number of inputs can be read and written in parallel.
 pub fn read(input: &Input) -> Result<Source, String> {
     let display = input.display();
     let bytes = match input {
@@ -260,17 +256,7 @@ pub fn read(input: &Input) -> Result<Source, String> {
             fs::read(p).map_err(|e| format!("cannot read '{}': {}", display, io_message(&e)))?
         }
     };
-    let fingerprint = Fingerprint::of(&bytes);
-    let source = decode(bytes).map_err(|why| format!("cannot read '{display}': {why}"))?;
-    remember(
-        &display,
-        ReadRecord {
-            encoding: source.encoding,
-            round_trips: source.round_trips,
-            fingerprint,
-        },
-    );
-    Ok(source)
+    decode(bytes).map_err(|why| format!("cannot read '{display}': {why}"))
 }
 
 /// Formats that are certainly not a text report, by their first bytes.
@@ -299,6 +285,7 @@ const SAVE_AS: &str = "save the report as plain text (.txt) or Markdown (.md)";
 /// Decode a report: UTF-8 (with or without BOM), UTF-16 with a BOM, or GB18030/GBK.
 /// Binary files (office documents, PDFs, archives, anything with NUL bytes) are refused.
 pub fn decode(bytes: Vec<u8>) -> Result<Source, String> {
+    let fingerprint = Fingerprint::of(&bytes);
     for (magic, what) in MAGIC {
         if bytes.starts_with(magic) {
             return Err(format!("not a text file: it is {what}; {SAVE_AS}"));
@@ -313,7 +300,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Source, String> {
     };
     if let Some((enc, which)) = utf16 {
         let body = &bytes[2..];
-        if body.len() % 2 != 0 {
+        if !body.len().is_multiple_of(2) {
             return Err(format!(
                 "not valid {}: odd number of bytes; {SAVE_AS}",
                 which.describe()
@@ -325,6 +312,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Source, String> {
                 bom: false,
                 encoding: which,
                 round_trips: true,
+                fingerprint,
             }),
             Some(_) => Err(format!(
                 "not a text file: it holds NUL characters; {SAVE_AS}"
@@ -353,6 +341,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Source, String> {
                     TextEncoding::Utf8
                 },
                 round_trips: true,
+                fingerprint,
             })
         }
         Err(e) if bom => {
@@ -375,6 +364,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Source, String> {
                 bom: false,
                 encoding: TextEncoding::Gb18030,
                 round_trips,
+                fingerprint,
             })
         }
         None => {
@@ -392,7 +382,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Source, String> {
 }
 
 fn refuse(msg: String) -> io::Error {
-    io::Error::new(io::ErrorKind::Other, msg)
+    io::Error::other(msg)
 }
 
 /// Check that `target` still holds exactly the bytes that were read from it.
@@ -412,12 +402,11 @@ pub fn unchanged_since_read(target: &Path, read: Fingerprint) -> io::Result<()> 
 /// the same folder, give it the original's permissions, then rename it over the
 /// original. A symlink is resolved so that its target, not the link, is replaced.
 ///
-/// When `path` was read with [`read`], `contents` is UTF-8 (with a BOM when the
-/// original had one) and is written back in the original's encoding, and the
-/// write is refused if the file changed on disk since it was read.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let record = recall(&path.display().to_string());
-    let contents: std::borrow::Cow<[u8]> = match &record {
+/// When `read` is what [`read`] returned for `path`, `contents` is UTF-8 (with a
+/// BOM when the original had one) and is written back in the original's
+/// encoding, and the write is refused if the file changed on disk since it was read.
+pub fn write_atomic(path: &Path, contents: &[u8], read: Option<&Source>) -> io::Result<()> {
+    let contents: std::borrow::Cow<[u8]> = match read {
         Some(r) if !matches!(r.encoding, TextEncoding::Utf8 | TextEncoding::Utf8Bom) => {
             if !r.round_trips {
                 return Err(refuse(format!(
@@ -470,7 +459,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         fs::set_permissions(&tmp, perms)?;
         #[cfg(test)]
         tests::before_rename_hook(&target);
-        if let Some(r) = &record {
+        if let Some(r) = read {
             unchanged_since_read(&target, r.fingerprint)?;
         }
         fs::rename(&tmp, &target)
@@ -492,8 +481,10 @@ mod tests {
         assert_eq!(s.text, "abc");
     }
 
+    type Hook = Box<dyn Fn(&Path)>;
+
     thread_local! {
-        static HOOK: std::cell::RefCell<Option<Box<dyn Fn(&Path)>>> =
+        static HOOK: std::cell::RefCell<Option<Hook>> =
             const { std::cell::RefCell::new(None) };
     }
 
@@ -562,7 +553,7 @@ mod tests {
                 fs::write(&other, "someone else's edit\n").unwrap();
             }))
         });
-        let r = write_atomic(&path, src.text.replace('5', "4").as_bytes());
+        let r = write_atomic(&path, src.text.replace('5', "4").as_bytes(), Some(&src));
         HOOK.with(|h| *h.borrow_mut() = None);
         let e = r.unwrap_err();
         assert!(e.to_string().contains("changed on disk"), "{e}");

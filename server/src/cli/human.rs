@@ -14,7 +14,8 @@
 //! (one column) — the source line is printed with exactly the same expansion, so
 //! the carets stay under the text they point at.
 
-use super::check::{FileResult, Outcome};
+use super::check::{FileResult, Outcome, Render, Totals};
+use super::files::TextEncoding;
 use crate::diag::{Diagnostic, Lang, Severity};
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthChar;
@@ -192,14 +193,13 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The closing line, e.g. `3 个错误，1 个警告（2 个文件）` / `3 errors, 1 warning in 2 files`.
-pub fn summary(outcome: &Outcome, lang: Lang) -> String {
-    let n = |s| outcome.count(s);
-    let files = outcome.files.len();
+pub fn summary(totals: &Totals, lang: Lang) -> String {
+    let files = totals.files;
     let (e, w, i, h) = (
-        n(Severity::Error),
-        n(Severity::Warning),
-        n(Severity::Information),
-        n(Severity::Hint),
+        totals.errors,
+        totals.warnings,
+        totals.information,
+        totals.hints,
     );
     match lang {
         Lang::Zh => {
@@ -314,53 +314,84 @@ fn write_diagnostic(
     writeln!(out)
 }
 
-/// Render the whole outcome.
-pub fn render(out: &mut dyn Write, outcome: &Outcome, lang: Lang, color: bool) -> io::Result<()> {
-    let paint = Paint { on: color };
-    for file in &outcome.files {
-        let encoding = super::files::encoding_of(&file.path);
-        if let Some(e) = encoding.filter(|e| *e != super::files::TextEncoding::Utf8) {
-            let note = match lang {
-                Lang::Zh => format!(
-                    "nianbao: 注意：'{}' 按 {} 编码读取",
-                    file.path,
-                    e.describe()
-                ),
-                Lang::En => format!("nianbao: note: '{}' read as {}", file.path, e.describe()),
-            };
-            eprintln!("{note}");
+/// The human format. Each file's piece is what `--fix` changed in it, then its
+/// findings; the fix count and the summary close the output.
+pub struct Human {
+    lang: Lang,
+    paint: Paint,
+    fix: bool,
+}
+
+impl Human {
+    pub fn new(lang: Lang, color: bool, fix: bool) -> Human {
+        Human {
+            lang,
+            paint: Paint { on: color },
+            fix,
         }
     }
-    for file in &outcome.files {
-        write_fixed(out, file, lang, &paint)?;
-    }
-    for file in &outcome.files {
+}
+
+impl Render for Human {
+    type Piece = Vec<u8>;
+    type State = ();
+
+    fn piece(&self, file: &FileResult) -> Vec<u8> {
+        let mut out = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = write_fixed(&mut out, file, self.lang, &self.paint);
         for d in &file.analysis.diagnostics {
-            write_diagnostic(out, file, d, lang, &paint)?;
+            let _ = write_diagnostic(&mut out, file, d, self.lang, &self.paint);
         }
+        out
     }
-    let fixed = outcome.fixed_count();
-    if outcome.fix {
-        let fixed_files = outcome.files.iter().filter(|f| !f.fixed.is_empty()).count();
-        let line = match (lang, fixed) {
-            (Lang::Zh, 0) => "没有可自动修正的单元格".to_string(),
-            (Lang::En, 0) => "No cells to fix".to_string(),
-            (Lang::Zh, _) => format!("已修正 {fixed} 个单元格（{fixed_files} 个文件）"),
-            (Lang::En, _) => format!(
-                "Fixed {} in {}",
-                plural(fixed, "cell", "cells"),
-                plural(fixed_files, "file", "files")
+
+    fn note(&self, file: &FileResult) -> Option<String> {
+        let e = file.encoding;
+        (e != TextEncoding::Utf8).then(|| match self.lang {
+            Lang::Zh => format!(
+                "nianbao: 注意：'{}' 按 {} 编码读取",
+                file.path,
+                e.describe()
             ),
-        };
-        writeln!(out, "{line}")?;
+            Lang::En => format!("nianbao: note: '{}' read as {}", file.path, e.describe()),
+        })
     }
-    let s = summary(outcome, lang);
-    let s = if outcome.count(Severity::Error) > 0 {
-        paint.severity(Severity::Error, &s)
-    } else {
-        paint.bold(&s)
-    };
-    writeln!(out, "{s}")
+
+    fn begin(&self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn write(&self, _state: &mut (), out: &mut dyn Write, piece: Vec<u8>) -> io::Result<()> {
+        out.write_all(&piece)
+    }
+
+    fn finish(&self, _state: (), out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
+        let (lang, totals) = (self.lang, &outcome.totals);
+        let fixed = totals.fixed;
+        if self.fix {
+            let line = match (lang, fixed) {
+                (Lang::Zh, 0) => "没有可自动修正的单元格".to_string(),
+                (Lang::En, 0) => "No cells to fix".to_string(),
+                (Lang::Zh, _) => {
+                    format!("已修正 {fixed} 个单元格（{} 个文件）", totals.fixed_files)
+                }
+                (Lang::En, _) => format!(
+                    "Fixed {} in {}",
+                    plural(fixed, "cell", "cells"),
+                    plural(totals.fixed_files, "file", "files")
+                ),
+            };
+            writeln!(out, "{line}")?;
+        }
+        let s = summary(totals, lang);
+        let s = if totals.errors > 0 {
+            self.paint.severity(Severity::Error, &s)
+        } else {
+            self.paint.bold(&s)
+        };
+        writeln!(out, "{s}")
+    }
 }
 
 #[cfg(test)]

@@ -75,8 +75,8 @@
 //! - `summary`: counts over all files: `files`, `errors`, `warnings`,
 //!   `information`, `hints`, `fixed` (cells rewritten by `--fix`).
 
-use super::check::{FileResult, Outcome};
-use crate::diag::{Diagnostic, FixKind, Lang, Severity};
+use super::check::{FileResult, Outcome, Render};
+use crate::diag::{Diagnostic, FixKind, Lang};
 use crate::text::{Position, TextRange};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -158,7 +158,8 @@ struct JsonSummary {
 #[derive(Serialize)]
 struct JsonOutput {
     version: &'static str,
-    files: Vec<JsonFile>,
+    /// Written one file at a time, where this hole is.
+    files: Hole,
     errors: Vec<JsonError>,
     summary: JsonSummary,
 }
@@ -213,42 +214,40 @@ fn diagnostic(file: &FileResult, d: &Diagnostic, lang: Lang) -> JsonDiagnostic {
     }
 }
 
-pub fn render(out: &mut dyn Write, outcome: &Outcome, lang: Lang) -> io::Result<()> {
-    let files = outcome
-        .files
-        .iter()
-        .map(|f| JsonFile {
-            path: f.path.clone(),
-            format: f.analysis.report.format.as_str(),
-            year: f.analysis.report.year,
-            encoding: super::files::encoding_of(&f.path)
-                .unwrap_or(super::files::TextEncoding::Utf8)
-                .as_str(),
-            diagnostics: f
-                .analysis
-                .diagnostics
+fn file(f: &FileResult, lang: Lang, fix: bool) -> JsonFile {
+    JsonFile {
+        path: f.path.clone(),
+        format: f.analysis.report.format.as_str(),
+        year: f.analysis.report.year,
+        encoding: f.encoding.as_str(),
+        diagnostics: f
+            .analysis
+            .diagnostics
+            .iter()
+            .map(|d| diagnostic(f, d, lang))
+            .collect(),
+        fixed: fix.then(|| {
+            f.fixed
                 .iter()
-                .map(|d| diagnostic(f, d, lang))
-                .collect(),
-            fixed: outcome.fix.then(|| {
-                f.fixed
-                    .iter()
-                    .map(|x| JsonFixed {
-                        range: JsonRange {
-                            start: x.start,
-                            end: x.end,
-                        },
-                        old: x.old.clone(),
-                        new: x.new.clone(),
-                        cell: x.cell.clone(),
-                    })
-                    .collect()
-            }),
-        })
-        .collect();
-    let output = JsonOutput {
+                .map(|x| JsonFixed {
+                    range: JsonRange {
+                        start: x.start,
+                        end: x.end,
+                    },
+                    old: x.old.clone(),
+                    new: x.new.clone(),
+                    cell: x.cell.clone(),
+                })
+                .collect()
+        }),
+    }
+}
+
+fn output(outcome: &Outcome) -> JsonOutput {
+    let totals = &outcome.totals;
+    JsonOutput {
         version: super::VERSION,
-        files,
+        files: Hole("files"),
         errors: outcome
             .problems
             .iter()
@@ -258,14 +257,196 @@ pub fn render(out: &mut dyn Write, outcome: &Outcome, lang: Lang) -> io::Result<
             })
             .collect(),
         summary: JsonSummary {
-            files: outcome.files.len(),
-            errors: outcome.count(Severity::Error),
-            warnings: outcome.count(Severity::Warning),
-            information: outcome.count(Severity::Information),
-            hints: outcome.count(Severity::Hint),
-            fixed: outcome.fixed_count(),
+            files: totals.files,
+            errors: totals.errors,
+            warnings: totals.warnings,
+            information: totals.information,
+            hints: totals.hints,
+            fixed: totals.fixed,
         },
-    };
-    serde_json::to_writer_pretty(&mut *out, &output).map_err(io::Error::from)?;
-    writeln!(out)
+    }
+}
+
+// ------------------------------------------------------------ writing arrays in pieces
+//
+// A document is pretty-printed by serde_json with a marker string where an array
+// goes (a `Hole`); the array's elements are pretty-printed separately, on the
+// workers, and indented to their depth. Writing the text before the marker, the
+// elements, and the text after it gives exactly the bytes serde_json would
+// write for the whole document.
+
+/// Serialises as a marker that nothing else in a document can produce: a string
+/// that starts with U+0000, which JSON always writes escaped (`\u0000`), and which
+/// is found with its opening quote (a `\u0000` inside another string would have
+/// its backslash escaped).
+pub struct Hole(pub &'static str);
+
+impl Serialize for Hole {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("\u{0}nianbao:{}", self.0))
+    }
+}
+
+/// `doc` (pretty-printed) split at the hole named `name`: the text before it,
+/// the indentation of its line, and the text after it.
+pub fn split_at_hole<'d>(doc: &'d str, name: &str) -> (&'d str, usize, &'d str) {
+    let marker = format!("\"\\u0000nianbao:{name}\"");
+    let at = doc
+        .find(&marker)
+        .expect("the document holds the hole it was serialised with");
+    let line_start = doc[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent = doc[line_start..].bytes().take_while(|b| *b == b' ').count();
+    (&doc[..at], indent, &doc[at + marker.len()..])
+}
+
+/// `value` pretty-printed as an element of an array whose line is indented by `indent`.
+pub fn element(value: &impl Serialize, indent: usize) -> String {
+    let text = serde_json::to_string_pretty(value).expect("output serialises");
+    let pad = " ".repeat(indent + 2);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&pad);
+        out.push_str(line);
+    }
+    out
+}
+
+/// A JSON array written a chunk of elements at a time, laid out as serde_json's
+/// pretty printer lays out the whole array.
+#[derive(Debug, Default)]
+pub struct StreamedArray {
+    /// Indentation of the line holding the array.
+    pub indent: usize,
+    count: usize,
+}
+
+impl StreamedArray {
+    pub fn new(indent: usize) -> StreamedArray {
+        StreamedArray { indent, count: 0 }
+    }
+    pub fn open(&self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(b"[")
+    }
+    /// `chunk` is `n` elements from [`element`], joined by `",\n"`.
+    pub fn push(&mut self, out: &mut dyn Write, chunk: &str, n: usize) -> io::Result<()> {
+        if n == 0 {
+            return Ok(());
+        }
+        out.write_all(if self.count == 0 { b"\n" } else { b",\n" })?;
+        out.write_all(chunk.as_bytes())?;
+        self.count += n;
+        Ok(())
+    }
+    pub fn close(&self, out: &mut dyn Write) -> io::Result<()> {
+        if self.count > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(" ".repeat(self.indent).as_bytes())?;
+        }
+        out.write_all(b"]")
+    }
+}
+
+/// The JSON format: `files` is streamed, one element per file as soon as it is
+/// its turn; `errors` and `summary` follow once every file is done.
+pub struct Json {
+    lang: Lang,
+    fix: bool,
+    /// The document up to `files`' value, and the indentation of its line.
+    head: String,
+    indent: usize,
+}
+
+impl Json {
+    pub fn new(lang: Lang, fix: bool) -> Json {
+        // Nothing before `files` depends on the outcome.
+        let doc = pretty(&output(&Outcome {
+            totals: Default::default(),
+            problems: Vec::new(),
+        }));
+        let (head, indent, _) = split_at_hole(&doc, "files");
+        Json {
+            lang,
+            fix,
+            head: head.to_string(),
+            indent,
+        }
+    }
+}
+
+fn pretty(v: &impl Serialize) -> String {
+    serde_json::to_string_pretty(v).expect("output serialises")
+}
+
+impl Render for Json {
+    /// The file's element of `files`, indented.
+    type Piece = String;
+    type State = StreamedArray;
+
+    fn piece(&self, f: &FileResult) -> String {
+        element(&file(f, self.lang, self.fix), self.indent)
+    }
+
+    fn begin(&self, out: &mut dyn Write) -> io::Result<StreamedArray> {
+        out.write_all(self.head.as_bytes())?;
+        let array = StreamedArray::new(self.indent);
+        array.open(out)?;
+        Ok(array)
+    }
+
+    fn write(
+        &self,
+        array: &mut StreamedArray,
+        out: &mut dyn Write,
+        piece: String,
+    ) -> io::Result<()> {
+        array.push(out, &piece, 1)
+    }
+
+    fn finish(
+        &self,
+        array: StreamedArray,
+        out: &mut dyn Write,
+        outcome: &Outcome,
+    ) -> io::Result<()> {
+        array.close(out)?;
+        let doc = pretty(&output(outcome));
+        let (head, _, tail) = split_at_hole(&doc, "files");
+        debug_assert_eq!(head, self.head);
+        out.write_all(tail.as_bytes())?;
+        writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Writing around a hole gives the bytes serde_json writes for the whole document.
+    #[test]
+    fn streamed_arrays_match_serde_json() {
+        for n in [0, 1, 3] {
+            let items: Vec<_> = (0..n)
+                .map(|i| json!({"path": format!("a{i}.md"), "d": [1, {"x": "\\u0000nianbao:files"}], "e": []}))
+                .collect();
+            let whole = json!({"version": "1", "files": items, "z": {"k": [1, 2]}});
+            let want = serde_json::to_string_pretty(&whole).unwrap();
+            let doc = pretty(
+                &json!({"version": "1", "files": Hole("files").serialize(serde_json::value::Serializer).unwrap(), "z": {"k": [1, 2]}}),
+            );
+            let (head, indent, tail) = split_at_hole(&doc, "files");
+            let mut out = head.as_bytes().to_vec();
+            let mut array = StreamedArray::new(indent);
+            array.open(&mut out).unwrap();
+            for item in &items {
+                array.push(&mut out, &element(item, indent), 1).unwrap();
+            }
+            array.close(&mut out).unwrap();
+            out.extend_from_slice(tail.as_bytes());
+            assert_eq!(String::from_utf8(out).unwrap(), want);
+        }
+    }
 }

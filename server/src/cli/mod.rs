@@ -63,7 +63,15 @@ Options:
       --select <CODE,...>       Run only these rules (codes or prefixes, e.g. NB3)
       --ignore <CODE,...>       Do not run these rules (codes or prefixes)
       --color <WHEN>            auto (default: when stdout is a terminal), always, never
+  -j, --jobs <N>                Check N files at a time (default: one per CPU core;
+                                1 checks them one after another). The output is
+                                the same, in the same order, whatever N is
   -h, --help                    Print help
+
+Progress: when standard error is a terminal and the run is long (more than 50
+files, or over a second), a progress bar is drawn there and cleared at the
+end. Never when standard error is redirected, with --color never, or with
+NO_COLOR set.
 
 Positions: line:column, both 1-based, the column in UTF-16 code units (as in
 the JSON output and LSP, where they are 0-based).
@@ -114,6 +122,8 @@ pub struct CheckArgs {
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
     pub color: ColorChoice,
+    /// `--jobs`: files checked at a time; `None` means one per core.
+    pub jobs: Option<usize>,
 }
 
 impl CheckArgs {
@@ -140,6 +150,21 @@ impl CheckArgs {
             }
         }
         config
+    }
+
+    /// Draw a progress bar on standard error (only for long runs; see `check`):
+    /// when standard error is a terminal, unless `--color never`, `NO_COLOR`
+    /// (without `--color always`) or `TERM=dumb` say otherwise.
+    pub fn progress_enabled(&self) -> bool {
+        let env_off = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        let allowed = match self.color {
+            ColorChoice::Never => false,
+            ColorChoice::Always => true,
+            ColorChoice::Auto => !env_off("NO_COLOR"),
+        };
+        allowed
+            && io::stderr().is_terminal()
+            && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
     }
 
     pub fn color_enabled(&self) -> bool {
@@ -321,6 +346,17 @@ fn parse_codes(name: &str, v: &str) -> Result<Vec<String>, UsageError> {
     Ok(out)
 }
 
+/// `--jobs N`: a whole number, at least 1.
+fn parse_jobs(v: &str) -> Result<usize, UsageError> {
+    match v.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(usage(
+            format!("invalid value '{v}' for '--jobs' (expected a number of files to check at a time, 1 or more)"),
+            Some("check"),
+        )),
+    }
+}
+
 /// Parse `check` arguments; `Ok(None)` means help was asked for.
 pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError> {
     let mut a = CheckArgs {
@@ -332,6 +368,7 @@ pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError>
         select: None,
         ignore: Vec::new(),
         color: ColorChoice::Auto,
+        jobs: None,
     };
     let mut it = args.into_iter();
     let mut only_paths = false;
@@ -344,6 +381,15 @@ pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError>
             }
             Some(s) if !only_paths && s.starts_with('-') && s != "-" => match s {
                 "-h" => return Ok(None),
+                "-j" => {
+                    a.jobs = Some(parse_jobs(&option_value("-j", None, &mut it, "check")?)?);
+                    continue;
+                }
+                _ if s.starts_with("-j") => {
+                    let v = &s[2..];
+                    a.jobs = Some(parse_jobs(v.strip_prefix('=').unwrap_or(v))?);
+                    continue;
+                }
                 _ => return Err(usage(format!("unknown option '{s}'"), Some("check"))),
             },
             _ => {
@@ -402,6 +448,9 @@ pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError>
             "--ignore" => {
                 let v = option_value(&name, inline, &mut it, "check")?;
                 a.ignore.extend(parse_codes(&name, &v)?);
+            }
+            "--jobs" => {
+                a.jobs = Some(parse_jobs(&option_value(&name, inline, &mut it, "check")?)?);
             }
             "--color" | "--colour" => {
                 let v = option_value(&name, inline, &mut it, "check")?;
@@ -558,5 +607,31 @@ mod tests {
         assert!(parse_check(args(&["--fix", "-"])).is_err());
         assert!(parse_check(args(&["--frobnicate", "a.md"])).is_err());
         assert!(parse_check(args(&["-h"])).unwrap().is_none());
+        for bad in [
+            &["--jobs", "0"][..],
+            &["-j", "x"],
+            &["--jobs=-1"],
+            &["-j"],
+            &["-j0"],
+        ] {
+            let mut v = bad.to_vec();
+            v.push("a.md");
+            let e = parse_check(args(&v)).unwrap_err();
+            assert!(
+                e.message.contains("'--jobs'") || e.message.contains("needs a value"),
+                "{}",
+                e.message
+            );
+        }
+    }
+
+    #[test]
+    fn parses_jobs() {
+        let jobs = |v: &[&str]| parse_check(args(v)).unwrap().unwrap().jobs;
+        assert_eq!(jobs(&["a.md"]), None);
+        assert_eq!(jobs(&["--jobs", "2", "a.md"]), Some(2));
+        assert_eq!(jobs(&["--jobs=3", "a.md"]), Some(3));
+        assert_eq!(jobs(&["-j", "1", "a.md"]), Some(1));
+        assert_eq!(jobs(&["-j4", "a.md"]), Some(4));
     }
 }

@@ -6,7 +6,9 @@
 //! `warning`, information and hint → `note`. Recompute and edit fixes are
 //! given as SARIF `fixes`.
 
-use super::check::{FileResult, Outcome};
+use super::check::{FileResult, Outcome, Render};
+use super::files::TextEncoding;
+use super::json::{element, split_at_hole, Hole, StreamedArray};
 use crate::diag::{Diagnostic, Lang, Severity};
 use crate::rules::{docs_url, RULES};
 use crate::text::TextRange;
@@ -112,7 +114,8 @@ fn result(file: &FileResult, d: &Diagnostic, lang: Lang) -> Value {
     v
 }
 
-pub fn render(out: &mut dyn Write, outcome: &Outcome, lang: Lang) -> io::Result<()> {
+/// The whole log, with holes where `artifacts` and `results` go.
+fn log(outcome: &Outcome, lang: Lang) -> Value {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
@@ -126,21 +129,6 @@ pub fn render(out: &mut dyn Write, outcome: &Outcome, lang: Lang) -> io::Result<
             })
         })
         .collect();
-    let results: Vec<Value> = outcome
-        .files
-        .iter()
-        .flat_map(|f| {
-            f.analysis
-                .diagnostics
-                .iter()
-                .map(move |d| result(f, d, lang))
-        })
-        .collect();
-    let artifacts: Vec<Value> = outcome
-        .files
-        .iter()
-        .map(|f| json!({ "location": { "uri": uri(&f.path) }, "encoding": sarif_encoding(&f.path), "sourceLanguage": "markdown" }))
-        .collect();
     let notifications: Vec<Value> = outcome
         .problems
         .iter()
@@ -152,7 +140,7 @@ pub fn render(out: &mut dyn Write, outcome: &Outcome, lang: Lang) -> io::Result<
             })
         })
         .collect();
-    let sarif = json!({
+    json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -165,26 +153,128 @@ pub fn render(out: &mut dyn Write, outcome: &Outcome, lang: Lang) -> io::Result<
                 }
             },
             "columnKind": "utf16CodeUnits",
-            "artifacts": artifacts,
-            "results": results,
+            "artifacts": Hole("artifacts"),
+            "results": Hole("results"),
             "invocations": [{
                 "executionSuccessful": outcome.problems.is_empty(),
                 "toolExecutionNotifications": notifications,
             }],
         }],
-    });
-    serde_json::to_writer_pretty(&mut *out, &sarif).map_err(io::Error::from)?;
-    writeln!(out)
+    })
 }
 
 /// The artifact's encoding as SARIF names it (IANA character set names).
-fn sarif_encoding(path: &str) -> &'static str {
-    use super::files::TextEncoding;
-    match super::files::encoding_of(path) {
-        Some(TextEncoding::Utf16Le) => "UTF-16LE",
-        Some(TextEncoding::Utf16Be) => "UTF-16BE",
-        Some(TextEncoding::Gb18030) => "GB18030",
-        _ => "utf-8",
+fn sarif_encoding(encoding: TextEncoding) -> &'static str {
+    match encoding {
+        TextEncoding::Utf16Le => "UTF-16LE",
+        TextEncoding::Utf16Be => "UTF-16BE",
+        TextEncoding::Gb18030 => "GB18030",
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom => "utf-8",
+    }
+}
+
+/// One file's share of the log: its artifact, and its results (joined by
+/// `",\n"`, already indented).
+pub struct SarifPiece {
+    artifact: String,
+    results: String,
+    n_results: usize,
+}
+
+/// An array gathered element by element, and where it is indented.
+type Gathering = (StreamedArray, Vec<u8>);
+
+/// What has been gathered. SARIF puts the invocation (which needs every file's
+/// outcome) between the artifacts and the results, so the log is written at the end.
+pub struct Gathered {
+    artifacts: Gathering,
+    results: Gathering,
+}
+
+/// The SARIF format: results are rendered on the workers, the log is assembled at the end.
+pub struct Sarif {
+    lang: Lang,
+    /// Indentation of the lines holding `artifacts` and `results`.
+    artifacts_indent: usize,
+    results_indent: usize,
+}
+
+impl Sarif {
+    pub fn new(lang: Lang) -> Sarif {
+        let doc = pretty(&log(
+            &Outcome {
+                totals: Default::default(),
+                problems: Vec::new(),
+            },
+            lang,
+        ));
+        Sarif {
+            lang,
+            artifacts_indent: split_at_hole(&doc, "artifacts").1,
+            results_indent: split_at_hole(&doc, "results").1,
+        }
+    }
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).expect("output serialises")
+}
+
+impl Render for Sarif {
+    type Piece = SarifPiece;
+    type State = Gathered;
+
+    fn piece(&self, f: &FileResult) -> SarifPiece {
+        let artifact = json!({
+            "location": { "uri": uri(&f.path) },
+            "encoding": sarif_encoding(f.encoding),
+            "sourceLanguage": "markdown",
+        });
+        let results: Vec<String> = f
+            .analysis
+            .diagnostics
+            .iter()
+            .map(|d| element(&result(f, d, self.lang), self.results_indent))
+            .collect();
+        SarifPiece {
+            artifact: element(&artifact, self.artifacts_indent),
+            n_results: results.len(),
+            results: results.join(",\n"),
+        }
+    }
+
+    fn begin(&self, _out: &mut dyn Write) -> io::Result<Gathered> {
+        Ok(Gathered {
+            artifacts: (StreamedArray::new(self.artifacts_indent), Vec::new()),
+            results: (StreamedArray::new(self.results_indent), Vec::new()),
+        })
+    }
+
+    fn write(&self, g: &mut Gathered, _out: &mut dyn Write, piece: SarifPiece) -> io::Result<()> {
+        let (array, buf) = &mut g.artifacts;
+        array.push(buf, &piece.artifact, 1)?;
+        let (array, buf) = &mut g.results;
+        array.push(buf, &piece.results, piece.n_results)
+    }
+
+    fn finish(&self, g: Gathered, out: &mut dyn Write, outcome: &Outcome) -> io::Result<()> {
+        let doc = pretty(&log(outcome, self.lang));
+        let mut holes =
+            [("artifacts", g.artifacts), ("results", g.results)].map(|(name, array)| {
+                let (head, _, tail) = split_at_hole(&doc, name);
+                (head.len(), doc.len() - tail.len(), array)
+            });
+        holes.sort_by_key(|h| h.0);
+        let mut at = 0;
+        for (start, end, (array, elements)) in holes {
+            out.write_all(&doc.as_bytes()[at..start])?;
+            array.open(out)?;
+            out.write_all(&elements)?;
+            array.close(out)?;
+            at = end;
+        }
+        out.write_all(&doc.as_bytes()[at..])?;
+        writeln!(out)
     }
 }
 
