@@ -7,11 +7,96 @@
 //! severity, 1-based line:col range in UTF-16 units, the zh message, the source
 //! line(s) with the range marked `⟦…⟧` (tabs shown as `→`, form feeds as `␌`),
 //! and for each fix its kind, title and the resulting line(s) with the new text marked.
+//!
+//! Rules that depend on a local profile (spec §1: `fee_decimals`, `require_rectification`,
+//! `section6_items`) are tested with a profile set on the fixture's first line, an HTML
+//! comment that only this harness reads (the engine ignores it like any comment):
+//!
+//! ```text
+//! <!-- nianbao-test-profile: require_rectification; fee_decimals=4; section6_items=人大代表建议|政协提案, 政务公开工作要点 -->
+//! ```
+//!
+//! Settings are separated by `;`, items of `section6_items` by `,`. Without the line
+//! the default configuration is used.
 
 mod common;
 
 use common::*;
+use nianbao::analysis::{analyze, Analysis};
+use nianbao::config::Config;
+use nianbao::text::LineIndex;
 use std::path::Path;
+
+const PROFILE_TAG: &str = "<!-- nianbao-test-profile:";
+
+/// The configuration a fixture asks for on its first line (see the module documentation).
+fn config_for(src: &str) -> Config {
+    let mut c = Config::default();
+    let first = src.lines().next().unwrap_or("").trim();
+    let Some(spec) = first
+        .strip_prefix(PROFILE_TAG)
+        .and_then(|s| s.strip_suffix("-->"))
+    else {
+        return c;
+    };
+    for setting in spec.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let (key, value) = setting.split_once('=').unwrap_or((setting, ""));
+        match key.trim() {
+            "require_rectification" => c.profile.require_rectification = true,
+            "fee_decimals" => c.profile.fee_decimals = Some(value.trim().parse().unwrap()),
+            "section6_items" => {
+                c.profile.section6_items = value.split(',').map(|i| i.trim().to_string()).collect()
+            }
+            other => panic!("unknown test profile setting {other:?}"),
+        }
+    }
+    c
+}
+
+/// Analyse a fixture with the configuration it asks for.
+fn analyse(src: &str) -> Analysis {
+    analyze(src, &config_for(src))
+}
+
+/// [`render`] with the fixture's own configuration.
+fn render_fixture(src: &str) -> String {
+    if config_for(src) == Config::default() {
+        return render(src);
+    }
+    let a = analyse(src);
+    let li = LineIndex::new(src);
+    let r = &a.report;
+    let mut out = format!(
+        "format: {} (from {:?}), year: {}\n{}\n",
+        r.format.as_str(),
+        r.format_source,
+        r.year
+            .map(|y| y.to_string())
+            .unwrap_or_else(|| "none".into()),
+        tables_line(r)
+    );
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for d in &a.diagnostics {
+        match counts.iter_mut().find(|(c, _)| *c == d.code) {
+            Some(e) => e.1 += 1,
+            None => counts.push((d.code, 1)),
+        }
+    }
+    counts.sort();
+    out.push_str(&format!(
+        "diagnostics: {}{}\n",
+        a.diagnostics.len(),
+        counts
+            .iter()
+            .map(|(c, n)| format!(" {}×{}", c, n))
+            .collect::<String>()
+    ));
+    for d in &a.diagnostics {
+        out.push('\n');
+        render_diagnostic(src, &li, d, &mut out);
+    }
+    out
+}
 
 fn check_dir(sub: &str) -> usize {
     let dir = fixtures_dir().join(sub);
@@ -21,7 +106,7 @@ fn check_dir(sub: &str) -> usize {
     assert!(!files.is_empty(), "no fixtures in {}", dir.display());
     for input in &files {
         let src = read(input);
-        let got = render(&src);
+        let got = render_fixture(&src);
         let exp_path = Path::new(&format!("{}.expected", input.display())).to_path_buf();
         if update {
             std::fs::write(&exp_path, &got).unwrap();
@@ -94,7 +179,7 @@ fn every_rule_fires_and_stays_quiet() {
             })
             .collect();
         let fires = |p: &&std::path::PathBuf| {
-            run(&read(p))
+            analyse(&read(p))
                 .diagnostics
                 .iter()
                 .any(|d| d.code == rule.code)
@@ -133,12 +218,12 @@ fn fixes_resolve_their_diagnostic() {
     for sub in ["seeds", "rules", "variants"] {
         for p in inputs(&fixtures_dir().join(sub)) {
             let src = read(&p);
-            let a = run(&src);
+            let a = analyse(&src);
             for d in &a.diagnostics {
                 let before = a.diagnostics.iter().filter(|x| x.code == d.code).count();
                 for f in &d.fixes {
                     let fixed = nianbao::text::apply_edits(&src, &f.edits);
-                    let after = run(&fixed)
+                    let after = analyse(&fixed)
                         .diagnostics
                         .iter()
                         .filter(|x| x.code == d.code)
