@@ -1,7 +1,10 @@
 //! Engine throughput: parse + every rule (`analyze`) on real reports and on
 //! synthetic long ones, in bytes per second.
 //!
-//! `cargo bench --bench engine -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench --bench engine` (quick: `cargo bench --bench engine -- --warm-up-time 1 --measurement-time 3`)
+
+#[path = "common/mod.rs"]
+mod common;
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use nianbao::{analyze, config::Config};
@@ -14,48 +17,35 @@ fn fixture(path: &str) -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {}", p.display(), e))
 }
 
-/// Seed 002 with its narrative paragraphs repeated in section 一 until the text
-/// reaches `size` bytes: a long report whose tables stay as they are.
-fn synthetic(size: usize) -> String {
-    let seed = fixture("seeds/002_fb96db60f172c7f1.txt");
-    let start = seed.find("一、总体情况\n").expect("section 一") + "一、总体情况\n".len();
-    let end = seed.find("二、主动公开政府信息情况").expect("section 二");
-    let narrative = &seed[start..end];
-    let mut body = String::with_capacity(size + narrative.len());
-    while seed.len() + body.len() < size {
-        body.push_str(narrative);
-    }
-    format!("{}{}{}", &seed[..start], body, &seed[start..])
-}
-
 fn engine(c: &mut Criterion) {
     let config = Config::default();
+    // (name, text, synthetic): real reports keep their real findings (seed 002
+    // has two NB404); synthetic ones must have none.
     let inputs = [
-        (
-            "seed 002 (pipe tables)",
-            fixture("seeds/002_fb96db60f172c7f1.txt"),
-        ),
+        ("seed 002 (pipe tables)", common::SEED.to_string(), false),
         (
             "realworld 008 (PDF text)",
             fixture("seeds/008_huaian_city_gov_2024.txt"),
+            false,
         ),
-        ("synthetic 30 KB", synthetic(30 * 1024)),
-        ("synthetic 1 MB", synthetic(1024 * 1024)),
+        ("synthetic 30 KB", common::synthetic(30 * 1024), true),
+        ("synthetic 1 MB", common::synthetic(1024 * 1024), true),
+        ("synthetic 10 MB", common::synthetic(10 * 1024 * 1024), true),
     ];
     let mut group = c.benchmark_group("analyze");
-    for (name, src) in &inputs {
-        // The synthetic reports must still be reports: tables read, nothing wrong.
+    for (name, src, synthetic) in &inputs {
+        // Every input must still be a report whose tables are read; a synthetic
+        // one must also be free of findings (its padding states no figures).
         let a = analyze(src, &config);
+        assert!(a.report.table3.is_some(), "{}: table 三 not read", name);
         assert!(
-            a.report.table3.is_some() && a.diagnostics.is_empty(),
+            !synthetic || a.diagnostics.is_empty(),
             "{}: {:?}",
             name,
             a.diagnostics.first()
         );
         group.throughput(Throughput::Bytes(src.len() as u64));
-        if src.len() > 100_000 {
-            group.sample_size(10);
-        }
+        group.sample_size(if src.len() > 100_000 { 10 } else { 100 });
         group.bench_with_input(
             BenchmarkId::from_parameter(format!("{} {} B", name, src.len())),
             src,
