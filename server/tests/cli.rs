@@ -821,3 +821,176 @@ fn english_messages_name_cells_in_english() {
         );
     }
 }
+
+// ---------------------------------------------------------------- --jobs
+
+/// A folder of real reports: the seeds, the table variants and the CLI fixtures,
+/// in two sub-folders, plus one GBK copy (an encoding note on stderr) and one
+/// file that is not text (an error on stderr, exit status 2).
+fn real_reports(dir: &Path) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    for (from, to) in [("seeds", "a"), ("variants", "b"), ("cli", "b/cli")] {
+        std::fs::create_dir_all(dir.join(to)).unwrap();
+        for e in std::fs::read_dir(root.join(from)).unwrap() {
+            let p = e.unwrap().path();
+            if matches!(p.extension().and_then(|e| e.to_str()), Some("txt" | "md")) {
+                std::fs::copy(&p, dir.join(to).join(p.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let text = std::fs::read_to_string(fixture("seed_001.txt")).unwrap();
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+    std::fs::write(dir.join("a/gbk.txt"), gbk).unwrap();
+    std::fs::write(dir.join("a/not_text.txt"), b"PK\x03\x04zip").unwrap();
+}
+
+#[test]
+fn jobs_2_writes_exactly_what_jobs_1_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    real_reports(dir.path());
+    let files = std::fs::read_dir(dir.path().join("a")).unwrap().count()
+        + std::fs::read_dir(dir.path().join("b")).unwrap().count();
+    assert!(files > 20, "{files} fixture files");
+    for format in ["human", "json", "sarif"] {
+        for extra in [&[][..], &["--lang", "en", "--color", "always"]] {
+            let with = |jobs: &str| {
+                let mut args = vec!["check", "--format", format, "--jobs", jobs, "."];
+                args.extend_from_slice(extra);
+                run_in(dir.path(), &args)
+            };
+            let one = with("1");
+            assert_eq!(code(&one), 2, "the file that is not text: {}", stderr(&one));
+            assert!(stderr(&one).contains("not_text.txt"), "{}", stderr(&one));
+            if format == "human" {
+                assert!(stderr(&one).contains("gbk.txt"), "{}", stderr(&one));
+            } else {
+                json(&one);
+            }
+            for jobs in ["2", "3"] {
+                let many = with(jobs);
+                let what = format!("--format {format} {extra:?} --jobs {jobs}");
+                assert_eq!(code(&many), code(&one), "{what}");
+                assert!(many.stdout == one.stdout, "{what}: stdout differs");
+                assert_eq!(stderr(&many), stderr(&one), "{what}");
+            }
+        }
+    }
+}
+
+#[test]
+fn jobs_must_be_a_number_of_at_least_1() {
+    for args in [
+        &["check", "--jobs", "0", "a.md"][..],
+        &["check", "-j", "0", "a.md"][..],
+        &["check", "--jobs=many", "a.md"][..],
+        &["check", "-jx", "a.md"][..],
+        &["check", "a.md", "--jobs"][..],
+    ] {
+        let o = run(args);
+        assert_eq!(code(&o), 2, "{args:?}");
+        let e = stderr(&o);
+        assert!(
+            e.starts_with("nianbao: ") && e.contains("'--jobs'"),
+            "{args:?}: {e}"
+        );
+        assert!(e.contains("nianbao check --help"), "{args:?}: {e}");
+        assert!(stdout(&o).is_empty(), "{args:?}");
+    }
+    let o = run(&["check", "--help"]);
+    assert!(stdout(&o).contains("--jobs <N>"), "{}", stdout(&o));
+    let o = run(&[
+        "check",
+        "-j",
+        "1",
+        fixture("seed_002.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+/// Every file tree under `dir`: relative path → bytes (symlinks as their target).
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(dir).unwrap().to_path_buf();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&p).unwrap();
+                out.insert(rel, target.to_string_lossy().as_bytes().to_vec());
+            } else if meta.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn fix_with_jobs_2_fixes_every_file_as_jobs_1_does() {
+    let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+    for d in &dirs {
+        real_reports(d.path());
+        // A second path to a file that needs fixing: both must not be fixed at once.
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("cli/draft.md", d.path().join("b/link.md")).unwrap();
+    }
+    let before = tree(dirs[0].path());
+    let outputs: Vec<Output> = dirs
+        .iter()
+        .zip(["1", "2"])
+        .map(|(d, jobs)| run_in(d.path(), &["check", "--fix", "--jobs", jobs, "."]))
+        .collect();
+    assert_eq!(code(&outputs[0]), 2, "{}", stderr(&outputs[0]));
+    assert_eq!(code(&outputs[1]), code(&outputs[0]));
+    assert_eq!(stdout(&outputs[1]), stdout(&outputs[0]));
+    assert_eq!(stderr(&outputs[1]), stderr(&outputs[0]));
+    let after = tree(dirs[0].path());
+    assert_eq!(
+        tree(dirs[1].path()),
+        after,
+        "--jobs 2 fixed the files otherwise"
+    );
+    let changed: Vec<_> = after
+        .iter()
+        .filter(|(p, bytes)| before.get(*p) != Some(*bytes))
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert!(changed.len() >= 3, "files fixed: {changed:?}");
+    assert!(
+        stdout(&outputs[0]).contains("cli/draft.md：已修正 1 个单元格"),
+        "{}",
+        stdout(&outputs[0])
+    );
+    // The run is clean afterwards, whatever the number of jobs.
+    let o = run_in(
+        dirs[1].path(),
+        &["check", "--fix", "--jobs", "2", "--format", "json", "."],
+    );
+    assert_eq!(json(&o)["summary"]["fixed"], 0);
+}
+
+#[test]
+fn no_progress_bar_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("draft.md")).unwrap();
+    // Well over the number of files that shows a bar on a terminal.
+    for i in 0..120 {
+        std::fs::write(dir.path().join(format!("r{i:03}.md")), &text).unwrap();
+    }
+    for extra in [&[][..], &["--color", "always"], &["--format", "json"]] {
+        let mut args = vec!["check", "--jobs", "2", "."];
+        args.extend_from_slice(extra);
+        let o = run_in(dir.path(), &args);
+        assert_eq!(code(&o), 1, "{extra:?}");
+        let e = stderr(&o);
+        assert!(
+            !e.contains('\r') && !e.contains('\x1b') && !e.contains("检查中"),
+            "{extra:?}: {e:?}"
+        );
+        assert!(e.is_empty(), "{extra:?}: {e:?}");
+    }
+}
