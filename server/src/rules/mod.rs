@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::model::Report;
 
+mod identity;
 mod nb101_missing_section;
 mod nb102_section_order;
 mod nb103_duplicate_section;
@@ -12,6 +13,13 @@ mod nb104_stray_number;
 mod nb105_unofficial_heading;
 mod nb106_fee_statement;
 mod nb107_unused_suppression;
+mod nb108_title_without_agency;
+mod nb109_missing_period;
+mod nb110_missing_contact;
+mod nb111_overview_aspects;
+mod nb112_overview_length;
+mod nb113_rectification_missing;
+mod nb114_section6_item_missing;
 mod nb201_table_missing;
 mod nb202_row_missing;
 mod nb203_unknown_row;
@@ -20,6 +28,7 @@ mod nb205_non_numeric;
 mod nb206_invalid_count;
 mod nb207_label_variant;
 mod nb208_unreadable_table;
+mod nb209_fee_decimals;
 mod nb301_row_total;
 mod nb302_outcome_total;
 mod nb303_balance;
@@ -28,11 +37,13 @@ mod nb401_narrative_applications;
 mod nb402_ambiguous_received;
 mod nb403_narrative_review;
 mod nb404_narrative_table2;
+mod nb405_year_mismatch;
 mod nb4_common;
 mod nb501_2019_table2;
 mod nb502_single_other_row;
 mod nb503_pre2019;
 mod nb504_2021_rows_in_2019;
+mod nb505_table2_2021_in_2019;
 pub mod shared;
 
 pub struct Ctx<'a> {
@@ -85,6 +96,13 @@ pub static RULES: &[&RuleMeta] = &[
     &nb105_unofficial_heading::RULE,
     &nb106_fee_statement::RULE,
     &nb107_unused_suppression::RULE,
+    &nb108_title_without_agency::RULE,
+    &nb109_missing_period::RULE,
+    &nb110_missing_contact::RULE,
+    &nb111_overview_aspects::RULE,
+    &nb112_overview_length::RULE,
+    &nb113_rectification_missing::RULE,
+    &nb114_section6_item_missing::RULE,
     &nb201_table_missing::RULE,
     &nb202_row_missing::RULE,
     &nb203_unknown_row::RULE,
@@ -93,6 +111,7 @@ pub static RULES: &[&RuleMeta] = &[
     &nb206_invalid_count::RULE,
     &nb207_label_variant::RULE,
     &nb208_unreadable_table::RULE,
+    &nb209_fee_decimals::RULE,
     &nb301_row_total::RULE,
     &nb302_outcome_total::RULE,
     &nb303_balance::RULE,
@@ -101,10 +120,12 @@ pub static RULES: &[&RuleMeta] = &[
     &nb402_ambiguous_received::RULE,
     &nb403_narrative_review::RULE,
     &nb404_narrative_table2::RULE,
+    &nb405_year_mismatch::RULE,
     &nb501_2019_table2::RULE,
     &nb502_single_other_row::RULE,
     &nb503_pre2019::RULE,
     &nb504_2021_rows_in_2019::RULE,
+    &nb505_table2_2021_in_2019::RULE,
 ];
 
 pub fn rule(code: &str) -> Option<&'static RuleMeta> {
