@@ -148,8 +148,25 @@ fn generate(dir: &Path, files: usize) {
     }
 }
 
-/// One timed run; the output goes to /dev/null, as in the issue.
-fn timed(bin: &Path, dir: &Path, jobs: usize) -> Duration {
+/// CPU time (user + system) used by the children waited for so far, where it can be read.
+fn children_cpu() -> Option<Duration> {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: getrusage fills the struct it is given and nothing else.
+        let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) } != 0 {
+            return None;
+        }
+        let t = |v: libc::timeval| Duration::new(v.tv_sec as u64, v.tv_usec as u32 * 1000);
+        Some(t(u.ru_utime) + t(u.ru_stime))
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    None
+}
+
+/// One run: (wall time, CPU time of the process). The output goes to /dev/null, as in the issue.
+fn timed(bin: &Path, dir: &Path, jobs: usize) -> (Duration, Option<Duration>) {
+    let cpu0 = children_cpu();
     let start = Instant::now();
     let status = Command::new(bin)
         .args(["check", "--jobs", &jobs.to_string(), "--format", "json"])
@@ -164,7 +181,10 @@ fn timed(bin: &Path, dir: &Path, jobs: usize) -> Duration {
         matches!(status.code(), Some(0 | 1)),
         "nianbao check --jobs {jobs} exited with {status}"
     );
-    took
+    let cpu = children_cpu()
+        .zip(cpu0)
+        .map(|(after, before)| after - before);
+    (took, cpu)
 }
 
 /// The output of one run, for checking that every `--jobs` writes the same bytes.
@@ -234,6 +254,7 @@ fn main() {
     drop(first);
 
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); o.jobs.len()];
+    let mut cpus: Vec<Vec<Duration>> = vec![Vec::new(); o.jobs.len()];
     for round in 0..o.rounds {
         let mut line = format!("  round {}:", round + 1);
         // Alternate which N goes first, so neither always follows the other.
@@ -243,8 +264,9 @@ fn main() {
             (0..o.jobs.len()).rev().collect()
         };
         for k in order {
-            let d = timed(&bin, &corpus, o.jobs[k]);
+            let (d, cpu) = timed(&bin, &corpus, o.jobs[k]);
             times[k].push(d);
+            cpus[k].extend(cpu);
             line.push_str(&format!("  -j{} {:.2} s", o.jobs[k], d.as_secs_f64()));
         }
         println!("{line}");
@@ -252,22 +274,38 @@ fn main() {
 
     let files = o.files as f64;
     println!(
-        "\n  {:>6} | {:>10} | {:>10} | {:>13} | {:>13} | {:>8}",
-        "--jobs", "median s", "min s", "files/s (med)", "files/s (best)", "speed-up"
+        "\n  {:>6} | {:>8} | {:>8} | {:>13} | {:>14} | {:>8} | {:>8} | {:>9}",
+        "--jobs",
+        "median s",
+        "min s",
+        "files/s (med)",
+        "files/s (best)",
+        "speed-up",
+        "CPU s",
+        "cores used"
     );
-    println!("  {}", "-".repeat(76));
+    println!("  {}", "-".repeat(98));
     let base = median(&times[0]).as_secs_f64();
     for (k, &j) in o.jobs.iter().enumerate() {
         let med = median(&times[k]).as_secs_f64();
         let min = times[k].iter().min().unwrap().as_secs_f64();
+        // CPU time of the median run, and how many cores it kept busy on average.
+        let (cpu, used) = if cpus[k].len() == times[k].len() {
+            let c = median(&cpus[k]).as_secs_f64();
+            (format!("{c:.2}"), format!("{:.2}", c / med))
+        } else {
+            ("-".to_string(), "-".to_string())
+        };
         println!(
-            "  {:>6} | {:>10.3} | {:>10.3} | {:>13.0} | {:>14.0} | {:>7.2}x",
+            "  {:>6} | {:>8.3} | {:>8.3} | {:>13.0} | {:>14.0} | {:>7.2}x | {:>8} | {:>10}",
             j,
             med,
             min,
             files / med,
             files / min,
-            base / med
+            base / med,
+            cpu,
+            used
         );
     }
     if o.jobs.len() > 1 {
@@ -279,6 +317,19 @@ fn main() {
             base / median(&times[1]).as_secs_f64(),
             best(0) / best(1)
         );
+        if cpus[0].len() == times[0].len() && cpus[1].len() == times[1].len() {
+            let (c0, c1) = (
+                median(&cpus[0]).as_secs_f64(),
+                median(&cpus[1]).as_secs_f64(),
+            );
+            println!(
+                "  CPU time --jobs {} / --jobs {}: {:.2} (1.00 = no parallel overhead); \
+                 \"cores used\" below --jobs means the threads waited for a core (other load)",
+                o.jobs[1],
+                o.jobs[0],
+                c1 / c0
+            );
+        }
     }
     println!("  load    {} (1/5/15 min, after)", load());
     if o.keep {

@@ -304,6 +304,8 @@ const MANY_FILES_DELAY: Duration = Duration::from_millis(200);
 /// While the bar is on screen, output is written at most this often (each write
 /// clears and redraws the bar).
 const REDRAW_EVERY: Duration = Duration::from_millis(50);
+/// The writing thread takes in the workers' results at most this often.
+const GATHER: Duration = Duration::from_millis(5);
 
 impl Progress {
     fn new(enabled: bool, total: usize, lang: Lang) -> Progress {
@@ -380,12 +382,31 @@ struct Emitter<'a, R: Render, W: Write> {
 }
 
 impl<R: Render, W: Write> Emitter<'_, R, W> {
+    /// Take in input `index`'s item (see [`Emitter::push_batch`]).
     fn push(&mut self, index: usize, item: Item<R::Piece>) {
+        self.push_batch([(index, item)]);
+    }
+
+    /// Take in input `index`'s item, into the reorder buffer or the ready list.
+    fn take(&mut self, index: usize, item: Item<R::Piece>) {
         self.done += 1;
-        self.pending.insert(index, item);
+        if index == self.next {
+            self.ready.push(item);
+            self.next += 1;
+        } else {
+            self.pending.insert(index, item);
+        }
         while let Some(item) = self.pending.remove(&self.next) {
             self.ready.push(item);
             self.next += 1;
+        }
+    }
+
+    /// Take in a batch of items from the workers; write what is ready now, unless
+    /// the bar is on screen and was redrawn a moment ago.
+    fn push_batch(&mut self, batch: impl IntoIterator<Item = (usize, Item<R::Piece>)>) {
+        for (index, item) in batch {
+            self.take(index, item);
         }
         self.progress.update(self.done);
         if !self.progress.visible || self.last_write.elapsed() >= REDRAW_EVERY {
@@ -546,7 +567,12 @@ fn run_with<R: Render>(args: &CheckArgs, render: R) -> i32 {
                 });
                 loop {
                     match rx.recv_timeout(Duration::from_millis(100)) {
-                        Ok((i, item)) => emitter.push(i, item),
+                        Ok(first) => {
+                            emitter.push_batch(std::iter::once(first).chain(rx.try_iter()));
+                            // Waking for every file would take a core from a worker
+                            // each time; a short pause gathers the next few.
+                            std::thread::sleep(GATHER);
+                        }
                         Err(mpsc::RecvTimeoutError::Timeout) => emitter.tick(),
                         Err(mpsc::RecvTimeoutError::Disconnected) => break,
                     }
