@@ -7,7 +7,9 @@
 //! edit at a time), and measures each round trip: from writing the
 //! `didChange` frame to reading the `publishDiagnostics` of that version.
 //! Every case runs twice, with `NIANBAO_INCREMENTAL=0` (full re-analysis on
-//! every edit) and with the default (incremental), each in a fresh server.
+//! every edit) and with the default (incremental): two servers, each fresh for
+//! the size, that take turns keystroke by keystroke so that the machine's load
+//! weighs on both alike.
 //! Then the server's memory: 20 different 30 KB reports open, and one 10 MB
 //! report open (fresh server each).
 //!
@@ -24,6 +26,11 @@
 //! - `NB_SITES` / `--sites A,B`: A = a digit typed in a table 三 value cell,
 //!   B = a CJK character typed in a narrative paragraph of section 一.
 //! - `NB_MODES` / `--modes off,on`: `NIANBAO_INCREMENTAL=0`, and the default.
+//! - `NB_CASE_SECONDS` / `--case-seconds S`: stop a (size, site) early after S
+//!   seconds, both modes together (after a deletion, so the document is back as
+//!   it was); no limit by default.
+//!   At 10 MB a full re-analysis takes about a second: 1000 edits × 2 sites × 2
+//!   modes is over an hour there.
 //! - `NB_MEMORY` / `--memory 0|1|only`: the memory cases (default 1).
 //! - `NB_BIN` / `--bin PATH`: the server binary (default: the release build).
 //!
@@ -84,6 +91,7 @@ impl Mode {
 
 struct Opts {
     edits: usize,
+    case_seconds: Option<f64>,
     sizes: Vec<usize>,
     sites: Vec<Site>,
     modes: Vec<Mode>,
@@ -126,6 +134,7 @@ impl Opts {
         let mut sites = get("NB_SITES");
         let mut modes = get("NB_MODES");
         let mut memory = get("NB_MEMORY");
+        let mut case_seconds = get("NB_CASE_SECONDS");
         let mut bin = get("NB_BIN");
         // Arguments win over the environment; unknown ones (`--bench`, a filter) are ignored.
         let args: Vec<String> = std::env::args().skip(1).collect();
@@ -137,6 +146,7 @@ impl Opts {
                 "--sites" => Some(&mut sites),
                 "--modes" => Some(&mut modes),
                 "--memory" => Some(&mut memory),
+                "--case-seconds" => Some(&mut case_seconds),
                 "--bin" => Some(&mut bin),
                 _ => None,
             };
@@ -149,6 +159,7 @@ impl Opts {
             }
         }
         let edits = edits.map_or(1000, |e| e.parse().expect("NB_EDITS: a number"));
+        let case_seconds = case_seconds.map(|s| s.parse().expect("NB_CASE_SECONDS: seconds"));
         let sizes = sizes
             .as_deref()
             .unwrap_or("30k,1m,10m")
@@ -186,6 +197,7 @@ impl Opts {
         std::fs::create_dir_all(&log_dir).expect("log directory");
         Opts {
             edits,
+            case_seconds,
             sizes,
             sites,
             modes,
@@ -593,49 +605,50 @@ struct Sample {
     diagnostics: usize,
 }
 
-/// `n` keystrokes at `site`: odd ones type `ch`, even ones delete it again.
-/// Each one waits for the publish of its version before the next is sent.
-fn type_at(
-    server: &Server,
-    uri: &str,
-    text: &str,
-    site: Site,
-    first_version: i64,
-    n: usize,
-) -> Vec<Sample> {
-    let (at, ch) = site_offset(text, site);
-    let (line, col) = position(text, at);
-    let width = ch.encode_utf16().count();
-    let mut samples = Vec::with_capacity(n);
-    for i in 0..n {
-        let version = first_version + i as i64;
-        let insert = i % 2 == 0;
-        let change = if insert {
-            json!({ "range": { "start": { "line": line, "character": col }, "end": { "line": line, "character": col } },
-                    "rangeLength": 0, "text": ch })
-        } else {
-            json!({ "range": { "start": { "line": line, "character": col }, "end": { "line": line, "character": col + width } },
-                    "rangeLength": width, "text": "" })
-        };
-        let msg = frame(&json!({
-            "jsonrpc": "2.0",
-            "method": "textDocument/didChange",
-            "params": { "textDocument": { "uri": uri, "version": version }, "contentChanges": [change] }
-        }));
-        let t0 = {
-            let mut w = server.stdin.lock().unwrap();
-            let t0 = Instant::now();
-            w.write_all(&msg).expect("write didChange");
-            w.flush().expect("flush didChange");
-            t0
-        };
-        let (t1, diagnostics) = server.wait_publish(uri, version);
-        samples.push(Sample {
-            ms: t1.duration_since(t0).as_secs_f64() * 1000.0,
-            diagnostics,
-        });
+/// Where a site types: LSP position and the character.
+struct Caret {
+    line: usize,
+    col: usize,
+    ch: &'static str,
+}
+
+impl Caret {
+    fn new(text: &str, site: Site) -> Caret {
+        let (at, ch) = site_offset(text, site);
+        let (line, col) = position(text, at);
+        Caret { line, col, ch }
     }
-    samples
+}
+
+/// One keystroke: type the caret's character (`insert`) or delete it again, as
+/// `version`; waits for the publish of that version.
+fn keystroke(server: &Server, uri: &str, caret: &Caret, version: i64, insert: bool) -> Sample {
+    let (line, col) = (caret.line, caret.col);
+    let width = caret.ch.encode_utf16().count();
+    let change = if insert {
+        json!({ "range": { "start": { "line": line, "character": col }, "end": { "line": line, "character": col } },
+                "rangeLength": 0, "text": caret.ch })
+    } else {
+        json!({ "range": { "start": { "line": line, "character": col }, "end": { "line": line, "character": col + width } },
+                "rangeLength": width, "text": "" })
+    };
+    let msg = frame(&json!({
+        "jsonrpc": "2.0",
+        "method": "textDocument/didChange",
+        "params": { "textDocument": { "uri": uri, "version": version }, "contentChanges": [change] }
+    }));
+    let t0 = {
+        let mut w = server.stdin.lock().unwrap();
+        let t0 = Instant::now();
+        w.write_all(&msg).expect("write didChange");
+        w.flush().expect("flush didChange");
+        t0
+    };
+    let (t1, diagnostics) = server.wait_publish(uri, version);
+    Sample {
+        ms: t1.duration_since(t0).as_secs_f64() * 1000.0,
+        diagnostics,
+    }
 }
 
 // ---------------------------------------------------------------- statistics
@@ -679,45 +692,72 @@ fn loadavg() -> String {
 
 // ---------------------------------------------------------------- cases
 
+/// Every (size, site) with one server per mode, all open at once: the modes
+/// take turns keystroke by keystroke (in alternating order), so a change of
+/// machine load during the run hits both alike.
 fn latency(opts: &Opts, rows: &mut Vec<Row>) {
     for &size in &opts.sizes {
         let text = common::synthetic(size);
         let name = size_name(size);
-        let uri = format!(
-            "file:///tmp/nianbao-bench/report-{}.md",
-            name.replace(' ', "").to_lowercase()
-        );
-        for &mode in &opts.modes {
-            let case = format!("latency-{}", name.replace(' ', "").to_lowercase());
-            let mut server = Server::start(opts, mode, &case);
-            let t0 = Instant::now();
-            server.open(&uri, &text);
-            let (t1, n) = server.wait_publish(&uri, 1);
-            println!(
-                "{name} ({} bytes, {} lines), incremental {}: opened, first diagnostics ({n}) after {:.1} ms",
-                text.len(),
-                text.lines().count(),
-                mode.name(),
-                t1.duration_since(t0).as_secs_f64() * 1000.0
-            );
-            assert_eq!(n, 0, "a synthetic report has no findings");
-            let mut version = 2;
-            for &site in &opts.sites {
-                let t = Instant::now();
-                let samples = type_at(&server, &uri, &text, site, version, opts.edits);
-                version += opts.edits as i64;
-                // After an even number of edits the document is back where it started.
-                let expect = if opts.edits % 2 == 0 {
-                    text.clone()
-                } else {
-                    let (at, ch) = site_offset(&text, site);
-                    format!("{}{}{}", &text[..at], ch, &text[at..])
-                };
+        let short = name.replace(' ', "").to_lowercase();
+        let uri = format!("file:///tmp/nianbao-bench/report-{short}.md");
+        let case = format!("latency-{short}");
+        let mut servers: Vec<(Mode, Server)> = opts
+            .modes
+            .iter()
+            .map(|&mode| {
+                let server = Server::start(opts, mode, &case);
+                let t0 = Instant::now();
+                server.open(&uri, &text);
+                let (t1, n) = server.wait_publish(&uri, 1);
+                println!(
+                    "{name} ({} bytes, {} lines), incremental {}: opened, first diagnostics ({n}) after {:.1} ms",
+                    text.len(),
+                    text.lines().count(),
+                    mode.name(),
+                    t1.duration_since(t0).as_secs_f64() * 1000.0
+                );
+                assert_eq!(n, 0, "a synthetic report has no findings");
+                (mode, server)
+            })
+            .collect();
+        let mut version = 2;
+        for &site in &opts.sites {
+            let caret = Caret::new(&text, site);
+            let budget = opts.case_seconds.map(Duration::from_secs_f64);
+            let start = Instant::now();
+            let mut samples: Vec<Vec<Sample>> = servers.iter().map(|_| Vec::new()).collect();
+            let mut done = 0;
+            for i in 0..opts.edits {
+                if i % 2 == 0 && budget.is_some_and(|b| start.elapsed() > b) {
+                    break;
+                }
+                let insert = i % 2 == 0;
+                let v = version + i as i64;
+                let mut order: Vec<usize> = (0..servers.len()).collect();
+                if (i / 2) % 2 == 1 {
+                    order.reverse();
+                }
+                for k in order {
+                    samples[k].push(keystroke(&servers[k].1, &uri, &caret, v, insert));
+                }
+                done = i + 1;
+            }
+            version += done as i64;
+            // After an even number of edits the document is back where it started.
+            let expect = if done % 2 == 0 {
+                text.clone()
+            } else {
+                let (at, ch) = site_offset(&text, site);
+                format!("{}{}{}", &text[..at], ch, &text[at..])
+            };
+            for ((mode, server), samples) in servers.iter_mut().zip(samples) {
                 let got = server.text_of(&uri);
                 assert!(
                     got == expect,
-                    "{name} {}: the server's text differs after the edits (positions wrong?)",
-                    site.name()
+                    "{name} {} ({}): the server's text differs after the edits (positions wrong?)",
+                    site.name(),
+                    mode.name()
                 );
                 let typed = samples.iter().step_by(2).map(|s| s.diagnostics).last();
                 let deleted = samples
@@ -729,17 +769,16 @@ fn latency(opts: &Opts, rows: &mut Vec<Row>) {
                 let diags = (typed.unwrap_or(0), deleted.unwrap_or(0));
                 let s = stats(&samples);
                 println!(
-                    "  {:<16} {:>5} edits in {:>6.1} s: p50 {:>8.2} ms  p90 {:>8.2}  p99 {:>8.2}  max {:>8.2}   diagnostics typed/deleted {}/{}  (load {})",
+                    "  {:<16} incremental {:<3} {:>5} edits: p50 {:>8.2} ms  p90 {:>8.2}  p99 {:>8.2}  max {:>8.2}   findings typed/deleted {}/{}",
                     site.name(),
+                    mode.name(),
                     s.n,
-                    t.elapsed().as_secs_f64(),
                     s.p50,
                     s.p90,
                     s.p99,
                     s.max,
                     diags.0,
                     diags.1,
-                    loadavg()
                 );
                 if site == Site::Table && (diags.0 == 0 || diags.1 != 0) {
                     println!("  WARNING: expected findings after typing into the cell and none after deleting");
@@ -750,11 +789,19 @@ fn latency(opts: &Opts, rows: &mut Vec<Row>) {
                 rows.push(Row {
                     size,
                     site,
-                    mode,
+                    mode: *mode,
                     stats: s,
                     diags,
                 });
             }
+            println!(
+                "  ({} keystrokes in {:.1} s, load {})",
+                done * servers.len(),
+                start.elapsed().as_secs_f64(),
+                loadavg()
+            );
+        }
+        for (_, server) in servers {
             server.stop();
         }
     }
@@ -837,7 +884,7 @@ fn memory(opts: &Opts, mems: &mut Vec<Mem>) {
 fn main() {
     let opts = Opts::read();
     println!(
-        "nianbao lsp latency: {} ({}), {} edits per case, sizes {:?}, load {}, {} cpus",
+        "nianbao lsp latency: {} ({}), {} edits per case{}, sizes {:?}, load {}, {} cpus",
         opts.bin.display(),
         std::fs::metadata(&opts.bin)
             .and_then(|m| m.modified())
@@ -847,6 +894,9 @@ fn main() {
             ))
             .unwrap_or_default(),
         opts.edits,
+        opts.case_seconds
+            .map(|s| format!(" (at most {s} s each)"))
+            .unwrap_or_default(),
         opts.sizes.iter().map(|&s| size_name(s)).collect::<Vec<_>>(),
         loadavg(),
         std::thread::available_parallelism().map_or(0, |n| n.get())
@@ -864,8 +914,11 @@ fn main() {
     // ------------------------------------------------------------ Markdown
     println!();
     println!(
-        "<!-- cargo bench --bench lsp_latency; {} edits per case; load {} at the end -->",
+        "<!-- cargo bench --bench lsp_latency; {} edits per case{}; load {} at the end -->",
         opts.edits,
+        opts.case_seconds
+            .map(|s| format!(", at most {s} s each"))
+            .unwrap_or_default(),
         loadavg()
     );
     if !rows.is_empty() {
