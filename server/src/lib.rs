@@ -10,6 +10,7 @@ pub mod config;
 pub mod convert;
 pub mod diag;
 pub mod fix;
+pub mod incremental;
 pub mod invariants;
 pub mod lsp;
 pub mod model;

@@ -106,13 +106,31 @@ struct Ch {
 
 /// Every figure stated in the prose of `src` (lines outside the tables).
 pub fn claims(src: &str, report: &Report) -> Vec<Claim> {
+    let lines = crate::parse::Lines::new(src);
     let mut out = Vec::new();
-    for para in paragraphs(src, report) {
-        for sentence in split(&para, |c| {
-            matches!(c, '。' | '！' | '？' | '；' | ';' | '!' | '?')
-        }) {
-            sentence_claims(sentence, &mut out);
+    for para in paragraph_spans(&lines, report) {
+        out.extend(paragraph_claims(src, &lines.ranges[para]));
+    }
+    out
+}
+
+/// The figures stated in one paragraph (consecutive prose lines).
+pub fn paragraph_claims(src: &str, lines: &[TextRange]) -> Vec<Claim> {
+    let mut para: Vec<Ch> = Vec::new();
+    for r in lines {
+        let body = &src[r.start..r.end];
+        let trimmed = body.trim();
+        let lead = body.len() - body.trim_start().len();
+        for (i, c) in trimmed.char_indices() {
+            para.push(Ch {
+                c,
+                at: r.start + lead + i,
+            });
         }
+    }
+    let mut out = Vec::new();
+    for sentence in split(&para, is_sentence_end) {
+        sentence_claims(sentence, &mut out);
     }
     out
 }
@@ -131,70 +149,56 @@ fn table_ranges(report: &Report) -> Vec<TextRange> {
     v
 }
 
-/// Prose paragraphs: runs of non-blank prose lines joined without their line
-/// breaks (PDF text wraps mid-word), with each character's source offset.
-fn paragraphs(src: &str, report: &Report) -> Vec<Vec<Ch>> {
-    let tables = table_ranges(report);
-    let mut paras = Vec::new();
-    let mut cur: Vec<Ch> = Vec::new();
-    for (start, body) in lines(src) {
-        let trimmed = body.trim();
-        let in_table = tables
-            .iter()
-            .any(|t| start < t.end && start + body.len() > t.start);
-        let page_number = trimmed
-            .trim_matches(|c: char| c == '-' || c == '—' || c.is_whitespace())
-            .chars()
-            .all(|c| c.is_ascii_digit())
-            && !trimmed.is_empty()
-            && trimmed.len() < 12;
-        let is_prose = !trimmed.is_empty()
-            && !in_table
-            && !page_number
-            && !body.contains('|')
-            && !body.contains('\t')
-            && !body.contains('\u{c}')
-            && !trimmed.starts_with("<!--");
-        if !is_prose {
-            if !cur.is_empty() {
-                paras.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        let lead = body.len() - body.trim_start().len();
-        for (i, c) in trimmed.char_indices() {
-            cur.push(Ch {
-                c,
-                at: start + lead + i,
-            });
-        }
-    }
-    if !cur.is_empty() {
-        paras.push(cur);
-    }
-    paras
+/// A line the narrative reader takes for prose, judged on its own text: not
+/// blank, no table delimiters, not a page number, not a comment.
+pub fn is_prose_line(body: &str) -> bool {
+    let trimmed = body.trim();
+    let page_number = trimmed
+        .trim_matches(|c: char| c == '-' || c == '—' || c.is_whitespace())
+        .chars()
+        .all(|c| c.is_ascii_digit())
+        && !trimmed.is_empty()
+        && trimmed.len() < 12;
+    !trimmed.is_empty()
+        && !page_number
+        && !body.contains('|')
+        && !body.contains('\t')
+        && !body.contains('\u{c}')
+        && !trimmed.starts_with("<!--")
 }
 
-/// Lines with their start offsets; "\n", "\r\n" and a lone "\r" all end a line.
-fn lines(src: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let b = src.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\n' || b[i] == b'\r' {
-            out.push((start, &src[start..i]));
-            if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
-                i += 1;
+/// Characters that end a sentence.
+pub fn is_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '；' | ';' | '!' | '?')
+}
+
+/// Prose paragraphs: runs of prose lines outside the tables, as line index
+/// ranges. They are read joined without their line breaks (PDF text wraps
+/// mid-word). A run is cut after a line that ends a sentence: the figures are
+/// the same (sentences split there anyway), and an edit re-reads only its piece.
+pub fn paragraph_spans(
+    lines: &crate::parse::Lines,
+    report: &Report,
+) -> Vec<std::ops::Range<usize>> {
+    let tables = table_ranges(report);
+    let mut spans = Vec::new();
+    let mut cur: Option<usize> = None;
+    for (l, (r, f)) in lines.ranges.iter().zip(&lines.facts).enumerate() {
+        let in_table = tables.iter().any(|t| r.start < t.end && r.end > t.start);
+        if f.prose && !in_table {
+            let s = *cur.get_or_insert(l);
+            if f.ends_sentence {
+                spans.push(s..l + 1);
+                cur = None;
             }
-            start = i + 1;
+        } else if let Some(s) = cur.take() {
+            spans.push(s..l);
         }
-        i += 1;
     }
-    if start < src.len() {
-        out.push((start, &src[start..]));
+    if let Some(s) = cur {
+        spans.push(s..lines.ranges.len());
     }
-    out
+    spans
 }
 
 fn split(chs: &[Ch], sep: impl Fn(char) -> bool) -> impl Iterator<Item = &[Ch]> {
@@ -690,7 +694,7 @@ pub fn table_cells(report: &Report, q: Quantity) -> Option<Vec<CellFigure>> {
 ///
 /// A total that fails an identity of its table is judged by NB3xx: when the
 /// prose agrees with the recomputed total, the prose is not what is wrong.
-pub fn disagreements(src: &str, report: &Report) -> Vec<Comparison> {
+pub fn disagreements(claims: &[Claim], report: &Report) -> Vec<Comparison> {
     use crate::rules::shared::{identity_pass, CellValues};
     let mut recomputed = CellValues::written(report);
     identity_pass(
@@ -698,7 +702,7 @@ pub fn disagreements(src: &str, report: &Report) -> Vec<Comparison> {
         &mut recomputed,
     );
     let mut out = Vec::new();
-    for claim in claims(src, report) {
+    for claim in claims.iter().cloned() {
         let Some(cells) = table_cells(report, claim.quantity) else {
             continue;
         };

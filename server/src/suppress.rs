@@ -49,6 +49,12 @@ fn re() -> &'static Regex {
     })
 }
 
+/// The comment at the very start of a text.
+fn anchored_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(&format!(r"\A(?:{})", re().as_str())).unwrap())
+}
+
 /// Start offsets of the lines ("\n", "\r\n" and a lone "\r" end a line).
 fn line_starts(src: &str) -> Vec<usize> {
     let b = src.as_bytes();
@@ -72,9 +78,25 @@ fn line_of(starts: &[usize], offset: usize) -> usize {
 
 /// Every suppression comment of `src`.
 pub fn directives(src: &str) -> Vec<Directive> {
-    let starts = line_starts(src);
-    re().captures_iter(src)
-        .map(|c| {
+    directives_in(src, &crate::parse::Lines::new(src))
+}
+
+/// Every suppression comment, looked for only on the lines holding "<!--".
+pub fn directives_in(src: &str, lines: &crate::parse::Lines) -> Vec<Directive> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for (l, (r, f)) in lines.ranges.iter().zip(&lines.facts).enumerate() {
+        if !f.comment || r.end <= pos {
+            continue;
+        }
+        for (i, _) in src[r.start..r.end].match_indices("<!--") {
+            let at = r.start + i;
+            if at < pos {
+                continue;
+            }
+            let Some(c) = anchored_re().captures(&src[at..]) else {
+                continue;
+            };
             let m = c.get(0).unwrap();
             let kind = match &c[1] {
                 "disable" => Kind::Disable,
@@ -87,24 +109,37 @@ pub fn directives(src: &str) -> Vec<Directive> {
                 .filter(|s| !s.is_empty())
                 .map(|s| s.to_ascii_uppercase())
                 .collect();
-            Directive {
+            pos = at + m.end();
+            out.push(Directive {
                 kind,
                 codes,
-                range: TextRange::new(m.start(), m.end()),
-                line: line_of(&starts, m.start()),
-            }
-        })
-        .collect()
+                range: TextRange::new(at, pos),
+                line: l,
+            });
+        }
+    }
+    out
 }
 
 /// Drop the diagnostics that comments silence; add an NB107 hint for each
 /// comment that silences nothing.
 pub fn apply(src: &str, config: &Config, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let dirs = directives(src);
+    let lines = crate::parse::Lines::new(src);
+    let dirs = directives_in(src, &lines);
+    apply_with(src, &lines, &dirs, config, diags)
+}
+
+/// [`apply`] with the lines and directives already known.
+pub fn apply_with(
+    src: &str,
+    lines: &crate::parse::Lines,
+    dirs: &[Directive],
+    config: &Config,
+    diags: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     if dirs.is_empty() {
         return diags;
     }
-    let starts = line_starts(src);
     // Regions of disable … enable: (directive index, start offset, end offset).
     let mut regions: Vec<(usize, usize, usize)> = Vec::new();
     let mut open: Vec<usize> = Vec::new();
@@ -132,7 +167,7 @@ pub fn apply(src: &str, config: &Config, diags: Vec<Diagnostic>) -> Vec<Diagnost
     let mut used = vec![false; dirs.len()];
     let mut out = Vec::new();
     for diag in diags {
-        let line = line_of(&starts, diag.range.start);
+        let line = lines.line_of(diag.range.start);
         let mut by: Option<usize> = None;
         for (i, d) in dirs.iter().enumerate() {
             if !d.matches(diag.code) {

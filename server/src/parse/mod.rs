@@ -2,44 +2,72 @@
 //! understood, and the rules judge the rest.
 
 pub mod lex;
+pub mod lines;
 
 use crate::model::*;
 use crate::template::{self, Format, SECTIONS, TABLE3_ROWS};
-use crate::text::{LineIndex, TextRange};
+use crate::text::TextRange;
 use lex::{is_space, normalize, tokenize_line, LineKind, TokKind, Token};
+pub use lines::{LineFacts, Lines};
 use regex::Regex;
 use std::sync::OnceLock;
 
 /// Parse a report. `format` forces the template instead of detecting it.
 pub fn parse(src: &str, format: Option<Format>) -> Report {
-    let index = LineIndex::new(src);
-    let lines: Vec<TextRange> = (0..index.line_count())
-        .map(|l| index.line_range(src, l))
-        .collect();
-    let headings = find_headings(src, &lines);
-    let sections = section_spans(src, &lines, &headings);
-    let (title, year, year_range) = find_title_and_year(src, &lines, &headings);
+    parse_lines(src, format, &Lines::new(src), &mut |_, _, _| None).0
+}
+
+/// The text ranges each table was read from (for the incremental engine).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Regions {
+    pub tables: [Option<TextRange>; 3],
+}
+
+/// A table already read from the same text, if the caller has one: given the
+/// table number (0 = 二), its region and the heading lines, return it or `None`
+/// to have it read.
+pub type TableReuse<'a> = dyn FnMut(usize, TextRange, &[usize]) -> Option<Tables> + 'a;
+
+/// One table of either kind.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Tables {
+    T2(Option<Table2>),
+    T3(Option<Table3>),
+    T4(Option<Table4>),
+}
+
+/// Parse over lines already split, with their facts (see [`lines`]).
+pub fn parse_lines(
+    src: &str,
+    format: Option<Format>,
+    lines: &Lines,
+    reuse: &mut TableReuse,
+) -> (Report, Regions) {
+    let headings = find_headings(src, lines);
+    let sections = section_spans(src, &lines.ranges, &headings);
+    let (title, year, year_range) = find_title_and_year(src, lines, &headings);
     let heading_lines: Vec<usize> = headings.iter().map(|h| h.line).collect();
 
-    let t2_region = region(src, &lines, &sections, 1, &["第二十条"]);
-    let t3_region = region(
-        src,
-        &lines,
-        &sections,
-        2,
-        &["勾稽关系", "申请人情况", "本年新收"],
-    );
-    let t4_region = region(
-        src,
-        &lines,
-        &sections,
-        3,
-        &["结果维持", "行政复议", "行政诉讼"],
-    );
-
-    let table2 = t2_region.and_then(|r| read_table2(src, &lines, &heading_lines, r));
-    let table3 = t3_region.and_then(|r| read_table3(src, &lines, &heading_lines, r));
-    let table4 = t4_region.and_then(|r| read_table4(src, &lines, &heading_lines, r));
+    let mut regions = Regions::default();
+    for (t, section) in [(0usize, 1usize), (1, 2), (2, 3)] {
+        regions.tables[t] = region(src, lines, &sections, section, t);
+    }
+    let mut table2 = None;
+    let mut table3 = None;
+    let mut table4 = None;
+    for t in 0..3 {
+        let Some(r) = regions.tables[t] else { continue };
+        let got = reuse(t, r, &heading_lines).unwrap_or_else(|| match t {
+            0 => Tables::T2(read_table2(src, lines, &heading_lines, r)),
+            1 => Tables::T3(read_table3(src, lines, &heading_lines, r)),
+            _ => Tables::T4(read_table4(src, lines, &heading_lines, r)),
+        });
+        match got {
+            Tables::T2(x) => table2 = x,
+            Tables::T3(x) => table3 = x,
+            Tables::T4(x) => table4 = x,
+        }
+    }
 
     let (format, format_source) = match (format, year) {
         (Some(f), _) => (f, FormatSource::Config),
@@ -47,18 +75,21 @@ pub fn parse(src: &str, format: Option<Format>) -> Report {
         (None, None) => detect_format_from_tables(table2.as_ref(), table3.as_ref()),
     };
 
-    Report {
-        title,
-        year,
-        year_range,
-        format,
-        format_source,
-        headings,
-        sections,
-        table2,
-        table3,
-        table4,
-    }
+    (
+        Report {
+            title,
+            year,
+            year_range,
+            format,
+            format_source,
+            headings,
+            sections,
+            table2,
+            table3,
+            table4,
+        },
+        regions,
+    )
 }
 
 fn detect_format_from_tables(t2: Option<&Table2>, t3: Option<&Table3>) -> (Format, FormatSource) {
@@ -180,50 +211,20 @@ fn candidate_at(src: &str, at: usize, end: usize, inline: bool) -> Option<Candid
     })
 }
 
-fn find_headings(src: &str, lines: &[TextRange]) -> Vec<Heading> {
+fn find_headings(src: &str, lines: &Lines) -> Vec<Heading> {
     let mut out: Vec<Heading> = Vec::new();
     let mut seen = [false; 6];
     let mut current: Option<usize> = None;
-    for (line, lr) in lines.iter().enumerate() {
-        let mut cands = Vec::new();
-        if let Some(c) = candidate_at(src, lr.start, lr.end, false) {
-            cands.push(c);
-        }
-        // Mid-line: after a full stop (optionally closing bold), a number glued into a paragraph.
-        let text = &src[lr.start..lr.end];
-        for (i, _) in text.match_indices('。') {
-            let at = lr.start + i + '。'.len_utf8();
-            if let Some(c) = candidate_at(src, at, lr.end, true) {
-                cands.push(c);
-            }
-        }
-        for c in cands {
-            let title_text = &src[c.title.start..c.title.end];
-            let nt = lex::norm_str(title_text);
-            if nt.is_empty() || TABLE_ROW_PREFIXES.iter().any(|p| nt.starts_with(p)) {
-                continue;
-            }
-            if nt.starts_with(|ch: char| NUMERALS.contains(ch) || ch == '是') {
-                continue; // "一、二、三季度", "一是"
-            }
-            // Short title: up to the first sentence punctuation.
-            let short_len = title_text
-                .char_indices()
-                .find(|(_, ch)| {
-                    matches!(
-                        ch,
-                        '。' | '，' | ',' | '；' | ';' | '：' | ':' | '！' | '？' | '*'
-                    )
-                })
-                .map(|(i, _)| i)
-                .unwrap_or(title_text.len());
-            let short_chars = title_text[..short_len].chars().count();
-            if template::PRE2019_HEADING_KEYS
-                .iter()
-                .any(|k| nt.contains(k))
-                && short_chars <= 30
-                && !c.inline
-            {
+    for (line, (lr, facts)) in lines.ranges.iter().zip(&lines.facts).enumerate() {
+        for h in &facts.cands {
+            let c = Candidate {
+                numeral: TextRange::new(lr.start + h.numeral.0, lr.start + h.numeral.1),
+                title: TextRange::new(lr.start + h.title.0, lr.start + h.title.1),
+                number: h.number,
+                inline: h.inline,
+            };
+            let (short_len, short_chars) = (h.short_len, h.short_chars);
+            if h.pre2019 {
                 out.push(heading(
                     src,
                     &c,
@@ -234,7 +235,7 @@ fn find_headings(src: &str, lines: &[TextRange]) -> Vec<Heading> {
                 ));
                 continue;
             }
-            let m = match_section(&nt);
+            let m = h.section;
             let n = c.number as usize;
             let kind = match m {
                 Some((k, official, _)) if !c.inline || official => {
@@ -265,15 +266,8 @@ fn find_headings(src: &str, lines: &[TextRange]) -> Vec<Heading> {
                 continue;
             };
             // Title extent: glued headings end where the official title ends.
-            let title_len = match (kind, m) {
-                (
-                    HeadingKind::Section { .. } | HeadingKind::Duplicate { .. },
-                    Some((_, true, nlen)),
-                ) => {
-                    // map normalised length back to source
-                    let norm = normalize(src, c.title);
-                    norm.source_end(nlen.min(norm.text.len()), src) - c.title.start
-                }
+            let title_len = match (kind, h.official_len) {
+                (HeadingKind::Section { .. } | HeadingKind::Duplicate { .. }, Some(len)) => len,
                 _ => short_len,
             };
             if let HeadingKind::Section { section } = kind {
@@ -352,9 +346,10 @@ fn period_re() -> &'static Regex {
 
 fn find_title_and_year(
     src: &str,
-    lines: &[TextRange],
+    all: &Lines,
     headings: &[Heading],
 ) -> (Option<TextRange>, Option<u16>, Option<TextRange>) {
+    let lines = &all.ranges[..];
     let first_section_line = headings
         .iter()
         .find(|h| matches!(h.kind, HeadingKind::Section { section } if section > 0))
@@ -363,10 +358,10 @@ fn find_title_and_year(
     let mut nonempty = 0;
     let mut title = None;
     for (l, r) in lines.iter().enumerate().take(first_section_line) {
-        let t = &src[r.start..r.end];
-        if t.trim_matches(is_space).is_empty() {
+        if all.facts[l].blank {
             continue;
         }
+        let t = &src[r.start..r.end];
         nonempty += 1;
         if nonempty > 12 {
             break;
@@ -379,11 +374,7 @@ fn find_title_and_year(
                 .sum();
             let mut range = TextRange::new(r.start + lead, r.end);
             // The agency and year may sit on the line before ("蒙城县工业和信息化局2024年").
-            if let Some(prev) = (0..l).rev().find(|&p| {
-                !src[lines[p].start..lines[p].end]
-                    .trim_matches(is_space)
-                    .is_empty()
-            }) {
+            if let Some(prev) = (0..l).rev().find(|&p| !all.facts[p].blank) {
                 let pt = &src[lines[prev].start..lines[prev].end];
                 let pt_trim = pt.trim_matches(is_space);
                 if pt_trim.chars().count() < 40
@@ -435,23 +426,24 @@ fn find_title_and_year(
 
 // ------------------------------------------------------------------ regions
 
-/// The region of a table: the body of its section from the first anchor line on;
-/// without the section, from the first anchor line in the text to the next section heading.
+/// The region of a table (`table` 0 = 二): the body of its section from the
+/// first anchor line on; without the section, from the first anchor line in the
+/// text to the next section heading.
 fn region(
     src: &str,
-    lines: &[TextRange],
+    lines: &Lines,
     sections: &[Option<Section>; 6],
     section: usize,
-    anchors: &[&str],
+    table: usize,
 ) -> Option<TextRange> {
+    let bit = 1u8 << table;
     let anchor_in = |range: TextRange| -> Option<usize> {
-        lines
+        let first = lines.ranges.partition_point(|l| l.start < range.start);
+        lines.ranges[first..]
             .iter()
-            .filter(|l| l.start >= range.start && l.end <= range.end)
-            .find_map(|l| {
-                let n = lex::norm_str(&src[l.start..l.end]);
-                (anchors.iter().any(|a| n.contains(a)) && !n.contains('。')).then_some(l.start)
-            })
+            .zip(&lines.facts[first..])
+            .take_while(|(l, _)| l.start <= range.end)
+            .find_map(|(l, f)| (l.end <= range.end && f.anchors & bit != 0).then_some(l.start))
     };
     if let Some(s) = &sections[section] {
         let start = anchor_in(s.body).unwrap_or(s.body.start).max(s.body.start);
@@ -472,23 +464,27 @@ fn region(
 /// alignment rows skipped), and the layout they show.
 fn region_tokens(
     src: &str,
-    lines: &[TextRange],
+    lines: &Lines,
     heading_lines: &[usize],
     region: TextRange,
 ) -> (Vec<Token>, Layout) {
     let mut toks = Vec::new();
     let (mut pipe, mut tab, mut space) = (0, 0, 0);
-    for (l, r) in lines.iter().enumerate() {
-        if r.end < region.start || r.start >= region.end || heading_lines.contains(&l) {
+    let first = lines.ranges.partition_point(|r| r.end < region.start);
+    for (l, full) in lines.ranges.iter().enumerate().skip(first) {
+        if full.start >= region.end {
+            break;
+        }
+        if full.end < region.start || heading_lines.contains(&l) {
             continue;
         }
-        let r = TextRange::new(r.start.max(region.start), r.end.min(region.end));
-        let t = &src[r.start..r.end];
-        if t.contains('。')
-            || t.contains('；')
-            || lex::is_page_number(t)
-            || lex::is_alignment_row(t)
-        {
+        let r = TextRange::new(full.start.max(region.start), full.end.min(region.end));
+        let skip = if r == *full {
+            lines.facts[l].table_skip
+        } else {
+            lines::table_skip(&src[r.start..r.end])
+        };
+        if skip {
             continue;
         }
         let before = toks.len();
@@ -759,7 +755,7 @@ fn build_rows(
 
 fn read_table2(
     src: &str,
-    lines: &[TextRange],
+    lines: &Lines,
     heading_lines: &[usize],
     region: TextRange,
 ) -> Option<Table2> {
@@ -813,7 +809,7 @@ fn read_table2(
 
 fn read_table3(
     src: &str,
-    lines: &[TextRange],
+    lines: &Lines,
     heading_lines: &[usize],
     region: TextRange,
 ) -> Option<Table3> {
@@ -860,7 +856,7 @@ fn read_table3(
 
 fn read_table4(
     src: &str,
-    lines: &[TextRange],
+    lines: &Lines,
     heading_lines: &[usize],
     region: TextRange,
 ) -> Option<Table4> {

@@ -128,12 +128,34 @@ pub fn opening(src: &str, r: &Report) -> TextRange {
         .map(|h| h.range.start)
         .find(|&s| s >= after)
         .unwrap_or_else(|| floor_boundary(src, 4000));
-    TextRange::new(0, end)
+    cap(src, TextRange::new(0, end))
 }
 
-/// The body of section `k` (0-based), if it was found.
-pub fn body(r: &Report, k: usize) -> Option<TextRange> {
-    r.sections[k].as_ref().map(|s| s.body)
+/// How much of one part of the report (the opening, a section body, the end)
+/// the rules about its prose read: a real 总体情况 is a few kilobytes; a part
+/// pasted in by mistake at megabytes must not slow every keystroke down.
+pub const READ_LIMIT: usize = 64 * 1024;
+
+/// The first [`READ_LIMIT`] bytes of `r`.
+pub fn cap(src: &str, r: TextRange) -> TextRange {
+    TextRange::new(
+        r.start,
+        floor_boundary(src, r.end.min(r.start + READ_LIMIT)).max(r.start),
+    )
+}
+
+/// The last [`READ_LIMIT`] bytes of `r`.
+pub fn cap_tail(src: &str, r: TextRange) -> TextRange {
+    let mut start = r.start.max(r.end.saturating_sub(READ_LIMIT));
+    while !src.is_char_boundary(start) {
+        start += 1;
+    }
+    TextRange::new(start.min(r.end), r.end)
+}
+
+/// The body of section `k` (0-based), if it was found, up to [`READ_LIMIT`] bytes.
+pub fn body(src: &str, r: &Report, k: usize) -> Option<TextRange> {
+    r.sections[k].as_ref().map(|s| cap(src, s.body))
 }
 
 /// The heading of section `k`.
@@ -158,18 +180,19 @@ pub fn front(src: &str, r: &Report) -> Vec<TextRange> {
         .min()
         .unwrap_or(usize::MAX);
     if s1.range.start < first_other {
-        vec![TextRange::new(0, s1.body.end.max(open.end))]
+        vec![cap(src, TextRange::new(0, s1.body.end.max(open.end)))]
     } else {
-        vec![open, s1.body]
+        vec![open, cap(src, s1.body)]
     }
 }
 
-/// The end of the report: section 六 (or the last section found) to the end of the text.
-pub fn tail(r: &Report) -> Option<TextRange> {
+/// The end of the report: section 六 (or the last section found) to the end of
+/// the text, its last [`READ_LIMIT`] bytes.
+pub fn tail(src: &str, r: &Report) -> Option<TextRange> {
     let last = r.sections[5]
         .as_ref()
         .or_else(|| r.sections.iter().flatten().max_by_key(|s| s.range.start))?;
-    Some(last.body)
+    Some(cap_tail(src, last.body))
 }
 
 /// Where to report something about the report as a whole: its title (first line),

@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::model::Report;
 
-mod identity;
+pub mod identity;
 mod nb101_missing_section;
 mod nb102_section_order;
 mod nb103_duplicate_section;
@@ -50,6 +50,10 @@ pub struct Ctx<'a> {
     pub src: &'a str,
     pub report: &'a Report,
     pub config: &'a Config,
+    /// The text's line ending ("\n", "\r\n" or "\r"), for fixes that insert lines.
+    pub eol: std::cell::OnceCell<&'static str>,
+    /// The figures the prose states (given by the caller, or read on first use).
+    pub claims: std::cell::OnceCell<Vec<crate::narrative::Claim>>,
     /// The prose figures that disagree with the tables, computed once for the NB4xx rules.
     pub narrative: std::cell::OnceCell<Vec<crate::narrative::Comparison>>,
 }
@@ -60,12 +64,31 @@ impl<'a> Ctx<'a> {
             src,
             report,
             config,
+            eol: std::cell::OnceCell::new(),
+            claims: std::cell::OnceCell::new(),
             narrative: std::cell::OnceCell::new(),
         }
     }
+    /// With the line ending already known.
+    pub fn with_eol(self, eol: &'static str) -> Self {
+        let _ = self.eol.set(eol);
+        self
+    }
+    pub fn eol(&self) -> &'static str {
+        self.eol.get_or_init(|| shared::eol(self.src))
+    }
+    /// With the prose figures already read (by the incremental engine or `analyze`).
+    pub fn with_claims(mut self, claims: Vec<crate::narrative::Claim>) -> Self {
+        self.claims = std::cell::OnceCell::from(claims);
+        self
+    }
+    pub fn claims(&self) -> &[crate::narrative::Claim] {
+        self.claims
+            .get_or_init(|| crate::narrative::claims(self.src, self.report))
+    }
     pub fn narrative(&self) -> &[crate::narrative::Comparison] {
         self.narrative
-            .get_or_init(|| crate::narrative::disagreements(self.src, self.report))
+            .get_or_init(|| crate::narrative::disagreements(self.claims(), self.report))
     }
 }
 
@@ -143,19 +166,30 @@ pub fn docs_url(code: &str) -> String {
 pub fn run(ctx: &Ctx) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for r in RULES {
-        if !ctx.config.rule_enabled(r.code) {
-            continue;
-        }
-        let before = out.len();
-        (r.check)(ctx, &mut out);
-        for d in &mut out[before..] {
-            d.severity = ctx.config.severity(r.code, d.severity);
-        }
+        out.extend(run_rule(r, ctx));
     }
+    sort(&mut out);
+    out
+}
+
+/// One rule's findings (none when the configuration disables it), severities overridden.
+pub fn run_rule(r: &RuleMeta, ctx: &Ctx) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if !ctx.config.rule_enabled(r.code) {
+        return out;
+    }
+    (r.check)(ctx, &mut out);
+    for d in &mut out {
+        d.severity = ctx.config.severity(r.code, d.severity);
+    }
+    out
+}
+
+/// The order diagnostics are reported in: by position, then code.
+pub fn sort(out: &mut [Diagnostic]) {
     out.sort_by(|a, b| {
         (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
     });
-    out
 }
 
 /// The rule documentation as Markdown (docs/rules.md is generated from this).

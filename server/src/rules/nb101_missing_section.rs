@@ -41,7 +41,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         })
         .next()
         .unwrap_or_default();
-    let eol = shared::eol(ctx.src);
+    let eol = ctx.eol();
     for (k, def) in SECTIONS.iter().enumerate() {
         if r.sections[k].is_some() {
             continue;

@@ -30,7 +30,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     }
     let mut regions = vec![identity::opening(ctx.src, r)];
-    regions.extend(identity::tail(r));
+    regions.extend(identity::tail(ctx.src, r));
     let flat = identity::Flat::new(ctx.src, &regions);
     if identity::has_contact(&flat) {
         return;

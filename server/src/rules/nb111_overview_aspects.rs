@@ -65,7 +65,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if r.format != Format::F2021 {
         return;
     }
-    let (Some(body), Some(heading)) = (identity::body(r, 0), identity::heading_range(r, 0)) else {
+    let (Some(body), Some(heading)) =
+        (identity::body(ctx.src, r, 0), identity::heading_range(r, 0))
+    else {
         return;
     };
     // An empty section is not written yet (NB101 and the outline say enough).

@@ -42,19 +42,30 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if r.format != Format::F2021 {
         return;
     }
-    let (Some(body), Some(heading)) = (identity::body(r, 0), identity::heading_range(r, 0)) else {
+    let (Some(body), Some(heading)) =
+        (identity::body(ctx.src, r, 0), identity::heading_range(r, 0))
+    else {
         return;
     };
     let n = count(&ctx.src[body.start..body.end]);
     if n <= LIMIT {
         return;
     }
+    // Past the read limit the count is a lower bound.
+    let more = r.sections[0]
+        .as_ref()
+        .is_some_and(|s| s.body.end > body.end);
+    let (about, about_en) = if more {
+        ("超过", "more than")
+    } else {
+        ("约", "about")
+    };
     out.push(Diagnostic::new(
         RULE.code,
         heading,
         Msg::new(
-            format!("总体情况约 {} 字（按汉字、字母和数字计），远超「篇幅原则上不超过一千字」", n),
-            format!("Section 一 has about {} characters (Han characters, letters and digits), far more than the “about 1000” the format asks for", n),
+            format!("总体情况{} {} 字（按汉字、字母和数字计），远超「篇幅原则上不超过一千字」", about, n),
+            format!("Section 一 has {} {} characters (Han characters, letters and digits), far more than the “about 1000” the format asks for", about_en, n),
         ),
     ));
 }

@@ -43,7 +43,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     }
     let r = ctx.report;
-    let (Some(body), Some(heading)) = (identity::body(r, 4), identity::heading_range(r, 4)) else {
+    let (Some(body), Some(heading)) =
+        (identity::body(ctx.src, r, 4), identity::heading_range(r, 4))
+    else {
         return;
     };
     let flat = identity::Flat::new(ctx.src, &[body]);

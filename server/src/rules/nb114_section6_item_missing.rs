@@ -27,7 +27,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     }
     let r = ctx.report;
-    let (Some(body), Some(heading)) = (identity::body(r, 5), identity::heading_range(r, 5)) else {
+    let (Some(body), Some(heading)) =
+        (identity::body(ctx.src, r, 5), identity::heading_range(r, 5))
+    else {
         return;
     };
     let flat = identity::Flat::new(ctx.src, &[body]);

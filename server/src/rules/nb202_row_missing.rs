@@ -105,11 +105,7 @@ fn missing(
         let last = p.range();
         let line = shared::line_at(ctx.src, last.end.saturating_sub(1).max(last.start));
         let model = &ctx.src[line.start..line.end];
-        let text = format!(
-            "{}{}",
-            shared::eol(ctx.src),
-            shared::compose_row(model, label, zeros)
-        );
+        let text = format!("{}{}", ctx.eol(), shared::compose_row(model, label, zeros));
         d = d.with_fix(Fix {
             title: Msg::new(
                 format!("插入「{}」行（填 0）", name),

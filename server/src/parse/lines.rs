@@ -1,0 +1,202 @@
+//! What the parser needs to know of one line, computed from that line's text
+//! alone. A fresh parse computes these for every line; the incremental engine
+//! ([`crate::incremental`]) keeps them per line and recomputes only the lines an
+//! edit touches. Everything here is relative to the line start, so facts stay
+//! valid when the line moves.
+
+use super::lex::{self, is_space, normalize};
+use super::{candidate_at, match_section, NUMERALS, TABLE_ROW_PREFIXES};
+use crate::template;
+use crate::text::TextRange;
+use std::sync::Arc;
+
+/// Anchor words that start a table's region, per table (二, 三, 四).
+pub const TABLE_ANCHORS: [&[&str]; 3] = [
+    &["第二十条"],
+    &["勾稽关系", "申请人情况", "本年新收"],
+    &["结果维持", "行政复议", "行政诉讼"],
+];
+
+/// A possible top-level heading ("X、title") found on a line; offsets relative to the line start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeadCand {
+    pub numeral: (usize, usize),
+    pub title: (usize, usize),
+    pub number: u32,
+    pub inline: bool,
+    /// Title up to the first sentence punctuation: byte length and chars.
+    pub short_len: usize,
+    pub short_chars: usize,
+    /// Names a 2008-structure section ("收费及减免情况").
+    pub pre2019: bool,
+    /// Which section the title names: (section, official or alias, normalised length).
+    pub section: Option<(usize, bool, usize)>,
+    /// Byte length of the title up to the end of the official title (official matches only).
+    pub official_len: Option<usize>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LineFacts {
+    /// Heading candidates, in line order (at the start, then after each 。).
+    pub cands: Vec<HeadCand>,
+    /// Only spacing.
+    pub blank: bool,
+    /// Bit `t`: the line holds an anchor word of table `t` and no 。.
+    pub anchors: u8,
+    /// Never a table line: prose (。；), a page number or an alignment row.
+    pub table_skip: bool,
+    /// A prose line for the narrative reader.
+    pub prose: bool,
+    /// The line's text ends a sentence (。！？；…): prose after it starts a new one.
+    pub ends_sentence: bool,
+    /// Holds "<!--" (a suppression comment may start here).
+    pub comment: bool,
+}
+
+/// The facts of the line `src[range]` (no line terminator inside).
+pub fn line_facts(src: &str, range: TextRange) -> LineFacts {
+    let text = &src[range.start..range.end];
+    let mut cands = Vec::new();
+    let mut push = |at: usize, inline: bool| {
+        if let Some(c) = candidate_at(src, at, range.end, inline) {
+            if let Some(h) = head_cand(src, range.start, &c) {
+                cands.push(h);
+            }
+        }
+    };
+    push(range.start, false);
+    // Mid-line: after a full stop (optionally closing bold), a number glued into a paragraph.
+    for (i, _) in text.match_indices('。') {
+        push(range.start + i + '。'.len_utf8(), true);
+    }
+    let trimmed = text.trim_matches(is_space);
+    let blank = trimmed.is_empty();
+    let has_stop = text.contains('。');
+    let mut anchors = 0u8;
+    if !has_stop && !blank {
+        let n = lex::norm_str(text);
+        for (t, words) in TABLE_ANCHORS.iter().enumerate() {
+            if words.iter().any(|a| n.contains(a)) {
+                anchors |= 1 << t;
+            }
+        }
+    }
+    LineFacts {
+        cands,
+        blank,
+        anchors,
+        table_skip: table_skip(text),
+        prose: crate::narrative::is_prose_line(text),
+        ends_sentence: text
+            .trim()
+            .chars()
+            .next_back()
+            .is_some_and(crate::narrative::is_sentence_end),
+        comment: text.contains("<!--"),
+    }
+}
+
+/// Lines a table region never tokenizes.
+pub fn table_skip(t: &str) -> bool {
+    t.contains('。') || t.contains('；') || lex::is_page_number(t) || lex::is_alignment_row(t)
+}
+
+fn head_cand(src: &str, line_start: usize, c: &super::Candidate) -> Option<HeadCand> {
+    let title_text = &src[c.title.start..c.title.end];
+    let nt = lex::norm_str(title_text);
+    if nt.is_empty() || TABLE_ROW_PREFIXES.iter().any(|p| nt.starts_with(p)) {
+        return None;
+    }
+    if nt.starts_with(|ch: char| NUMERALS.contains(ch) || ch == '是') {
+        return None; // "一、二、三季度", "一是"
+    }
+    // Short title: up to the first sentence punctuation.
+    let short_len = title_text
+        .char_indices()
+        .find(|(_, ch)| {
+            matches!(
+                ch,
+                '。' | '，' | ',' | '；' | ';' | '：' | ':' | '！' | '？' | '*'
+            )
+        })
+        .map(|(i, _)| i)
+        .unwrap_or(title_text.len());
+    let short_chars = title_text[..short_len].chars().count();
+    let pre2019 = template::PRE2019_HEADING_KEYS
+        .iter()
+        .any(|k| nt.contains(k))
+        && short_chars <= 30
+        && !c.inline;
+    let section = if pre2019 { None } else { match_section(&nt) };
+    let official_len = match section {
+        Some((_, true, nlen)) => {
+            let norm = normalize(src, c.title);
+            Some(norm.source_end(nlen.min(norm.text.len()), src) - c.title.start)
+        }
+        _ => None,
+    };
+    Some(HeadCand {
+        numeral: (c.numeral.start - line_start, c.numeral.end - line_start),
+        title: (c.title.start - line_start, c.title.end - line_start),
+        number: c.number,
+        inline: c.inline,
+        short_len,
+        short_chars,
+        pre2019,
+        section,
+        official_len,
+    })
+}
+
+/// The lines of a text (without terminators) and their facts.
+pub struct Lines {
+    pub ranges: Vec<TextRange>,
+    pub facts: Vec<Arc<LineFacts>>,
+}
+
+impl Lines {
+    /// Split `src` at "\n", "\r\n" and a lone "\r" (as LSP does) and compute every line's facts.
+    pub fn new(src: &str) -> Lines {
+        let ranges = split_lines(src, 0, src.len());
+        let facts = ranges
+            .iter()
+            .map(|&r| Arc::new(line_facts(src, r)))
+            .collect();
+        Lines { ranges, facts }
+    }
+
+    /// Index of the line holding byte `offset` (the last line for the end of the text).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.ranges
+            .partition_point(|r| r.start <= offset)
+            .saturating_sub(1)
+    }
+}
+
+/// The lines of `src[from..to]` (which must start at a line start), without their
+/// terminators; a text ending with a terminator has a last, empty line.
+pub fn split_lines(src: &str, from: usize, to: usize) -> Vec<TextRange> {
+    let b = src.as_bytes();
+    let mut out = Vec::new();
+    let mut start = from;
+    let mut i = from;
+    while i < to {
+        match b[i] {
+            b'\n' => {
+                out.push(TextRange::new(start, i));
+                start = i + 1;
+            }
+            b'\r' => {
+                out.push(TextRange::new(start, i));
+                if i + 1 < to && b[i + 1] == b'\n' {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(TextRange::new(start, to));
+    out
+}
