@@ -74,8 +74,28 @@ async fn two_hundred_rapid_edits_leave_the_same_text_on_both_sides() {
             server_text == text,
             "{enc:?}: the server's document differs from the client's"
         );
-        // The diagnostics of the last version arrive; no publish names a later version.
-        client.diagnostics(URI, version).await;
+        // The diagnostics of the last version arrive and are those of a fresh
+        // analysis of the final text (the server analyses incrementally).
+        let got = client.diagnostics(URI, version).await;
+        let fresh = nianbao::analyze(&text, &nianbao::config::Config::default());
+        let want: Vec<(String, Value)> = fresh
+            .diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    d.code.to_string(),
+                    json!({ "start": lsp_pos(&text, d.range.start, enc), "end": lsp_pos(&text, d.range.end, enc) }),
+                )
+            })
+            .collect();
+        let got: Vec<(String, Value)> = got
+            .iter()
+            .map(|d| (d["code"].as_str().unwrap().to_string(), d["range"].clone()))
+            .collect();
+        assert_eq!(
+            got, want,
+            "{enc:?}: incremental diagnostics differ from a fresh analysis"
+        );
         for n in client.drain(Duration::from_millis(100)).await {
             if n["method"] == "textDocument/publishDiagnostics" {
                 assert!(n["params"]["version"].as_i64().unwrap() <= version);

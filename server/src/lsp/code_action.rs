@@ -47,7 +47,7 @@ pub fn fix_all_edits(snap: &Snapshot, within: Option<TextRange>) -> Vec<text::Te
     let Some(a) = &snap.analysis else {
         return Vec::new();
     };
-    let mut edits = crate::fix::fix_all(&snap.text, &a.report);
+    let mut edits = crate::fix::fix_all(snap.text(), &a.report);
     if let Some(r) = within {
         edits.retain(|e| e.range.start >= r.start && e.range.end <= r.end);
     }
@@ -65,8 +65,8 @@ pub fn fix_all_title(lang: Lang, n: usize) -> String {
 /// The edit converting the pasted table at `offset` into a pipe table.
 pub fn convert_edits(snap: &Snapshot, offset: usize) -> Option<Vec<text::TextEdit>> {
     let a = snap.analysis.as_ref()?;
-    let c = crate::convert::conversion_at(&snap.text, &a.report, offset)?;
-    let eol = crate::rules::shared::eol(&snap.text);
+    let c = crate::convert::conversion_at(snap.text(), &a.report, offset)?;
+    let eol = crate::rules::shared::eol(snap.text());
     let markdown = crate::skeleton::with_eol(c.markdown, eol);
     Some(vec![text::TextEdit {
         range: c.range,
@@ -92,7 +92,7 @@ pub fn skeleton_applicable(snap: &Snapshot) -> bool {
     if snap.attach == Attach::Never || !(snap.is_text || snap.attached) {
         return false;
     }
-    if nonblank_lines(&snap.text) < 3 {
+    if nonblank_lines(snap.text()) < 3 {
         return true;
     }
     match &snap.analysis {
@@ -106,7 +106,7 @@ fn report_year(snap: &Snapshot) -> u16 {
     if let Some(y) = snap.analysis.as_ref().and_then(|a| a.report.year) {
         return y;
     }
-    let chars: Vec<char> = snap.text.chars().collect();
+    let chars: Vec<char> = snap.text().chars().collect();
     for w in chars.windows(5) {
         if w[4] == '年' && w[..4].iter().all(|c| c.is_ascii_digit()) {
             let y: u16 = w[..4].iter().collect::<String>().parse().unwrap_or(0);
@@ -125,7 +125,7 @@ pub fn skeleton_edits(snap: &Snapshot) -> Option<Vec<text::TextEdit>> {
         return None;
     }
     let year = report_year(snap);
-    let text = &snap.text;
+    let text = snap.text();
     let eol = crate::rules::shared::eol(text);
     if text.trim().is_empty() {
         let s = crate::skeleton::with_eol(crate::skeleton::skeleton(year), eol);

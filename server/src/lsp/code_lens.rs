@@ -18,13 +18,13 @@ pub fn tables(snap: &Snapshot) -> Vec<(&'static str, TextRange, TextRange)> {
     };
     let mut out = Vec::new();
     if let Some(t) = &a.report.table3 {
-        let extent = table_extent(&snap.text, &snap.index, &a.report, Source::Table3)
+        let extent = table_extent(snap.text(), snap.index(), &a.report, Source::Table3)
             .map(|e| e.0)
             .unwrap_or(t.range);
         out.push(("table3", t.range, extent));
     }
     if let Some(t) = &a.report.table4 {
-        let extent = table_extent(&snap.text, &snap.index, &a.report, Source::Table4)
+        let extent = table_extent(snap.text(), snap.index(), &a.report, Source::Table4)
             .map(|e| e.0)
             .unwrap_or(t.range);
         out.push(("table4", t.range, extent));

@@ -33,7 +33,11 @@ pub fn apply_changes(
     }
     for (i, change) in changes.iter().enumerate() {
         match change.range {
-            None => doc.rope = ropey::Rope::from_str(&change.text),
+            None => {
+                let old = doc.rope.len_bytes();
+                doc.record_edit(0, old, &change.text);
+                doc.rope = ropey::Rope::from_str(&change.text);
+            }
             Some(range) => {
                 let (mut start, fs) = rope_char(&doc.rope, range.start, enc);
                 let (mut end, fe) = rope_char(&doc.rope, range.end, enc);
@@ -62,6 +66,8 @@ pub fn apply_changes(
                     ));
                     std::mem::swap(&mut start, &mut end);
                 }
+                let (sb, eb) = (doc.rope.char_to_byte(start), doc.rope.char_to_byte(end));
+                doc.record_edit(sb, eb, &change.text);
                 if start < end {
                     doc.rope.remove(start..end);
                 }

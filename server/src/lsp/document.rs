@@ -5,11 +5,12 @@ use super::encoding::Conv;
 use super::settings::Attach;
 use crate::config::Config;
 use crate::diag::Lang;
+use crate::incremental::Engine;
 use crate::template::SECTIONS;
 use crate::text::{Encoding, LineIndex};
 use crate::Analysis;
 use ropey::Rope;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tower_lsp_server::ls_types::Uri;
 
 pub struct Document {
@@ -18,15 +19,29 @@ pub struct Document {
     pub language_id: String,
     /// The latest analysis (maybe of an older version or older settings).
     pub snapshot: Option<Arc<Snapshot>>,
+    /// The incremental engine (`None` while an analysis has it out).
+    pub engine: Option<Box<Engine>>,
+    /// Edits (byte range of the text before it, new text) since the engine's text.
+    pub pending: Vec<(usize, usize, String)>,
+    /// Bumped whenever `pending` is taken: an engine handed back from an older
+    /// take would miss edits, and is dropped.
+    pub pending_epoch: u64,
+    /// Unique per opened document (a reopened URI is another document).
+    pub serial: u64,
 }
 
 impl Document {
     pub fn new(text: &str, version: i32, language_id: String) -> Self {
+        static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Document {
             rope: Rope::from_str(text),
             version,
             language_id,
             snapshot: None,
+            engine: None,
+            pending: Vec::new(),
+            pending_epoch: 0,
+            serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -36,6 +51,35 @@ impl Document {
             .clone()
             .filter(|s| s.version == self.version && s.generation == generation)
     }
+
+    /// Record an edit for the engine (bytes `start..end` of the current text).
+    pub fn record_edit(&mut self, start: usize, end: usize, text: &str) {
+        // A long backlog (no analysis ran, e.g. a detached document): start afresh.
+        if self.pending.len() > 4096 {
+            self.engine = None;
+            self.pending.clear();
+            self.pending_epoch += 1;
+            return;
+        }
+        self.pending.push((start, end, text.to_string()));
+    }
+
+    /// Take what an analysis needs: the engine (if here) and the edits since its text.
+    pub fn take_engine(&mut self) -> (Option<Box<Engine>>, Vec<(usize, usize, String)>, u64) {
+        self.pending_epoch += 1;
+        (
+            self.engine.take(),
+            std::mem::take(&mut self.pending),
+            self.pending_epoch,
+        )
+    }
+
+    /// Hand an engine back after an analysis that took it at `epoch`.
+    pub fn give_back(&mut self, engine: Box<Engine>, epoch: u64, serial: u64) {
+        if self.engine.is_none() && self.pending_epoch == epoch && self.serial == serial {
+            self.engine = Some(engine);
+        }
+    }
 }
 
 /// One version of a document, analysed.
@@ -44,12 +88,14 @@ pub struct Snapshot {
     pub version: i32,
     /// Settings generation the analysis used.
     pub generation: u64,
-    pub text: String,
-    pub index: LineIndex,
+    /// The text of this version (a rope: cloning it is cheap).
+    pub rope: Rope,
+    text: OnceLock<String>,
+    index: OnceLock<LineIndex>,
     /// The document is an annual report (or the settings attach it).
     pub attached: bool,
     /// The analysis, for attached documents only.
-    pub analysis: Option<Analysis>,
+    pub analysis: Option<Arc<Analysis>>,
     pub lang: Lang,
     pub encoding: Encoding,
     /// Markdown or plain text.
@@ -58,12 +104,19 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// Positions of this version, converted on the rope (no copy of the text).
     pub fn conv(&self) -> Conv<'_> {
         Conv {
-            text: &self.text,
-            index: &self.index,
+            rope: &self.rope,
             enc: self.encoding,
         }
+    }
+    /// The text as one string (made on first use, for requests that read it).
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| self.rope.to_string())
+    }
+    pub fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.text()))
     }
 }
 
@@ -72,31 +125,59 @@ pub struct SnapshotInput {
     pub uri: Uri,
     pub version: i32,
     pub generation: u64,
-    pub text: String,
+    pub rope: Rope,
+    pub engine: Option<Box<Engine>>,
+    pub pending: Vec<(usize, usize, String)>,
     pub language_id: String,
     pub attach: Attach,
     pub config: Config,
     pub encoding: Encoding,
 }
 
+/// `NIANBAO_INCREMENTAL=0` (or `off`): analyse every version from scratch (to measure the gain).
+pub fn incremental_enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| {
+        !matches!(
+            std::env::var("NIANBAO_INCREMENTAL").as_deref(),
+            Ok("0") | Ok("off") | Ok("false")
+        )
+    })
+}
+
 /// Analyse (runs the engine: call from a blocking thread, inside `catch_unwind`).
-pub fn build(input: SnapshotInput) -> Snapshot {
-    let attached = should_attach(input.attach, &input.language_id, &input.uri, &input.text);
+/// Returns the engine to hand back to the document.
+pub fn build(input: SnapshotInput) -> (Snapshot, Box<Engine>) {
+    let mut engine = match input.engine {
+        Some(mut e) => {
+            for (start, end, text) in &input.pending {
+                e.edit(*start, *end, text);
+            }
+            e.set_config(input.config.clone());
+            e
+        }
+        None => Box::new(Engine::new(input.rope.to_string(), input.config.clone())),
+    };
+    debug_assert_eq!(engine.text().len(), input.rope.len_bytes());
+    engine.set_incremental(incremental_enabled());
+    let attached = should_attach(input.attach, &input.language_id, &input.uri, engine.text());
     let is_text = is_text_document(&input.language_id, &input.uri);
-    let analysis = attached.then(|| crate::analyze(&input.text, &input.config));
-    Snapshot {
-        index: LineIndex::new(&input.text),
+    let analysis = attached.then(|| engine.analysis());
+    let snap = Snapshot {
         uri: input.uri,
         version: input.version,
         generation: input.generation,
-        text: input.text,
+        rope: input.rope,
+        text: OnceLock::new(),
+        index: OnceLock::new(),
         attached,
         analysis,
         lang: input.config.lang,
         encoding: input.encoding,
         is_text,
         attach: input.attach,
-    }
+    };
+    (snap, engine)
 }
 
 /// Markdown or plain text (by language id or file extension).

@@ -47,7 +47,7 @@ pub fn structure(snap: &Snapshot) -> (Vec<Item>, Vec<Item>) {
         return (Vec::new(), Vec::new());
     };
     let report = &a.report;
-    let text = &snap.text;
+    let text = snap.text();
     let mut sections: Vec<Item> = report
         .sections
         .iter()
@@ -70,7 +70,7 @@ pub fn structure(snap: &Snapshot) -> (Vec<Item>, Vec<Item>) {
     let tables = [Source::Table2, Source::Table3, Source::Table4]
         .into_iter()
         .filter_map(|src| {
-            let (range, _) = table_extent(text, &snap.index, report, src)?;
+            let (range, _) = table_extent(text, snap.index(), report, src)?;
             let (name, detail) = table_name(src, snap.lang);
             let first_line_end = text[range.start..range.end]
                 .find(['\n', '\r'])

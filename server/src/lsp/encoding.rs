@@ -1,7 +1,7 @@
 //! Position conversion between LSP positions (in the negotiated encoding) and
 //! byte offsets (snapshots) or char indices (ropes).
 
-use crate::text::{self, char_units, Encoding, LineIndex, TextRange};
+use crate::text::{char_units, Encoding, TextRange};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{ClientCapabilities, Position, PositionEncodingKind, Range};
 
@@ -32,19 +32,29 @@ pub fn kind(enc: Encoding) -> PositionEncodingKind {
     }
 }
 
-/// Converts positions of one text (a snapshot) in one encoding.
+/// Converts positions of one text (a snapshot's rope) in one encoding, in
+/// O(log n) per position: no line index of the whole text is built.
 pub struct Conv<'a> {
-    pub text: &'a str,
-    pub index: &'a LineIndex,
+    pub rope: &'a Rope,
     pub enc: Encoding,
 }
 
 impl Conv<'_> {
+    /// The position of byte `offset` (clamped to the text; inside a character: its start).
     pub fn position(&self, offset: usize) -> Position {
-        let p = self.index.position(self.text, offset, self.enc);
+        let rope = self.rope;
+        let offset = offset.min(rope.len_bytes());
+        let c = rope.byte_to_char(offset);
+        let line = rope.char_to_line(c);
+        let line_char = rope.line_to_char(line);
+        let character = match self.enc {
+            Encoding::Utf8 => rope.char_to_byte(c) - rope.line_to_byte(line),
+            Encoding::Utf16 => rope.char_to_utf16_cu(c) - rope.char_to_utf16_cu(line_char),
+            Encoding::Utf32 => c - line_char,
+        };
         Position {
-            line: p.line,
-            character: p.character,
+            line: line as u32,
+            character: character as u32,
         }
     }
 
@@ -57,14 +67,8 @@ impl Conv<'_> {
 
     /// Byte offset of a position (clamped; inside a character snaps to its start).
     pub fn offset(&self, p: Position) -> usize {
-        self.index.offset(
-            self.text,
-            text::Position {
-                line: p.line,
-                character: p.character,
-            },
-            self.enc,
-        )
+        let (c, _) = rope_char(self.rope, p, self.enc);
+        self.rope.char_to_byte(c)
     }
 
     /// Byte range of an LSP range (ends swapped if reversed).
@@ -187,8 +191,35 @@ mod tests {
         );
     }
 
+    /// The rope conversion gives the positions the line index gives, for every
+    /// char boundary of a text with CJK, 𠀀, U+2028 and all three line breaks.
+    #[test]
+    fn rope_positions_equal_line_index_positions() {
+        use crate::text::LineIndex;
+        let t = "总计𠀀x\r\n第二行\u{2028}y\r\r\nz\n\n𠀀𠀀a\nend";
+        let rope = Rope::from_str(t);
+        let index = LineIndex::new(t);
+        for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let conv = Conv { rope: &rope, enc };
+            for (off, _) in t.char_indices().chain([(t.len(), ' ')]) {
+                let want = index.position(t, off, enc);
+                let got = conv.position(off);
+                assert_eq!(
+                    (got.line, got.character),
+                    (want.line, want.character),
+                    "{enc:?} @{off}"
+                );
+                // (the "\n" of a "\r\n" is no position of its own)
+                if !(t[..off].ends_with('\r') && t[off..].starts_with('\n')) {
+                    assert_eq!(conv.offset(got), off, "{enc:?} @{off} back");
+                }
+            }
+        }
+    }
+
     #[test]
     fn cr_alone_breaks_lines_in_rope_and_index() {
+        use crate::text::LineIndex;
         let t = "a\rb\r\nc\nd";
         let rope = Rope::from_str(t);
         let index = LineIndex::new(t);

@@ -10,7 +10,7 @@ use tower_lsp_server::ls_types::*;
 
 pub fn ranges(snap: &Snapshot) -> Vec<FoldingRange> {
     let (sections, tables) = structure(snap);
-    let line = |offset: usize| snap.index.line_of(offset.min(snap.text.len())) as u32;
+    let line = |offset: usize| snap.index().line_of(offset.min(snap.text().len())) as u32;
     let mut spans: Vec<(u32, u32)> = Vec::new();
     let mut push = |r: TextRange| {
         let (a, b) = (line(r.start), line(r.end.saturating_sub(1).max(r.start)));
@@ -25,7 +25,7 @@ pub fn ranges(snap: &Snapshot) -> Vec<FoldingRange> {
         push(t.range);
     }
     if snap.analysis.is_some() {
-        for block in crate::table_format::table_blocks(&snap.text) {
+        for block in crate::table_format::table_blocks(snap.text()) {
             if let (Some(first), Some(last)) = (block.first(), block.last()) {
                 push(TextRange::new(first.start, last.end));
             }

@@ -16,6 +16,6 @@ pub async fn formatting(
     if !snap.attached {
         return Ok(None);
     }
-    let edits = crate::table_format::format_tables(&snap.text);
+    let edits = crate::table_format::format_tables(snap.text());
     Ok(Some(lsp_edits(&snap, &edits)))
 }

@@ -181,32 +181,38 @@ impl Backend {
     /// blocking thread). `Ok(None)` when the document is not open.
     pub async fn snapshot(&self, uri: &Uri) -> Result<Option<Arc<Snapshot>>> {
         let generation = self.state.generation();
+        let taken;
         let input = {
-            let docs = self.state.docs();
-            let Some(doc) = docs.get(uri) else {
+            let mut docs = self.state.docs();
+            let Some(doc) = docs.get_mut(uri) else {
                 return Ok(None);
             };
             if let Some(s) = doc.current_snapshot(generation) {
                 return Ok(Some(s));
             }
             let settings = self.state.settings();
+            let (engine, pending, epoch) = doc.take_engine();
+            taken = (epoch, doc.serial);
             SnapshotInput {
                 uri: uri.clone(),
                 version: doc.version,
                 generation,
-                text: doc.rope.to_string(),
+                rope: doc.rope.clone(),
+                engine,
+                pending,
                 language_id: doc.language_id.clone(),
                 attach: settings.attach,
                 config: settings.config(),
                 encoding: self.state.caps().encoding,
             }
         };
-        let snap = Arc::new(
-            self.analyze_blocking(move || document::build(input))
-                .await?,
-        );
+        let (snap, engine) = self
+            .analyze_blocking(move || document::build(input))
+            .await?;
+        let snap = Arc::new(snap);
         let mut docs = self.state.docs();
         if let Some(doc) = docs.get_mut(uri) {
+            doc.give_back(engine, taken.0, taken.1);
             let newer = doc
                 .snapshot
                 .as_ref()
