@@ -11,6 +11,18 @@ pub struct RuleSetting {
     pub severity: Option<Severity>,
 }
 
+impl RuleSetting {
+    /// Lay `over` on top of this setting: each field `over` sets wins.
+    pub fn merge(&mut self, over: &RuleSetting) {
+        if over.enabled.is_some() {
+            self.enabled = over.enabled;
+        }
+        if over.severity.is_some() {
+            self.severity = over.severity;
+        }
+    }
+}
+
 /// Local profile options (spec §1): provinces that require more than the national format.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Profile {
@@ -32,6 +44,10 @@ pub struct Config {
 }
 
 impl Config {
+    /// Lay a rule override on top of what is set for `code` (see [`RuleSetting::merge`]).
+    pub fn merge_rule(&mut self, code: &str, over: &RuleSetting) {
+        self.rules.entry(code.to_string()).or_default().merge(over);
+    }
     pub fn rule_enabled(&self, code: &str) -> bool {
         self.rules.get(code).and_then(|r| r.enabled).unwrap_or(true)
     }
@@ -40,5 +56,32 @@ impl Config {
             .get(code)
             .and_then(|r| r.severity)
             .unwrap_or(default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_rule_fields_override_one_by_one() {
+        let mut c = Config::default();
+        c.merge_rule(
+            "NB301",
+            &RuleSetting {
+                enabled: Some(false),
+                severity: Some(Severity::Warning),
+            },
+        );
+        c.merge_rule(
+            "NB301",
+            &RuleSetting {
+                enabled: Some(true),
+                severity: None,
+            },
+        );
+        assert!(c.rule_enabled("NB301"));
+        assert_eq!(c.severity("NB301", Severity::Error), Severity::Warning);
+        assert!(c.rule_enabled("NB302"));
     }
 }

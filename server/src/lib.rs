@@ -16,6 +16,7 @@ pub mod lsp;
 pub mod model;
 pub mod narrative;
 pub mod parse;
+pub mod project;
 pub mod rules;
 pub mod skeleton;
 pub mod suppress;
