@@ -127,7 +127,13 @@ impl ProjectFile {
             Ok(_) => Vec::new(),
             Err(e) => {
                 let (line, column) = place(e.span());
-                let m = e.message().trim().to_string();
+                let m = e
+                    .message()
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("; ");
                 file.problems.push(Problem {
                     line,
                     column,
@@ -220,10 +226,15 @@ impl ProjectFile {
 
     /// Each problem as `path:line:column: message` (`path: message` without a place).
     pub fn messages(&self, lang: Lang) -> Vec<String> {
+        self.messages_at(&self.path, lang)
+    }
+
+    /// [`ProjectFile::messages`] with the file shown as `path`.
+    pub fn messages_at(&self, path: &Path, lang: Lang) -> Vec<String> {
         self.problems
             .iter()
             .map(|p| {
-                let path = self.path.display();
+                let path = path.display();
                 let m = p.message.get(lang);
                 if p.line == 0 {
                     format!("{path}: {m}")

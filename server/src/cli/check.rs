@@ -253,8 +253,14 @@ enum Item<P> {
 }
 
 /// Check one input and render its piece; the analysis is dropped here, on the worker.
-fn process<R: Render>(input: &Input, config: &Config, fix: bool, render: &R) -> Item<R::Piece> {
-    match check_one(input, config, fix) {
+/// `config` is `Err` when the input's nianbao.toml cannot be used.
+fn process<R: Render>(
+    input: &Input,
+    config: Result<&Config, String>,
+    fix: bool,
+    render: &R,
+) -> Item<R::Piece> {
+    match config.and_then(|config| check_one(input, config, fix)) {
         Ok(file) => Item::Checked {
             note: render.note(&file),
             piece: render.piece(&file),
@@ -493,9 +499,9 @@ pub fn run(args: &CheckArgs) -> i32 {
 }
 
 fn run_with<R: Render>(args: &CheckArgs, render: R) -> i32 {
-    let config = args.config();
     let collected = files::collect(&args.paths);
     let inputs = collected.inputs;
+    let configs = args.configs(&inputs);
     let mut problems = collected.problems;
     {
         let mut err = io::stderr().lock();
@@ -545,19 +551,19 @@ fn run_with<R: Render>(args: &CheckArgs, render: R) -> i32 {
     match pool {
         None => {
             for (i, input) in inputs.iter().enumerate() {
-                let item = process(input, &config, args.fix, &render);
+                let item = process(input, configs.get(i), args.fix, &render);
                 emitter.push(i, item);
             }
         }
         Some(pool) => {
             let (tx, rx) = mpsc::channel();
-            let (inputs, config, render) = (&inputs, &config, &render);
+            let (inputs, configs, render) = (&inputs, &configs, &render);
             std::thread::scope(|s| {
                 s.spawn(move || {
                     pool.install(|| {
                         tasks.iter().par_bridge().for_each_with(tx, |tx, task| {
                             for &i in task {
-                                let item = process(&inputs[i], config, args.fix, render);
+                                let item = process(&inputs[i], configs.get(i), args.fix, render);
                                 if tx.send((i, item)).is_err() {
                                     return;
                                 }

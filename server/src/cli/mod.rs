@@ -11,11 +11,15 @@ mod json;
 mod sarif;
 
 use crate::config::{Config, RuleSetting};
-use crate::diag::Lang;
+use crate::diag::{Lang, Msg};
+use crate::project::{self, ProjectFile};
 use crate::template::Format;
+use files::Input;
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -62,6 +66,9 @@ Options:
       --report-format <FMT>     Report template: auto (default), 2019, 2021, pre2019
       --select <CODE,...>       Run only these rules (codes or prefixes, e.g. NB3)
       --ignore <CODE,...>       Do not run these rules (codes or prefixes)
+      --config <PATH>           Use this nianbao.toml for every file (instead of
+                                the nearest one above each file)
+      --no-config               Use no nianbao.toml
       --color <WHEN>            auto (default: when stdout is a terminal), always, never
   -j, --jobs <N>                Check N files at a time (default: one per CPU core;
                                 1 checks them one after another). The output is
@@ -72,6 +79,13 @@ Progress: when standard error is a terminal and the run is long (more than 50
 files, or over a second), a progress bar is drawn there and cleared at the
 end. Never when standard error is redirected, with --color never, or with
 NO_COLOR set.
+
+Project configuration: for each file, the first nianbao.toml found in its
+folder or a folder above it (for standard input: from the current folder)
+sets language, format, rules and profile; options given here override it.
+Problems in it are printed on standard error as path:line:column: message;
+a nianbao.toml that is not TOML at all stops the files under it from being
+checked (exit status 2).
 
 Positions: line:column, both 1-based, the column in UTF-16 code units (as in
 the JSON output and LSP, where they are 0-based).
@@ -104,6 +118,17 @@ pub enum OutputFormat {
     Sarif,
 }
 
+/// Which `nianbao.toml` applies (`--config`, `--no-config`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProjectChoice {
+    /// The nearest one above each file (the default).
+    Search,
+    /// `--config PATH`: this one for every file.
+    File(PathBuf),
+    /// `--no-config`.
+    Off,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColorChoice {
     Auto,
@@ -117,39 +142,177 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     pub format: OutputFormat,
     pub fix: bool,
+    /// The language of the output. Before `check` runs, without `--lang`, the
+    /// `language` of the nianbao.toml that applies to the current folder.
     pub lang: Lang,
+    /// `--lang` was given: it overrides nianbao.toml.
+    pub lang_set: bool,
     pub report_format: Option<Format>,
+    /// `--report-format` was given (`auto` too): it overrides nianbao.toml.
+    pub report_format_set: bool,
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
     pub color: ColorChoice,
     /// `--jobs`: files checked at a time; `None` means one per core.
     pub jobs: Option<usize>,
+    pub project: ProjectChoice,
+}
+
+/// The configuration of each input: defaults, then its nianbao.toml, then the options.
+pub struct InputConfigs {
+    /// `Err`: the nianbao.toml that applies cannot be used (the message says so).
+    configs: Vec<Result<Config, String>>,
+    /// Index into `configs` of each input.
+    of_input: Vec<usize>,
+}
+
+impl InputConfigs {
+    pub fn get(&self, input: usize) -> Result<&Config, String> {
+        match &self.configs[self.of_input[input]] {
+            Ok(c) => Ok(c),
+            Err(m) => Err(m.clone()),
+        }
+    }
 }
 
 impl CheckArgs {
+    /// The configuration from the options alone (no nianbao.toml).
     pub fn config(&self) -> Config {
-        let mut config = Config {
-            lang: self.lang,
-            format: self.report_format,
-            ..Config::default()
-        };
+        self.config_with(None)
+    }
+
+    /// Built-in defaults, then `file`, then the options given on the command line.
+    pub fn config_with(&self, file: Option<&ProjectFile>) -> Config {
+        let mut config = Config::default();
+        if let Some(file) = file {
+            file.apply(&mut config);
+        }
+        if self.lang_set {
+            config.lang = self.lang;
+        }
+        if self.report_format_set {
+            config.format = self.report_format;
+        }
         for r in crate::rules::RULES {
             let selected = self
                 .select
                 .as_ref()
-                .is_none_or(|s| s.iter().any(|p| r.code.starts_with(p.as_str())));
+                .map(|s| s.iter().any(|p| r.code.starts_with(p.as_str())));
             let ignored = self.ignore.iter().any(|p| r.code.starts_with(p.as_str()));
-            if !selected || ignored {
-                config.rules.insert(
-                    r.code.to_string(),
-                    RuleSetting {
-                        enabled: Some(false),
+            // `--select` names what runs, over the file's `off`; `--ignore` wins over both.
+            let enabled = match (selected, ignored) {
+                (_, true) | (Some(false), _) => Some(false),
+                (Some(true), false) => Some(true),
+                (None, false) => None,
+            };
+            if enabled.is_some() {
+                config.merge_rule(
+                    r.code,
+                    &RuleSetting {
+                        enabled,
                         severity: None,
                     },
                 );
             }
         }
         config
+    }
+
+    /// The language a nianbao.toml's problems are told in: `--lang`, else its own
+    /// `language`, else the output's.
+    fn problem_lang(&self, file: &ProjectFile) -> Lang {
+        if self.lang_set {
+            self.lang
+        } else {
+            file.language.unwrap_or(self.lang)
+        }
+    }
+
+    /// The nianbao.toml that applies to the current folder (or `--config`), to
+    /// choose the output language before any file is checked.
+    fn output_lang(&self) -> Lang {
+        if self.lang_set {
+            return self.lang;
+        }
+        let path = match &self.project {
+            ProjectChoice::Off => None,
+            ProjectChoice::File(p) => Some(p.clone()),
+            ProjectChoice::Search => project::find(&project::absolute_dir(Path::new("."))),
+        };
+        path.and_then(|p| ProjectFile::load(&p).language)
+            .unwrap_or(self.lang)
+    }
+
+    /// The configuration of each input, reading each nianbao.toml once; its
+    /// problems are printed on standard error as it is read.
+    pub fn configs(&self, inputs: &[Input]) -> InputConfigs {
+        let mut out = InputConfigs {
+            configs: Vec::new(),
+            of_input: Vec::with_capacity(inputs.len()),
+        };
+        let explicit = match &self.project {
+            ProjectChoice::Off => {
+                out.configs.push(Ok(self.config()));
+                out.of_input = vec![0; inputs.len()];
+                return out;
+            }
+            ProjectChoice::File(p) => Some(Arc::new(ProjectFile::load(p))),
+            ProjectChoice::Search => None,
+        };
+        let cache = project::Cache::default();
+        let cwd = project::absolute_dir(Path::new("."));
+        // Index in `configs` by nianbao.toml (`None`: none applies).
+        let mut by_file: HashMap<Option<PathBuf>, usize> = HashMap::new();
+        for input in inputs {
+            let file = match &explicit {
+                Some(f) => Some(f.clone()),
+                None => {
+                    let dir = match input {
+                        Input::File(p) => project::start_dir(p),
+                        Input::Stdin => cwd.clone(),
+                    };
+                    cache.lookup(&dir).file
+                }
+            };
+            let key = file.as_ref().map(|f| f.path.clone());
+            if let Some(&i) = by_file.get(&key) {
+                out.of_input.push(i);
+                continue;
+            }
+            let config = match &file {
+                None => Ok(self.config()),
+                Some(f) => {
+                    let lang = self.problem_lang(f);
+                    let shown = Self::shown_path(&f.path, &cwd);
+                    let mut err = io::stderr().lock();
+                    for m in f.messages_at(&shown, lang) {
+                        let _ = writeln!(err, "{m}");
+                    }
+                    if f.broken {
+                        Err(Msg::new(
+                            format!("配置文件 {} 无法使用，未检查", shown.display()),
+                            format!("not checked: cannot use {}", shown.display()),
+                        )
+                        .get(lang)
+                        .to_string())
+                    } else {
+                        Ok(self.config_with(Some(f)))
+                    }
+                }
+            };
+            by_file.insert(key, out.configs.len());
+            out.of_input.push(out.configs.len());
+            out.configs.push(config);
+        }
+        out
+    }
+
+    /// A nianbao.toml's path as printed: relative to the current folder when under it.
+    fn shown_path(path: &Path, cwd: &Path) -> PathBuf {
+        match path.strip_prefix(cwd) {
+            Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+            _ => path.to_path_buf(),
+        }
     }
 
     /// Draw a progress bar on standard error (only for long runs; see `check`):
@@ -269,9 +432,10 @@ fn dispatch(args: Vec<OsString>) -> Result<i32, UsageError> {
             Some(other) => Err(usage(format!("unknown command '{other}'"), None)),
         },
         "check" => {
-            let Some(args) = parse_check(rest)? else {
+            let Some(mut args) = parse_check(rest)? else {
                 return Ok(print_stdout(CHECK_HELP));
             };
+            args.lang = args.output_lang();
             Ok(check::run(&args))
         }
         "rules" => rules_command(rest),
@@ -364,12 +528,16 @@ pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError>
         format: OutputFormat::Human,
         fix: false,
         lang: Lang::Zh,
+        lang_set: false,
         report_format: None,
+        report_format_set: false,
         select: None,
         ignore: Vec::new(),
         color: ColorChoice::Auto,
         jobs: None,
+        project: ProjectChoice::Search,
     };
+    let mut no_config = false;
     let mut it = args.into_iter();
     let mut only_paths = false;
     while let Some(arg) = it.next() {
@@ -423,9 +591,19 @@ pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError>
             "--lang" => {
                 let v = option_value(&name, inline, &mut it, "check")?;
                 a.lang = parse_lang(&v, "check")?;
+                a.lang_set = true;
             }
+            "--config" => {
+                let v = option_value(&name, inline, &mut it, "check")?;
+                if v.is_empty() {
+                    return Err(usage("option '--config' needs a path", Some("check")));
+                }
+                a.project = ProjectChoice::File(PathBuf::from(v));
+            }
+            "--no-config" if inline.is_none() => no_config = true,
             "--report-format" => {
                 let v = option_value(&name, inline, &mut it, "check")?;
+                a.report_format_set = true;
                 a.report_format = match v.as_str() {
                     "auto" => None,
                     "2019" => Some(Format::F2019),
@@ -470,6 +648,15 @@ pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError>
             }
             _ => return Err(usage(format!("unknown option '{s}'"), Some("check"))),
         }
+    }
+    if no_config {
+        if let ProjectChoice::File(_) = a.project {
+            return Err(usage(
+                "'--config' and '--no-config' cannot be used together",
+                Some("check"),
+            ));
+        }
+        a.project = ProjectChoice::Off;
     }
     if a.paths.is_empty() {
         return Err(usage(
