@@ -4,6 +4,7 @@
 //! knows nothing of LSP or the terminal. `cli` renders diagnostics for the
 //! terminal, JSON and SARIF; `lsp` is the only module that speaks LSP.
 
+pub mod across_years;
 pub mod analysis;
 pub mod cli;
 pub mod config;

@@ -118,6 +118,23 @@ impl Snapshot {
     pub fn index(&self) -> &LineIndex {
         self.index.get_or_init(|| LineIndex::new(self.text()))
     }
+    /// The same version with another analysis (the findings across years added: see `peers`).
+    pub fn with_analysis(&self, analysis: Arc<Analysis>) -> Snapshot {
+        Snapshot {
+            uri: self.uri.clone(),
+            version: self.version,
+            generation: self.generation,
+            rope: self.rope.clone(),
+            text: self.text.clone(),
+            index: self.index.clone(),
+            attached: self.attached,
+            analysis: Some(analysis),
+            lang: self.lang,
+            encoding: self.encoding,
+            is_text: self.is_text,
+            attach: self.attach,
+        }
+    }
 }
 
 /// What a snapshot is built from (taken under the document lock).

@@ -23,6 +23,7 @@ mod folding_range;
 mod formatting;
 mod hover;
 mod inlay_hint;
+mod peers;
 mod server;
 mod settings;
 mod transport;

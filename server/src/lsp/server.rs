@@ -40,6 +40,8 @@ pub struct State {
     /// Documents whose last pushed diagnostics were not empty (owned by the push worker).
     pub published: Mutex<HashSet<Uri>>,
     worker: Mutex<Option<mpsc::UnboundedSender<Uri>>>,
+    /// Last year's reports, for the checks across years.
+    pub peers: super::peers::Peers,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -178,8 +180,17 @@ impl Backend {
     }
 
     /// The analysis of the current version of `uri` (cached, or computed now on a
-    /// blocking thread). `Ok(None)` when the document is not open.
+    /// blocking thread), with the findings across years (`peers`). `Ok(None)`
+    /// when the document is not open.
     pub async fn snapshot(&self, uri: &Uri) -> Result<Option<Arc<Snapshot>>> {
+        match self.single_file_snapshot(uri).await? {
+            Some(base) => Ok(Some(super::peers::layer(self, base).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The analysis of the document alone.
+    async fn single_file_snapshot(&self, uri: &Uri) -> Result<Option<Arc<Snapshot>>> {
         let generation = self.state.generation();
         let taken;
         let input = {
@@ -358,6 +369,7 @@ impl LanguageServer for Backend {
         // Whatever happens here, the messages after `initialize` go through afterwards.
         let _open = OpenOnDrop(self.gate.clone());
         let caps = Caps::from_client(&params.capabilities);
+        self.state.peers.set_client_caps(&params.capabilities);
         *self.state.caps.write().unwrap_or_else(|e| e.into_inner()) = caps.clone();
         let locale = settings::locale_lang(params.locale.as_deref());
         let (s, problems) = match &params.initialization_options {
@@ -400,6 +412,7 @@ impl LanguageServer for Backend {
                             .await;
                     }
                 }
+                super::peers::register_watch(&b).await;
                 if settings::pull(&b).await {
                     settings::changed(&b).await;
                 }
@@ -428,8 +441,14 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri.clone();
         self.guard_notification("didClose", did_change::did_close(self, params))
-            .await
+            .await;
+        super::peers::closed(self, &uri);
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        super::peers::watched_files_changed(self, params);
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {

@@ -38,6 +38,9 @@ mod nb402_ambiguous_received;
 mod nb403_narrative_review;
 mod nb404_narrative_table2;
 mod nb405_year_mismatch;
+mod nb406_carryover_mismatch;
+mod nb407_in_force_rollforward;
+mod nb408_repeated_problems;
 mod nb4_common;
 mod nb501_2019_table2;
 mod nb502_single_other_row;
@@ -144,6 +147,9 @@ pub static RULES: &[&RuleMeta] = &[
     &nb403_narrative_review::RULE,
     &nb404_narrative_table2::RULE,
     &nb405_year_mismatch::RULE,
+    &nb406_carryover_mismatch::RULE,
+    &nb407_in_force_rollforward::RULE,
+    &nb408_repeated_problems::RULE,
     &nb501_2019_table2::RULE,
     &nb502_single_other_row::RULE,
     &nb503_pre2019::RULE,
