@@ -259,8 +259,21 @@ fn process<R: Render>(
     config: Result<&Config, String>,
     fix: bool,
     render: &R,
+    peers: &crate::across_years::DiskPeers,
 ) -> Item<R::Piece> {
-    match config.and_then(|config| check_one(input, config, fix)) {
+    let checked = config.and_then(|config| {
+        let mut file = check_one(input, config, fix)?;
+        // Last year's report among the inputs and the file's folder (NB406–NB408).
+        let path = match input {
+            Input::File(p) => Some(p.as_path()),
+            Input::Stdin => None,
+        };
+        let base = std::mem::take(&mut file.analysis.diagnostics);
+        file.analysis.diagnostics =
+            peers.add_findings(path, &file.src, &file.analysis.report, config, base);
+        Ok(file)
+    });
+    match checked {
         Ok(file) => Item::Checked {
             note: render.note(&file),
             piece: render.piece(&file),
@@ -502,6 +515,21 @@ fn run_with<R: Render>(args: &CheckArgs, render: R) -> i32 {
     let collected = files::collect(&args.paths);
     let inputs = collected.inputs;
     let configs = args.configs(&inputs);
+    let peers = crate::across_years::DiskPeers::new(
+        inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::File(p) => Some(p.clone()),
+                Input::Stdin => None,
+            })
+            .collect(),
+        |p| {
+            files::read(&Input::File(p.to_path_buf()))
+                .ok()
+                .map(|s| s.text)
+        },
+        None,
+    );
     let mut problems = collected.problems;
     {
         let mut err = io::stderr().lock();
@@ -551,19 +579,20 @@ fn run_with<R: Render>(args: &CheckArgs, render: R) -> i32 {
     match pool {
         None => {
             for (i, input) in inputs.iter().enumerate() {
-                let item = process(input, configs.get(i), args.fix, &render);
+                let item = process(input, configs.get(i), args.fix, &render, &peers);
                 emitter.push(i, item);
             }
         }
         Some(pool) => {
             let (tx, rx) = mpsc::channel();
-            let (inputs, configs, render) = (&inputs, &configs, &render);
+            let (inputs, configs, render, peers) = (&inputs, &configs, &render, &peers);
             std::thread::scope(|s| {
                 s.spawn(move || {
                     pool.install(|| {
                         tasks.iter().par_bridge().for_each_with(tx, |tx, task| {
                             for &i in task {
-                                let item = process(&inputs[i], configs.get(i), args.fix, render);
+                                let item =
+                                    process(&inputs[i], configs.get(i), args.fix, render, peers);
                                 if tx.send((i, item)).is_err() {
                                     return;
                                 }
