@@ -35,7 +35,14 @@ fn nb408_threshold_separates_real_reports_from_copies() {
     for i in 0..texts.len() {
         for j in i + 1..texts.len() {
             let s = similarity(&texts[i], &texts[j]);
-            eprintln!("{} {} {:.3} ({} / {} chars)", SEEDS[i], SEEDS[j], s, texts[i].chars().count(), texts[j].chars().count());
+            eprintln!(
+                "{} {} {:.3} ({} / {} chars)",
+                SEEDS[i],
+                SEEDS[j],
+                s,
+                texts[i].chars().count(),
+                texts[j].chars().count()
+            );
             max = max.max(s);
         }
     }
@@ -64,4 +71,117 @@ fn nb408_threshold_flags_copies_with_small_edits() {
         .collect();
     assert!(scores[0] > 0.95 && scores[1] >= REPEAT_THRESHOLD && scores[2] >= REPEAT_THRESHOLD);
     assert!(scores[3] < REPEAT_THRESHOLD);
+}
+
+// ---------------------------------------------------------------- nianbao check
+
+/// (file name, code, 1-based line, message) of the findings across years of `check --format json PATH...`.
+fn across(paths: &[&Path]) -> Vec<(String, String, u64, String)> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .arg("check")
+        .args(["--format", "json", "--jobs", "2"])
+        .args(paths)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut found = Vec::new();
+    for f in v["files"].as_array().unwrap() {
+        let name = Path::new(f["path"].as_str().unwrap())
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        for d in f["diagnostics"].as_array().unwrap() {
+            let code = d["code"].as_str().unwrap();
+            if ["NB406", "NB407", "NB408"].contains(&code) {
+                found.push((
+                    name.clone(),
+                    code.to_string(),
+                    d["range"]["start"]["line"].as_u64().unwrap() + 1,
+                    d["message"].as_str().unwrap().to_string(),
+                ));
+            }
+        }
+    }
+    found
+}
+
+fn years(sub: &str) -> PathBuf {
+    root().join("tests/fixtures/years").join(sub)
+}
+
+const THIS: &str = "蒙城县工业和信息化局2024.txt";
+const LAST: &str = "蒙城县工业和信息化局2023.txt";
+
+#[test]
+fn cli_carryover_mismatch_on_the_cells_that_differ() {
+    let found = across(&[&years("mismatch")]);
+    assert_eq!(found.len(), 2, "{found:?}");
+    for (f, code, line, msg) in &found {
+        assert_eq!((f.as_str(), code.as_str(), *line), (THIS, "NB406", 30));
+        assert!(msg.contains(LAST), "{msg}");
+        assert!(msg.contains("为 1"), "last year's value: {msg}");
+    }
+    assert!(found[0].3.contains("自然人") && found[1].3.contains("总计"));
+    // The same pair given as two files, or this year's file alone (its folder is searched).
+    assert_eq!(across(&[&years("mismatch").join(THIS)]).len(), 2);
+}
+
+#[test]
+fn cli_quiet_when_matching_other_agency_or_not_consecutive() {
+    for sub in ["match", "other_agency", "gap"] {
+        assert_eq!(across(&[&years(sub)]), vec![], "{sub}");
+    }
+}
+
+#[test]
+fn cli_in_force_rollforward_and_repeated_section5() {
+    let found = across(&[&years("rollforward")]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].1.as_str(), found[0].2), ("NB407", 14));
+    assert!(
+        found[0].3.contains("应为 6") && found[0].3.contains("清理"),
+        "{}",
+        found[0].3
+    );
+
+    let found = across(&[&years("repeated")]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].1.as_str(), found[0].2), ("NB408", 59));
+    assert!(found[0].3.contains("100%"), "{}", found[0].3);
+    // The rewritten 五 of the matching pair stays quiet (checked above); its similarity:
+    let five = |sub: &str, f: &str| {
+        let src = std::fs::read_to_string(years(sub).join(f)).unwrap();
+        let r = nianbao::parse::parse(&src, None);
+        let b = identity::body(&src, &r, 4).unwrap();
+        normalise_prose(&src[b.start..b.end])
+    };
+    assert!(similarity(&five("match", LAST), &five("match", THIS)) < REPEAT_THRESHOLD);
+}
+
+#[test]
+fn cli_settings_and_suppression_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in [LAST, THIS] {
+        std::fs::copy(years("mismatch").join(f), dir.path().join(f)).unwrap();
+    }
+    let this = dir.path().join(THIS);
+    let src = std::fs::read_to_string(&this).unwrap();
+    let line = "二、上年结转政府信息公开申请数量";
+    std::fs::write(
+        &this,
+        src.replace(
+            line,
+            &format!("<!-- nianbao-disable-next-line NB406 -->\n{line}"),
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("NB406"), "suppressed: {text}");
+    assert!(!text.contains("NB107"), "the comment is used: {text}");
 }
