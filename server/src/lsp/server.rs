@@ -42,6 +42,8 @@ pub struct State {
     worker: Mutex<Option<mpsc::UnboundedSender<Uri>>>,
     /// Last year's reports, for the checks across years.
     pub peers: super::peers::Peers,
+    /// nianbao.toml files (see `settings`).
+    pub project: settings::ProjectState,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -70,6 +72,10 @@ impl State {
         *cur = s;
         self.generation.fetch_add(1, Ordering::SeqCst);
         true
+    }
+    /// Make every snapshot stale (a nianbao.toml changed).
+    pub fn bump_generation(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
     }
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
@@ -213,7 +219,7 @@ impl Backend {
                 pending,
                 language_id: doc.language_id.clone(),
                 attach: settings.attach,
-                config: settings.config(),
+                config: settings::document_config(self, uri, &settings),
                 encoding: self.state.caps().encoding,
             }
         };
@@ -370,6 +376,7 @@ impl LanguageServer for Backend {
         let _open = OpenOnDrop(self.gate.clone());
         let caps = Caps::from_client(&params.capabilities);
         self.state.peers.set_client_caps(&params.capabilities);
+        self.state.project.init(&params.capabilities);
         *self.state.caps.write().unwrap_or_else(|e| e.into_inner()) = caps.clone();
         let locale = settings::locale_lang(params.locale.as_deref());
         let (s, problems) = match &params.initialization_options {
@@ -413,6 +420,7 @@ impl LanguageServer for Backend {
                     }
                 }
                 super::peers::register_watch(&b).await;
+                settings::watch_project_files(&b).await;
                 if settings::pull(&b).await {
                     settings::changed(&b).await;
                 }
@@ -448,6 +456,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        settings::watched_files_changed(self, &params);
         super::peers::watched_files_changed(self, params);
     }
 
