@@ -185,3 +185,127 @@ fn cli_settings_and_suppression_apply() {
     assert!(!text.contains("NB406"), "suppressed: {text}");
     assert!(!text.contains("NB107"), "the comment is used: {text}");
 }
+
+// ---------------------------------------------------------------- the server
+
+mod lsp_client;
+
+fn has_nb406(n: &serde_json::Value) -> bool {
+    n["params"]["diagnostics"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|d| d["code"] == "NB406"))
+}
+
+/// Both years open (in a folder that does not exist: only the open documents count):
+/// editing last year's 结转下年度 cell makes this year's NB406 appear and disappear.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lsp_editing_last_year_rechecks_this_year() {
+    use lsp_client::*;
+    use std::time::Duration;
+    let last_uri = "file:///nonexistent-nianbao-years/2023.txt";
+    let this_uri = "file:///nonexistent-nianbao-years/2024.txt";
+    let carried = std::fs::read_to_string(years("mismatch").join(LAST)).unwrap();
+    let quiet = std::fs::read_to_string(years("match").join(LAST)).unwrap();
+    let this = std::fs::read_to_string(years("mismatch").join(THIS)).unwrap();
+    let (client, _) = TestClient::start(init_params(push_caps())).await;
+    client.open(last_uri, "plaintext", 1, &carried);
+    client.diagnostics(last_uri, 1).await;
+    client.open(this_uri, "plaintext", 1, &this);
+    let on_this = |want: bool| {
+        move |n: &serde_json::Value| {
+            n["method"] == "textDocument/publishDiagnostics"
+                && n["params"]["uri"] == this_uri
+                && has_nb406(n) == want
+        }
+    };
+    let n = client
+        .wait_for(TIMEOUT, on_this(true))
+        .await
+        .expect("NB406 on this year's report");
+    let d = n["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "NB406")
+        .unwrap()
+        .clone();
+    assert_eq!(d["range"]["start"]["line"], 29);
+    assert!(d["message"].as_str().unwrap().contains("2023.txt"), "{d}");
+
+    for (version, text, want) in [(2, &quiet, false), (3, &carried, true)] {
+        client.drain(Duration::from_millis(300)).await;
+        client.replace_all(last_uri, version, text);
+        client
+            .wait_for(TIMEOUT, on_this(want))
+            .await
+            .unwrap_or_else(|| panic!("NB406 {want} after last year's v{version}"));
+    }
+    // Closing last year's report: nothing on disk to fall back to, so NB406 goes.
+    client.drain(Duration::from_millis(300)).await;
+    client.notify(
+        "textDocument/didClose",
+        serde_json::json!({ "textDocument": { "uri": last_uri } }),
+    );
+    client
+        .wait_for(TIMEOUT, on_this(false))
+        .await
+        .expect("NB406 gone once last year's report is closed");
+}
+
+/// Last year's report on disk next to this year's open document; when it changes
+/// (a watched-files event), this year's report is checked again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lsp_previous_year_on_disk_and_watched() {
+    use lsp_client::*;
+    let dir = tempfile::tempdir().unwrap();
+    let last = dir.path().join(LAST);
+    std::fs::copy(years("mismatch").join(LAST), &last).unwrap();
+    let this_path = dir.path().join(THIS);
+    let this = std::fs::read_to_string(years("mismatch").join(THIS)).unwrap();
+    std::fs::write(&this_path, &this).unwrap();
+    let uri_of = |p: &Path| nianbao_uri(p);
+    let this_uri = uri_of(&this_path);
+    let mut caps = push_caps();
+    caps["workspace"]["didChangeWatchedFiles"] = serde_json::json!({ "dynamicRegistration": true });
+    let (client, _) = TestClient::start(init_params(caps)).await;
+    client.open(&this_uri, "plaintext", 1, &this);
+    let diags = client.diagnostics(&this_uri, 1).await;
+    assert!(diags.iter().any(|d| d["code"] == "NB406"), "{diags:?}");
+    std::fs::copy(years("match").join(LAST), &last).unwrap();
+    client.drain(std::time::Duration::from_millis(300)).await;
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        serde_json::json!({ "changes": [{ "uri": uri_of(&last), "type": 2 }] }),
+    );
+    let uri = this_uri.clone();
+    client
+        .wait_for(TIMEOUT, move |n| {
+            n["method"] == "textDocument/publishDiagnostics"
+                && n["params"]["uri"] == uri.as_str()
+                && !has_nb406(n)
+        })
+        .await
+        .expect("NB406 gone after last year's file changed");
+    assert!(
+        !client
+            .requests_named("client/registerCapability")
+            .iter()
+            .filter(|r| r.to_string().contains("didChangeWatchedFiles"))
+            .collect::<Vec<_>>()
+            .is_empty(),
+        "watchers registered"
+    );
+}
+
+fn nianbao_uri(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    let mut out = String::from("file://");
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
