@@ -237,13 +237,12 @@ pub async fn layer(b: &Backend, base: Arc<Snapshot>) -> Result<Arc<Snapshot>> {
     };
     let dependents = peers.note(&base);
     requeue(b, dependents);
-    let config = b.state.settings().config();
     let me = peers
         .inner()
         .open
         .get(&base.uri)
         .and_then(|o| o.ident.clone());
-    let Some(me) = me.filter(|_| across_years::CODES.iter().any(|c| config.rule_enabled(c))) else {
+    let Some(me) = me else {
         return Ok(base);
     };
     let prev = match peers.open_prev(&base.uri, &me) {
@@ -283,6 +282,11 @@ pub async fn layer(b: &Backend, base: Arc<Snapshot>) -> Result<Arc<Snapshot>> {
             }
         }
     }
+    // The document's own configuration (its nianbao.toml, then the settings).
+    let config = match &prev {
+        Some(_) => super::settings::document_config(b, &base.uri, &b.state.settings()),
+        None => crate::config::Config::default(),
+    };
     let out = match &prev {
         None => base.clone(),
         Some(p) => {
