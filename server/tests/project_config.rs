@@ -400,3 +400,41 @@ async fn lsp_watched_file_change_reanalyses_open_documents() {
     assert!(m.contains("nianbao.toml:1:"), "{m}");
     client.shutdown_and_exit().await;
 }
+
+#[test]
+fn the_example_file_changes_nothing_and_every_key_in_it_reads() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/nianbao.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let file = nianbao::project::ProjectFile::parse(&path, &text);
+    assert!(file.problems.is_empty(), "{:?}", file.problems);
+    let mut config = nianbao::config::Config::default();
+    file.apply(&mut config);
+    assert_eq!(config, nianbao::config::Config::default());
+    // Uncomment every key (`# key = value` lines).
+    let uncommented: String = text
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(rest)
+                if rest.split_once(" = ").is_some_and(|(key, _)| {
+                    !key.is_empty()
+                        && key
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                }) =>
+            {
+                rest.to_string()
+            }
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let file = nianbao::project::ProjectFile::parse(&path, &uncommented);
+    assert!(file.problems.is_empty(), "{:?}", file.problems);
+    let mut config = nianbao::config::Config::default();
+    file.apply(&mut config);
+    assert!(!config.rule_enabled("NB112") && !config.rule_enabled("NB301"));
+    assert!(!config.rule_enabled("NB401"));
+    assert_eq!(config.profile.fee_decimals, Some(4));
+    assert!(config.profile.require_rectification);
+    assert_eq!(config.profile.section6_items.len(), 1);
+}
