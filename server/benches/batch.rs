@@ -332,6 +332,17 @@ fn main() {
         }
     }
     println!("  load    {} (1/5/15 min, after)", load());
+    let autogroup = std::fs::read_to_string("/proc/sys/kernel/sched_autogroup_enabled")
+        .is_ok_and(|v| v.trim() == "1");
+    if autogroup {
+        println!(
+            "  note    the kernel groups threads by session (sched_autogroup): while other sessions\n\
+             \x20         keep the cores busy, this session's share is the same for 1 thread or 2, so\n\
+             \x20         `cores used` stays near that share and the speed-up near 1. For a measure of\n\
+             \x20         the code rather than of the load, run when the machine is idle, or give this\n\
+             \x20         session a larger share: setsid sh -c 'echo -10 > /proc/$$/autogroup; exec ...'"
+        );
+    }
     if o.keep {
         let kept = dir.keep();
         println!("  kept    {}", kept.display());
