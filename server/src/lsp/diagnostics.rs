@@ -159,13 +159,25 @@ pub async fn pull(
 ) -> Result<DocumentDiagnosticReportResult> {
     let snap = b.snapshot(&params.text_document.uri).await?;
     let (items, result_id) = match &snap {
-        Some(s) => (
-            all(s),
-            Some(format!(
-                "{}-{}-{}",
-                s.version, s.generation, s.attached as u8
-            )),
-        ),
+        Some(s) => {
+            let items = all(s);
+            // The findings themselves are part of the id: those across years
+            // change when last year's report does, with this version unchanged.
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for d in &items {
+                std::hash::Hash::hash(&d.message, &mut h);
+                std::hash::Hash::hash(&(d.range.start.line, d.range.start.character), &mut h);
+                std::hash::Hash::hash(&(d.range.end.line, d.range.end.character), &mut h);
+            }
+            let stamp = std::hash::Hasher::finish(&h);
+            (
+                items,
+                Some(format!(
+                    "{}-{}-{}-{:x}",
+                    s.version, s.generation, s.attached as u8, stamp
+                )),
+            )
+        }
         None => (Vec::new(), None),
     };
     if let (Some(prev), Some(id)) = (&params.previous_result_id, &result_id) {
