@@ -117,9 +117,9 @@ fn parse_size(s: &str) -> usize {
 }
 
 fn size_name(size: usize) -> String {
-    if size >= 1024 * 1024 && size % (1024 * 1024) == 0 {
+    if size >= 1024 * 1024 && size.is_multiple_of(1024 * 1024) {
         format!("{} MB", size / (1024 * 1024))
-    } else if size >= 1024 && size % 1024 == 0 {
+    } else if size >= 1024 && size.is_multiple_of(1024) {
         format!("{} KB", size / 1024)
     } else {
         format!("{size} B")
@@ -449,11 +449,7 @@ impl Server {
                     version: Some(1),
                     diagnostics,
                     ..
-                } => {
-                    if left.remove(uri.as_str()) {
-                        findings += diagnostics;
-                    }
-                }
+                } if left.remove(uri.as_str()) => findings += diagnostics,
                 Incoming::Closed => panic!("{}: server closed (see its stderr log)", self.name),
                 _ => {}
             }
@@ -759,14 +755,14 @@ fn latency(opts: &Opts, rows: &mut Vec<Row>) {
                     site.name(),
                     mode.name()
                 );
-                let typed = samples.iter().step_by(2).map(|s| s.diagnostics).last();
-                let deleted = samples
-                    .iter()
-                    .skip(1)
-                    .step_by(2)
-                    .map(|s| s.diagnostics)
-                    .last();
-                let diags = (typed.unwrap_or(0), deleted.unwrap_or(0));
+                // Findings published after the last insertion (even index) and deletion (odd).
+                let last = |parity: usize| {
+                    (0..samples.len())
+                        .rev()
+                        .find(|i| i % 2 == parity)
+                        .map_or(0, |i| samples[i].diagnostics)
+                };
+                let diags = (last(0), last(1));
                 let s = stats(&samples);
                 println!(
                     "  {:<16} incremental {:<3} {:>5} edits: p50 {:>8.2} ms  p90 {:>8.2}  p99 {:>8.2}  max {:>8.2}   findings typed/deleted {}/{}",
