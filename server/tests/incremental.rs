@@ -233,7 +233,7 @@ fn work_is_proportional_to_the_edit() {
         .count();
     assert_eq!(s.rules_run, always, "{s:?}");
     let mut fresh_text = text.clone();
-    fresh_text.insert_str(at, "在");
+    fresh_text.insert(at, '在');
     assert_eq!(
         a.diagnostics,
         nianbao::analyze(&fresh_text, &Config::default()).diagnostics

@@ -141,7 +141,7 @@ pub fn release_memory(open_documents: usize) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static CLOSES: AtomicUsize = AtomicUsize::new(0);
     let n = CLOSES.fetch_add(1, Ordering::Relaxed) + 1;
-    if open_documents == 0 || n % 1024 == 0 {
+    if open_documents == 0 || n.is_multiple_of(1024) {
         #[cfg(all(target_os = "linux", target_env = "gnu"))]
         // SAFETY: malloc_trim only returns free heap pages to the OS.
         unsafe {

@@ -13,6 +13,9 @@ use ropey::Rope;
 use std::sync::{Arc, OnceLock};
 use tower_lsp_server::ls_types::Uri;
 
+/// An edit: the byte range of the text before it, and the new text.
+pub type PendingEdit = (usize, usize, String);
+
 pub struct Document {
     pub rope: Rope,
     pub version: i32,
@@ -21,8 +24,8 @@ pub struct Document {
     pub snapshot: Option<Arc<Snapshot>>,
     /// The incremental engine (`None` while an analysis has it out).
     pub engine: Option<Box<Engine>>,
-    /// Edits (byte range of the text before it, new text) since the engine's text.
-    pub pending: Vec<(usize, usize, String)>,
+    /// Edits since the engine's text.
+    pub pending: Vec<PendingEdit>,
     /// Bumped whenever `pending` is taken: an engine handed back from an older
     /// take would miss edits, and is dropped.
     pub pending_epoch: u64,
@@ -65,7 +68,7 @@ impl Document {
     }
 
     /// Take what an analysis needs: the engine (if here) and the edits since its text.
-    pub fn take_engine(&mut self) -> (Option<Box<Engine>>, Vec<(usize, usize, String)>, u64) {
+    pub fn take_engine(&mut self) -> (Option<Box<Engine>>, Vec<PendingEdit>, u64) {
         self.pending_epoch += 1;
         (
             self.engine.take(),
@@ -144,7 +147,7 @@ pub struct SnapshotInput {
     pub generation: u64,
     pub rope: Rope,
     pub engine: Option<Box<Engine>>,
-    pub pending: Vec<(usize, usize, String)>,
+    pub pending: Vec<PendingEdit>,
     pub language_id: String,
     pub attach: Attach,
     pub config: Config,

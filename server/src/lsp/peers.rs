@@ -193,7 +193,7 @@ impl Peers {
     }
 
     /// Open documents (other than `uri`) whose last year's report is of one of `idents`.
-    fn dependents<'a>(&self, uri: &Uri, idents: [Option<&'a Ident>; 2]) -> Vec<Uri> {
+    fn dependents(&self, uri: &Uri, idents: [Option<&Ident>; 2]) -> Vec<Uri> {
         let inner = self.inner();
         inner
             .open

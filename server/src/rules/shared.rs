@@ -59,7 +59,7 @@ pub fn format_number(v: i64, cell: &Cell) -> String {
     if cell.style.thousands && s.len() > 3 {
         let mut out = String::new();
         for (i, ch) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(ch);
