@@ -12,6 +12,12 @@ if grep -qE '^test result: FAILED|^error' /tmp/nianbao-cargo-test.log; then
   echo "cargo test failed"; grep -A30 '^failures:' /tmp/nianbao-cargo-test.log | head -80; exit 1
 fi
 
+echo "== incremental analysis = fresh analysis (proptest, 3000 random edit sequences, release build)"
+if ! PROPTEST_CASES=3000 cargo test --release --locked --test incremental > /tmp/nianbao-proptest.log 2>&1; then
+  echo "incremental property test failed"; grep -A40 '^failures:' /tmp/nianbao-proptest.log | head -60; exit 1
+fi
+grep -E '^test result' /tmp/nianbao-proptest.log
+
 status=0
 for suite in tests/e2e/run.sh tests/editors/run.sh; do
   if [ -x "$suite" ] || [ -f "$suite" ]; then
