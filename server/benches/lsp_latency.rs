@@ -35,7 +35,9 @@
 //! - `NB_BIN` / `--bin PATH`: the server binary (default: the release build).
 //!
 //! The server's stderr and its `window/logMessage`s go to
-//! `target/tmp/lsp_latency/<case>.stderr.log` and `<case>.messages.log`.
+//! `target/tmp/lsp_latency/<case>.stderr.log` and `<case>.messages.log`; every
+//! sample (edit number, typed or deleted, ms, findings) to
+//! `<case>-<site>-<mode>.samples.csv` there.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -520,6 +522,22 @@ impl Server {
         );
     }
 
+    /// CPU time the server has used so far (user + system, all threads), in ms.
+    /// `/proc/PID/stat` counts in clock ticks (USER_HZ, 100 on Linux).
+    fn cpu_ms(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .expect("/proc/PID/stat");
+        // Fields after the command name in parentheses: state is field 3, utime 14, stime 15.
+        let rest = &stat[stat.rfind(')').expect("stat") + 1..];
+        let f: Vec<u64> = rest
+            .split_whitespace()
+            .skip(11)
+            .take(2)
+            .map(|x| x.parse().unwrap_or(0))
+            .collect();
+        (f[0] + f[1]) as f64 * 10.0
+    }
+
     /// (VmHWM, VmRSS) in KiB.
     fn memory(&self) -> (u64, u64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
@@ -676,6 +694,9 @@ struct Row {
     site: Site,
     mode: Mode,
     stats: Stats,
+    /// Server CPU time (user + system) per edit, ms: what the load of the machine
+    /// does not change much, unlike the wall-clock percentiles.
+    cpu: f64,
     /// Diagnostics after typing / after deleting (the last of each).
     diags: (usize, usize),
 }
@@ -724,6 +745,7 @@ fn latency(opts: &Opts, rows: &mut Vec<Row>) {
             let start = Instant::now();
             let mut samples: Vec<Vec<Sample>> = servers.iter().map(|_| Vec::new()).collect();
             let mut done = 0;
+            let cpu0: Vec<f64> = servers.iter().map(|(_, s)| s.cpu_ms()).collect();
             for i in 0..opts.edits {
                 if i % 2 == 0 && budget.is_some_and(|b| start.elapsed() > b) {
                     break;
@@ -740,6 +762,11 @@ fn latency(opts: &Opts, rows: &mut Vec<Row>) {
                 done = i + 1;
             }
             version += done as i64;
+            let cpu: Vec<f64> = servers
+                .iter()
+                .zip(&cpu0)
+                .map(|((_, s), c0)| (s.cpu_ms() - c0) / done.max(1) as f64)
+                .collect();
             // After an even number of edits the document is back where it started.
             let expect = if done % 2 == 0 {
                 text.clone()
@@ -747,7 +774,7 @@ fn latency(opts: &Opts, rows: &mut Vec<Row>) {
                 let (at, ch) = site_offset(&text, site);
                 format!("{}{}{}", &text[..at], ch, &text[at..])
             };
-            for ((mode, server), samples) in servers.iter_mut().zip(samples) {
+            for (((mode, server), samples), cpu) in servers.iter_mut().zip(samples).zip(cpu) {
                 let got = server.text_of(&uri);
                 assert!(
                     got == expect,
@@ -764,8 +791,23 @@ fn latency(opts: &Opts, rows: &mut Vec<Row>) {
                 };
                 let diags = (last(0), last(1));
                 let s = stats(&samples);
+                let csv = opts.log_dir.join(format!(
+                    "{case}-{}-{}.samples.csv",
+                    if site == Site::Table { "A" } else { "B" },
+                    mode.name()
+                ));
+                let rows_csv: String = samples
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let what = if i % 2 == 0 { "type" } else { "delete" };
+                        format!("{i},{what},{:.3},{}\n", x.ms, x.diagnostics)
+                    })
+                    .collect();
+                std::fs::write(&csv, format!("edit,action,ms,findings\n{rows_csv}"))
+                    .unwrap_or_else(|e| eprintln!("{}: {e}", csv.display()));
                 println!(
-                    "  {:<16} incremental {:<3} {:>5} edits: p50 {:>8.2} ms  p90 {:>8.2}  p99 {:>8.2}  max {:>8.2}   findings typed/deleted {}/{}",
+                    "  {:<16} incremental {:<3} {:>5} edits: p50 {:>8.2} ms  p90 {:>8.2}  p99 {:>8.2}  max {:>8.2}   server CPU {:.2} ms/edit   findings typed/deleted {}/{}",
                     site.name(),
                     mode.name(),
                     s.n,
@@ -773,6 +815,7 @@ fn latency(opts: &Opts, rows: &mut Vec<Row>) {
                     s.p90,
                     s.p99,
                     s.max,
+                    cpu,
                     diags.0,
                     diags.1,
                 );
@@ -787,6 +830,7 @@ fn latency(opts: &Opts, rows: &mut Vec<Row>) {
                     site,
                     mode: *mode,
                     stats: s,
+                    cpu,
                     diags,
                 });
             }
@@ -919,11 +963,11 @@ fn main() {
     );
     if !rows.is_empty() {
         println!();
-        println!("| size | edit site | incremental | edits | p50 ms | p90 ms | p99 ms | max ms | findings typed/deleted |");
-        println!("|---|---|---|---:|---:|---:|---:|---:|---|");
+        println!("| size | edit site | incremental | edits | p50 ms | p90 ms | p99 ms | max ms | server CPU ms/edit | findings typed/deleted |");
+        println!("|---|---|---|---:|---:|---:|---:|---:|---:|---|");
         for r in &rows {
             println!(
-                "| {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {}/{} |",
+                "| {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {}/{} |",
                 size_name(r.size),
                 r.site.name(),
                 r.mode.name(),
@@ -932,6 +976,7 @@ fn main() {
                 r.stats.p90,
                 r.stats.p99,
                 r.stats.max,
+                r.cpu,
                 r.diags.0,
                 r.diags.1
             );
@@ -947,15 +992,16 @@ fn main() {
             .collect();
         if !pairs.is_empty() {
             println!();
-            println!("| size | edit site | p50 off / on | p99 off / on |");
-            println!("|---|---|---:|---:|");
+            println!("| size | edit site | p50 off / on | p99 off / on | CPU per edit off / on |");
+            println!("|---|---|---:|---:|---:|");
             for (off, on) in pairs {
                 println!(
-                    "| {} | {} | {:.2}× | {:.2}× |",
+                    "| {} | {} | {:.2}× | {:.2}× | {:.2}× |",
                     size_name(off.size),
                     off.site.name(),
                     off.stats.p50 / on.stats.p50,
-                    off.stats.p99 / on.stats.p99
+                    off.stats.p99 / on.stats.p99,
+                    off.cpu / on.cpu
                 );
             }
         }
