@@ -17,8 +17,8 @@ use std::sync::OnceLock;
 /// joined by "。", so that a sentence never runs from one into the next.
 pub struct Flat {
     pub text: String,
-    /// (flat byte offset, source byte offset, source byte length) of every char kept.
-    map: Vec<(usize, usize, usize)>,
+    /// Where each part of `text` came from, in runs.
+    map: Vec<Run>,
 }
 
 /// The flat form of one char (`None`: dropped).
@@ -36,42 +36,109 @@ fn flat_char(c: char) -> Option<char> {
     })
 }
 
+/// A letter, digit or Han character (Han first: the common case, without the
+/// slow Unicode table lookup).
+pub fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric()
+        || crate::parse::lex::is_han(c)
+        || (!c.is_ascii() && c.is_alphanumeric())
+}
+
+/// The flat text of `ranges` without the offset map (for rules that only look words up).
+pub fn flat_text(src: &str, ranges: &[TextRange]) -> String {
+    let mut text = String::with_capacity(ranges.iter().map(TextRange::len).sum());
+    for (i, r) in ranges.iter().enumerate() {
+        if i > 0 {
+            text.push('。');
+        }
+        text.extend(src[r.start..r.end].chars().filter_map(flat_char));
+    }
+    text
+}
+
+/// A run of the flat text: bytes `flat..flat + flat_len` come from
+/// `src..src + src_len`; in an identity run byte for byte, else one char.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    flat: usize,
+    src: usize,
+    flat_len: usize,
+    src_len: usize,
+    ident: bool,
+}
+
 impl Flat {
     pub fn new(src: &str, ranges: &[TextRange]) -> Flat {
         let cap: usize = ranges.iter().map(TextRange::len).sum();
         let mut text = String::with_capacity(cap);
-        let mut map = Vec::with_capacity(cap / 3 + ranges.len());
+        let mut map: Vec<Run> = Vec::new();
         for (i, r) in ranges.iter().enumerate() {
             if i > 0 {
                 // The seam maps to the end of the previous region (an empty range).
-                map.push((text.len(), ranges[i - 1].end, 0));
+                map.push(Run {
+                    flat: text.len(),
+                    src: ranges[i - 1].end,
+                    flat_len: '。'.len_utf8(),
+                    src_len: 0,
+                    ident: false,
+                });
                 text.push('。');
             }
             for (o, c) in src[r.start..r.end].char_indices() {
-                if let Some(f) = flat_char(c) {
-                    map.push((text.len(), r.start + o, c.len_utf8()));
-                    text.push(f);
+                let Some(f) = flat_char(c) else { continue };
+                let at = r.start + o;
+                let ident = f == c;
+                match map.last_mut() {
+                    Some(run)
+                        if ident
+                            && run.ident
+                            && run.flat + run.flat_len == text.len()
+                            && run.src + run.src_len == at =>
+                    {
+                        run.flat_len += c.len_utf8();
+                        run.src_len += c.len_utf8();
+                    }
+                    _ => map.push(Run {
+                        flat: text.len(),
+                        src: at,
+                        flat_len: f.len_utf8(),
+                        src_len: c.len_utf8(),
+                        ident,
+                    }),
                 }
+                text.push(f);
             }
         }
         Flat { text, map }
     }
 
+    /// The run holding flat byte `off`.
+    fn run_at(&self, off: usize) -> Option<&Run> {
+        let i = self.map.partition_point(|r| r.flat + r.flat_len <= off);
+        self.map.get(i)
+    }
+
     /// The source range of the flat byte range `[start, end)` (both on char boundaries).
     pub fn source(&self, start: usize, end: usize) -> TextRange {
-        let at = |off: usize| self.map.partition_point(|&(f, _, _)| f < off);
-        let first = at(start);
-        if first >= self.map.len() {
-            let e = self.map.last().map(|&(_, s, l)| s + l).unwrap_or(0);
+        let Some(first) = self.run_at(start) else {
+            let e = self.map.last().map(|r| r.src + r.src_len).unwrap_or(0);
             return TextRange::empty(e);
-        }
-        let s = self.map[first].1;
+        };
+        let s = if first.ident {
+            first.src + (start - first.flat)
+        } else {
+            first.src
+        };
         if end <= start {
             return TextRange::empty(s);
         }
-        let last = at(end) - 1;
-        let (_, ls, ll) = self.map[last];
-        TextRange::new(s, (ls + ll).max(s))
+        let last = self.run_at(end - 1).unwrap_or(first);
+        let e = if last.ident {
+            last.src + (end - last.flat).min(last.flat_len)
+        } else {
+            last.src + last.src_len
+        };
+        TextRange::new(s, e.max(s))
     }
 }
 
@@ -104,7 +171,7 @@ pub fn looks_like_report(src: &str, r: &Report) -> bool {
 pub fn has_prose(src: &str, range: TextRange) -> bool {
     src[range.start..range.end]
         .chars()
-        .filter(|c| c.is_alphanumeric())
+        .filter(|c| is_word_char(*c))
         .nth(19)
         .is_some()
 }

@@ -55,6 +55,8 @@ pub struct Ctx<'a> {
     pub config: &'a Config,
     /// The text's line ending ("\n", "\r\n" or "\r"), for fixes that insert lines.
     pub eol: std::cell::OnceCell<&'static str>,
+    /// The flat text of the opening and section 一 (read by several rules).
+    pub front_flat: std::cell::OnceCell<identity::Flat>,
     /// The figures the prose states (given by the caller, or read on first use).
     pub claims: std::cell::OnceCell<Vec<crate::narrative::Claim>>,
     /// The prose figures that disagree with the tables, computed once for the NB4xx rules.
@@ -68,6 +70,7 @@ impl<'a> Ctx<'a> {
             report,
             config,
             eol: std::cell::OnceCell::new(),
+            front_flat: std::cell::OnceCell::new(),
             claims: std::cell::OnceCell::new(),
             narrative: std::cell::OnceCell::new(),
         }
@@ -76,6 +79,11 @@ impl<'a> Ctx<'a> {
     pub fn with_eol(self, eol: &'static str) -> Self {
         let _ = self.eol.set(eol);
         self
+    }
+    /// [`identity::Flat`] of [`identity::front`], built once.
+    pub fn front_flat(&self) -> &identity::Flat {
+        self.front_flat
+            .get_or_init(|| identity::Flat::new(self.src, &identity::front(self.src, self.report)))
     }
     pub fn eol(&self) -> &'static str {
         self.eol.get_or_init(|| shared::eol(self.src))

@@ -26,7 +26,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if !identity::looks_like_report(ctx.src, r) {
         return;
     }
-    let flat = identity::Flat::new(ctx.src, &identity::front(ctx.src, r));
+    let flat = ctx.front_flat();
     if !identity::periods(&flat).is_empty() {
         return;
     }

@@ -74,10 +74,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     if !identity::has_prose(ctx.src, body) {
         return;
     }
-    let flat = identity::Flat::new(ctx.src, &[body]);
+    let flat = identity::flat_text(ctx.src, &[body]);
     let missing: Vec<_> = ASPECTS
         .iter()
-        .filter(|(_, _, keys)| !keys.iter().any(|k| flat.text.contains(k)))
+        .filter(|(_, _, keys)| !keys.iter().any(|k| flat.contains(k)))
         .collect();
     if missing.is_empty() {
         return;

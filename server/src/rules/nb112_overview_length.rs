@@ -33,7 +33,7 @@ pub fn count(text: &str) -> usize {
     text.lines()
         .filter(|l| !l.contains('|') && !l.contains('\t'))
         .flat_map(str::chars)
-        .filter(|&c| c.is_alphanumeric() && !matches!(c, '①'..='⑳'))
+        .filter(|&c| identity::is_word_char(c) && !matches!(c, '①'..='⑳'))
         .count()
 }
 

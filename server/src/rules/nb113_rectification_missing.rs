@@ -48,8 +48,8 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     else {
         return;
     };
-    let flat = identity::Flat::new(ctx.src, &[body]);
-    if reports_rectification(&flat.text, r.year) {
+    let flat = identity::flat_text(ctx.src, &[body]);
+    if reports_rectification(&flat, r.year) {
         return;
     }
     let prev = r

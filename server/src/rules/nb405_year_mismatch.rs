@@ -29,7 +29,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     };
     let from_title = identity::title_year(r).is_some();
-    let flat = identity::Flat::new(ctx.src, &identity::front(ctx.src, r));
+    let flat = ctx.front_flat();
     let mut found: Vec<(u16, TextRange, bool)> = Vec::new();
     for p in identity::periods(&flat) {
         for (y, range) in p.years {
