@@ -108,6 +108,23 @@ async fn quick_fix_applied_to_the_text_fixes_the_diagnostic() {
     );
     assert_eq!(edits.len(), 1);
     assert_eq!(edits[0]["range"], a["range"]);
+    // Ignoring it instead: a comment on the line above silences NB301 there,
+    // and the comment is used (no NB107).
+    let ignore = actions
+        .iter()
+        .find(|x| x["kind"] == "quickfix.suppress.nianbao")
+        .expect("an action to ignore the finding");
+    assert_eq!(ignore["isPreferred"], false);
+    assert!(ignore["title"].as_str().unwrap().contains("NB301"));
+    let (ignore_edits, _) = workspace_edits(&ignore["edit"], URI);
+    let ignored = apply_lsp_edits(&text, &ignore_edits, U16);
+    assert!(ignored.contains("<!-- nianbao-disable-next-line NB301 -->\n"));
+    let check = nianbao::analyze(&ignored, &nianbao::config::Config::default());
+    let codes: Vec<_> = check.diagnostics.iter().map(|d| d.code).collect();
+    assert!(
+        !codes.contains(&"NB301") && !codes.contains(&"NB107"),
+        "{codes:?}"
+    );
     let fixed = apply_lsp_edits(&text, &edits, U16);
     client.replace_all(URI, 2, &fixed);
     let after = client.diagnostics(URI, 2).await;
@@ -184,7 +201,9 @@ async fn fix_all_is_one_consistent_idempotent_edit() {
     assert!(again.is_empty(), "{again:#?}");
     // `only: quickfix` excludes the source action.
     let q = code_actions(&client, whole(&text), json!([]), Some(json!(["quickfix"]))).await;
-    assert!(q.iter().all(|a| a["kind"] == "quickfix"));
+    assert!(q
+        .iter()
+        .all(|a| a["kind"] == "quickfix" || a["kind"] == "quickfix.suppress.nianbao"));
     assert!(client.shutdown_and_exit().await);
 }
 

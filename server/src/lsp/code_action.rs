@@ -20,6 +20,12 @@ use std::str::FromStr;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 
+/// A quick fix that silences a finding (a sub-kind of `quickfix`, so editors list
+/// it with the fixes, and clients that want the fix itself can tell them apart).
+pub fn suppress_kind() -> CodeActionKind {
+    CodeActionKind::new("quickfix.suppress.nianbao")
+}
+
 pub fn fix_all_kind() -> CodeActionKind {
     CodeActionKind::new("source.fixAll.nianbao")
 }
@@ -228,6 +234,43 @@ pub async fn code_action(
                         f.edits.clone(),
                     )));
                 }
+            }
+        }
+        // Last, after the fixes: silence a finding on its line with a comment above it.
+        if wanted(only, &suppress_kind()) {
+            let mut seen = std::collections::HashSet::new();
+            for d in a
+                .diagnostics
+                .iter()
+                .filter(|d| d.range.start <= req.end && req.start <= d.range.end)
+                .filter(|d| d.code != "NB107")
+            {
+                let edit = crate::suppress::next_line_comment_edit(snap.text(), d);
+                if !seen.insert((d.code, edit.range.start)) {
+                    continue;
+                }
+                let action = CodeAction {
+                    title: tr(
+                        lang,
+                        format!(
+                            "忽略此行的 {}（在上一行插入 nianbao-disable-next-line 注释）",
+                            d.code
+                        ),
+                        format!(
+                            "Ignore {} on this line (insert a nianbao-disable-next-line comment)",
+                            d.code
+                        ),
+                    ),
+                    kind: Some(suppress_kind()),
+                    diagnostics: Some(vec![to_lsp(&snap, d)]),
+                    is_preferred: Some(false),
+                    ..Default::default()
+                };
+                let edits = vec![edit];
+                let data = json!({ "action": "quickfix", "edits": lsp_edits(&snap, &edits) });
+                out.push(CodeActionOrCommand::CodeAction(finish(
+                    &caps, &snap, action, data, edits,
+                )));
             }
         }
         if wanted(only, &fix_all_kind()) {

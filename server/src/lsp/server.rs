@@ -339,6 +339,7 @@ impl Backend {
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![
                     CodeActionKind::QUICKFIX,
+                    code_action::suppress_kind(),
                     CodeActionKind::SOURCE_FIX_ALL,
                     code_action::fix_all_kind(),
                     CodeActionKind::REFACTOR_REWRITE,
