@@ -85,13 +85,7 @@ pub fn same_agency(a: &str, b: &str) -> bool {
 const NOT_AGENCY_PREFIX: &[&str] = &["关于", "印发", "发布"];
 
 /// Where the report's name starts in a title.
-const NAME_WORDS: &[&str] = &[
-    "政府信息公开",
-    "政务信息公开",
-    "政务公开",
-    "信息公开",
-    "年度报告",
-];
+use crate::rules::identity::NAME_WORDS;
 
 /// The agency a title names, normalised: spacing, Markdown marks and brackets
 /// dropped ("蒙城县工业和信息化局2024年\n政府信息公开工作年度报告" → "蒙城县工业和信息化局").

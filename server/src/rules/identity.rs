@@ -349,7 +349,7 @@ fn agency_chars(s: &str) -> usize {
 }
 
 /// Where the words of the report's name start ("政府信息公开工作年度报告" and its variants).
-const NAME_WORDS: &[&str] = &[
+pub const NAME_WORDS: &[&str] = &[
     "政府信息公开",
     "政务信息公开",
     "政务公开",
