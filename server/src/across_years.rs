@@ -84,7 +84,7 @@ pub fn same_agency(a: &str, b: &str) -> bool {
 /// Words that may stand before or around the agency without being part of it.
 const NOT_AGENCY_PREFIX: &[&str] = &["关于", "印发", "发布"];
 
-/// Where the report's name starts in a title.
+// Where the report's name starts in a title.
 use crate::rules::identity::NAME_WORDS;
 
 /// The agency a title names, normalised: spacing, Markdown marks and brackets
