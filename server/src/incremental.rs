@@ -237,6 +237,9 @@ pub enum Input {
     Structure,
     /// Tables 二, 三 and 四.
     Tables,
+    /// The text of the tables' regions (headers and words between the rows,
+    /// which rules read besides the cells): untouched by the edit.
+    TableText,
     /// The figures the prose states.
     Claims,
     /// The text of a span of the report (e.g. a section body); it must be
@@ -313,9 +316,9 @@ pub fn inputs(code: &str) -> &'static [Input] {
         "NB113" => &[Structure, Span(body::<4>)],
         "NB201" | "NB203" | "NB204" | "NB205" | "NB206" | "NB207" | "NB208" | "NB209" | "NB301"
         | "NB302" | "NB303" | "NB304" | "NB501" | "NB502" | "NB503" | "NB504" | "NB505" => {
-            &[Structure, Tables]
+            &[Structure, Tables, TableText]
         }
-        "NB202" => &[Structure, Tables, Eol],
+        "NB202" => &[Structure, Tables, TableText, Eol],
         "NB401" | "NB402" | "NB403" | "NB404" => &[Structure, Tables, Claims],
         _ => &[All],
     }
@@ -690,6 +693,19 @@ impl Engine {
                         || (!reused[2] && old.table4.carry(&d).as_ref() != Some(&report.table4))
                 }
                 Input::Claims => p.claims.carry(&d).as_ref() != Some(&claims),
+                Input::TableText => {
+                    let ranges = |r: &Report| {
+                        [
+                            r.table2.as_ref().map(|t| t.range),
+                            r.table3.as_ref().map(|t| t.range),
+                            r.table4.as_ref().map(|t| t.range),
+                        ]
+                    };
+                    ranges(old)
+                        .iter()
+                        .zip(ranges(&report))
+                        .any(|(o, n)| o.map(|o| d.untouched(o)) != n.map(Some))
+                }
                 Input::LooksLikeReport => p.looks_like != looks_like,
                 Input::Span(f) => {
                     let key = f as usize;
