@@ -24,7 +24,6 @@ mod common;
 use common::*;
 use nianbao::analysis::{analyze, Analysis};
 use nianbao::config::Config;
-use nianbao::text::LineIndex;
 use std::path::Path;
 
 const PROFILE_TAG: &str = "<!-- nianbao-test-profile:";
@@ -60,42 +59,7 @@ fn analyse(src: &str) -> Analysis {
 
 /// [`render`] with the fixture's own configuration.
 fn render_fixture(src: &str) -> String {
-    if config_for(src) == Config::default() {
-        return render(src);
-    }
-    let a = analyse(src);
-    let li = LineIndex::new(src);
-    let r = &a.report;
-    let mut out = format!(
-        "format: {} (from {:?}), year: {}\n{}\n",
-        r.format.as_str(),
-        r.format_source,
-        r.year
-            .map(|y| y.to_string())
-            .unwrap_or_else(|| "none".into()),
-        tables_line(r)
-    );
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for d in &a.diagnostics {
-        match counts.iter_mut().find(|(c, _)| *c == d.code) {
-            Some(e) => e.1 += 1,
-            None => counts.push((d.code, 1)),
-        }
-    }
-    counts.sort();
-    out.push_str(&format!(
-        "diagnostics: {}{}\n",
-        a.diagnostics.len(),
-        counts
-            .iter()
-            .map(|(c, n)| format!(" {}×{}", c, n))
-            .collect::<String>()
-    ));
-    for d in &a.diagnostics {
-        out.push('\n');
-        render_diagnostic(src, &li, d, &mut out);
-    }
-    out
+    render_analysis(src, &analyse(src))
 }
 
 fn check_dir(sub: &str) -> usize {

@@ -303,7 +303,11 @@ pub fn render_diagnostic(src: &str, li: &LineIndex, d: &Diagnostic, out: &mut St
 
 /// The whole expected text of a fixture.
 pub fn render(src: &str) -> String {
-    let a = run(src);
+    render_analysis(src, &run(src))
+}
+
+/// The expected text of a fixture, from an analysis made with any configuration.
+pub fn render_analysis(src: &str, a: &Analysis) -> String {
     let li = LineIndex::new(src);
     let r = &a.report;
     let mut out = String::new();
@@ -317,8 +321,6 @@ pub fn render(src: &str) -> String {
     ));
     out.push_str(&tables_line(r));
     out.push('\n');
-    let mut codes: Vec<&str> = a.diagnostics.iter().map(|d| d.code).collect();
-    codes.dedup();
     let mut counts: Vec<(String, usize)> = Vec::new();
     for d in &a.diagnostics {
         match counts.iter_mut().find(|(c, _)| c == d.code) {
