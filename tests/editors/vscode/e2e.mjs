@@ -167,12 +167,27 @@ try {
   await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
 
   // Open the report the way a user does (Quick Open): the extension activates on Markdown.
+  // On a loaded machine the file search may not be ready when Enter is pressed, so wait for
+  // the editor tab and try again (up to 4 times) when it did not open.
   await sleep(1500);
-  await page.keyboard.press('Control+p');
-  await page.waitForSelector('.quick-input-widget input', { timeout: 20000 });
-  await page.keyboard.type('report.md');
-  await sleep(800);
-  await page.keyboard.press('Enter');
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+p');
+    await page.waitForSelector('.quick-input-widget input', { timeout: 20000 });
+    await page.keyboard.type('report.md');
+    await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 15000 }).catch(() => null);
+    await sleep(800);
+    await page.keyboard.press('Enter');
+    const tab = await page
+      .waitForSelector('.tabs-container .tab[aria-label*="report.md"], .tabs-container .tab:has-text("report.md")', { timeout: 15000 })
+      .catch(() => null);
+    if (tab) {
+      if (attempt > 1) console.log(`  report opened on attempt ${attempt}`);
+      break;
+    }
+    if (attempt >= 4) throw new Error('Quick Open did not open report.md after 4 attempts');
+    console.log(`  Quick Open attempt ${attempt} did not open report.md; trying again`);
+  }
 
   if (scenario === 'path' || scenario === 'setting') {
     const res = await waitFor('the extension test hook', () => {
@@ -314,6 +329,38 @@ try {
   }
 } catch (e) {
   check(false, `scenario ${scenario}`, String(e?.stack ?? e));
+  // What the run left behind, so a failure in CI can be understood from its log alone.
+  try {
+    console.log(`  hook output so far: ${fs.existsSync(hookOut) ? fs.readFileSync(hookOut, 'utf8').slice(0, 3000) : '(none: the extension never ran its test hook)'}`);
+  } catch {}
+  if (browser) {
+    try {
+      const page = browser.contexts()[0]?.pages()[0];
+      if (page) {
+        const shot = path.join(outDir, `failed-${scenario}.png`);
+        await page.screenshot({ path: shot });
+        console.log(`  screenshot: ${shot}`);
+        const tabs = await page.$$eval('.tabs-container .tab', (els) => els.map((x) => x.getAttribute('aria-label')));
+        const toasts = await page.$$eval('.notification-toast', (els) => els.map((x) => x.textContent ?? ''));
+        console.log(`  editor tabs: ${JSON.stringify(tabs)}; notifications: ${JSON.stringify(toasts)}`);
+      }
+    } catch (err) {
+      console.log(`  (no screenshot: ${err})`);
+    }
+  }
+  const tail = (f, n) => {
+    try {
+      return fs.readFileSync(f, 'utf8').split('\n').slice(-n).map((l) => `  | ${l}`).join('\n');
+    } catch {
+      return '  (unreadable)';
+    }
+  };
+  console.log(`  code-server log (last 30 lines):\n${tail(path.join(outDir, `code-server-${scenario}.log`), 30)}`);
+  try {
+    for (const f of execFileSync('find', [path.join(user, 'logs'), '-name', '*.log'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
+      if (/exthost|nianbao|remoteagent/i.test(f)) console.log(`  ${f} (last 20 lines):\n${tail(f, 20)}`);
+    }
+  } catch {}
 } finally {
   if (browser) await browser.close().catch(() => undefined);
   try {
