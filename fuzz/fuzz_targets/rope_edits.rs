@@ -1,51 +1,251 @@
-//! LSP-style incremental edits (line/column ranges, clamped like the server
-//! does) applied to a ropey Rope and to a String must give the same text.
+//! LSP-style incremental edits (line/column ranges in UTF-8, UTF-16 or UTF-32,
+//! clamped and swapped like the server's didChange) applied to a ropey Rope,
+//! to a String and to the incremental analysis engine
+//! (`nianbao::incremental::Engine`). The three texts must stay equal, the
+//! rope's positions must agree with `LineIndex`, and every analysis the engine
+//! makes (after one or several edits) must equal a fresh `analyze` of the text
+//! (the same comparison as server/tests/incremental.rs).
+//!
+//! Input: byte 0 picks the starting text (empty, a short hand-made draft, the
+//! Markdown draft of the corpus, a real report of tests/fixtures/seeds) and the
+//! position encoding; then 6 bytes per edit:
+//! `[start line, start column, end line (delta), end column, piece, flags]`
+//! where flags = `count:2 | analyse:1 | whole:1 | ...`.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
+use nianbao::config::Config;
+use nianbao::incremental::Engine;
+use nianbao::text::{char_units, Encoding, LineIndex, Position};
+use nianbao::Analysis;
+use ropey::Rope;
+use std::sync::OnceLock;
 
-const ALPHABET: &[&str] = &["a", "总", "计", "𠀀", "\n", "\r\n", "\r", "|", "5", " ", "é"];
+/// Starting texts (byte 0 picks one): edits land in real structure.
+const SEEDS: &[&str] = &[
+    "",
+    "# 示例局2024年政府信息公开工作年度报告\n\n\
+     # 一、总体情况\n\
+     本年度共收到政府信息公开申请12件，上年结转2件，办结13件，结转下年度继续办理1件。\n\n\
+     <!-- nianbao-disable-next-line NB301 -->\n\
+     | 行政复议 | | | | |\n|---|---|---|---|---|\n\
+     | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |\n| 1 | 0 | 0 | 0 | 2 |\n\n\
+     五、存在的主要问题及改进情况\r\n无。\r\n六、其他需要报告的事项\r\n本年度没有产生信息处理费。\n",
+    include_str!("../corpus/analyze/draft.md"),
+    include_str!("../../tests/fixtures/seeds/004_c25dc2a8f623cf43.txt"),
+];
 
-/// Char index of (line, UTF-16 column) in `s`, clamped to the line / document.
-fn char_at(s: &str, line: usize, col16: usize) -> usize {
-    let rope = ropey::Rope::from_str(s);
-    let line = line.min(rope.len_lines().saturating_sub(1));
-    let start = rope.line_to_char(line);
-    let text = rope.line(line);
-    let mut units = 0;
-    let mut idx = start;
-    for c in text.chars() {
-        if c == '\n' || c == '\r' || units + c.len_utf16() > col16 {
-            break;
-        }
-        units += c.len_utf16();
-        idx += 1;
+/// Pieces typed or pasted.
+const ALPHABET: &[&str] = &[
+    "a",
+    "总",
+    "计",
+    "件",
+    "。",
+    "𠀀",
+    "\u{2028}",
+    "\n",
+    "\r\n",
+    "\r",
+    "\n\n",
+    "|",
+    "| ",
+    " ",
+    "0",
+    "1",
+    "5",
+    "9",
+    "１２",
+    "é",
+    "# 一、总体情况\n",
+    "三、",
+    "（七）总计",
+    "结转下年度继续办理",
+    "上年结转",
+    "<!-- nianbao-disable-next-line NB301 -->",
+    "<!-- nianbao-disable NB301 -->",
+    "<!--",
+    "-->",
+    "|---|---|",
+    "\t",
+    "2024年",
+];
+
+/// Largest text the edits may make (bytes): keeps the analyses fast.
+const MAX_TEXT: usize = 24 * 1024;
+/// Analyses per input besides the first and the last.
+const MAX_ANALYSES: usize = 4;
+/// Edits per input.
+const MAX_EDITS: usize = 200;
+
+/// Char index in `rope` of an LSP position (a copy of the server's
+/// `lsp::encoding::rope_char`): past the last line is the end of the text, a
+/// column past the end of the line is its end (before the terminator), a
+/// column inside a character snaps to its start.
+fn rope_char(rope: &Rope, pos: Position, enc: Encoding) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_chars();
     }
-    idx
+    let start = rope.line_to_char(line);
+    let want = pos.character as usize;
+    let mut units = 0;
+    for (i, ch) in rope.line(line).chars().enumerate() {
+        if ch == '\n' || ch == '\r' || units + char_units(ch, enc) > want {
+            return start + i;
+        }
+        units += char_units(ch, enc);
+    }
+    start + rope.line(line).len_chars()
 }
 
-fn byte_of_char(s: &str, ch: usize) -> usize {
-    s.char_indices().nth(ch).map_or(s.len(), |(b, _)| b)
+/// Fresh analyses of the seeds (made once: they are the same for every input).
+fn seed_analysis(i: usize) -> &'static Analysis {
+    static A: OnceLock<Vec<Analysis>> = OnceLock::new();
+    &A.get_or_init(|| {
+        SEEDS
+            .iter()
+            .map(|s| nianbao::analyze(s, &Config::default()))
+            .collect()
+    })[i]
+}
+
+/// The three texts are equal, the engine's lines are up to date, and its
+/// analysis equals `fresh` (or a fresh analysis of the text).
+fn check(engine: &mut Engine, rope: &Rope, text: &str, config: &Config, fresh: Option<&Analysis>) {
+    assert!(rope == text, "rope and String differ");
+    assert!(engine.text() == text, "engine text differs");
+    assert_eq!(engine.first_stale_line(), None, "engine lines out of date");
+    let inc = engine.analysis();
+    let made;
+    let fresh = match fresh {
+        Some(f) => f,
+        None => {
+            made = nianbao::analyze(text, config);
+            &made
+        }
+    };
+    if inc.report != fresh.report {
+        let (a, b) = (format!("{:#?}", inc.report), format!("{:#?}", fresh.report));
+        let at = a
+            .lines()
+            .zip(b.lines())
+            .position(|(x, y)| x != y)
+            .unwrap_or(0);
+        let show = |s: &str| {
+            s.lines()
+                .skip(at.saturating_sub(8))
+                .take(16)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        panic!(
+            "report differs (line {at} of the Debug output)\nincremental:\n{}\nfresh:\n{}",
+            show(&a),
+            show(&b)
+        );
+    }
+    if inc.diagnostics != fresh.diagnostics {
+        let show = |v: &[nianbao::diag::Diagnostic]| {
+            v.iter()
+                .map(|d| format!("{} {:?} {}", d.code, d.range, d.message.zh))
+                .collect::<Vec<_>>()
+        };
+        let (a, b) = (show(&inc.diagnostics), show(&fresh.diagnostics));
+        let only_inc: Vec<_> = a.iter().filter(|x| !b.contains(x)).collect();
+        let only_fresh: Vec<_> = b.iter().filter(|x| !a.contains(x)).collect();
+        panic!(
+            "diagnostics differ: incremental only {only_inc:?}; fresh only {only_fresh:?} (or same set, other order/fields)"
+        );
+    }
 }
 
 fuzz_target!(|data: &[u8]| {
-    let mut rope = ropey::Rope::new();
-    let mut string = String::new();
-    for op in data.chunks(4) {
-        let [a, b, c, d] = [0, 1, 2, 3].map(|i| op.get(i).copied().unwrap_or(0) as usize);
-        // Both sides compute the range from the same (line, column) positions.
-        let mut start = char_at(&string, a % 8, b % 12);
-        let mut end = char_at(&string, (a / 8) % 8, c % 12);
+    let Some((&first, ops)) = data.split_first() else {
+        return;
+    };
+    let seed_index = first as usize % SEEDS.len();
+    let seed = SEEDS[seed_index];
+    let enc = [Encoding::Utf16, Encoding::Utf8, Encoding::Utf32][(first as usize / 4) % 3];
+    let config = Config::default();
+    let mut rope = Rope::from_str(seed);
+    let mut string = seed.to_string();
+    let mut engine = Engine::new(string.clone(), config.clone());
+    check(
+        &mut engine,
+        &rope,
+        &string,
+        &config,
+        Some(seed_analysis(seed_index)),
+    );
+    let mut analyses = 0;
+    // Edits since the last check (none: the engine's analysis is the same).
+    let mut edited = false;
+    for op in ops.chunks(6).take(MAX_EDITS) {
+        let [a, b, c, d, e, f] =
+            [0, 1, 2, 3, 4, 5].map(|i| op.get(i).copied().unwrap_or(0) as usize);
+        let lines = rope.len_lines();
+        // Start anywhere up to one line past the end ("end of document");
+        // the end from one line before to six after, so ranges may be reversed.
+        let l0 = a % (lines + 1);
+        let l1 = (l0 + c % 8).saturating_sub(1);
+        let p0 = Position {
+            line: l0 as u32,
+            character: b as u32,
+        };
+        let p1 = Position {
+            line: l1 as u32,
+            character: d as u32,
+        };
+        let (mut start, mut end) = (rope_char(&rope, p0, enc), rope_char(&rope, p1, enc));
         if start > end {
             std::mem::swap(&mut start, &mut end);
         }
-        let insert: String = (0..d % 4).map(|k| ALPHABET[(d + k) % ALPHABET.len()]).collect();
-        rope.remove(start..end);
+        let (sb, eb) = (rope.char_to_byte(start), rope.char_to_byte(end));
+        // The String's own line index finds the same offsets.
+        let index = LineIndex::new(&string);
+        assert_eq!(
+            index.line_count(),
+            lines,
+            "line counts of LineIndex and ropey"
+        );
+        let (ib0, ib1) = (
+            index.offset(&string, p0, enc),
+            index.offset(&string, p1, enc),
+        );
+        assert_eq!(
+            (ib0.min(ib1), ib0.max(ib1)),
+            (sb, eb),
+            "LineIndex and rope offsets of {p0:?} {p1:?}"
+        );
+
+        let count = f & 3;
+        let mut insert: String = (0..count)
+            .map(|k| ALPHABET[(e + 7 * k) % ALPHABET.len()])
+            .collect();
+        if string.len() - (eb - sb) + insert.len() > MAX_TEXT {
+            insert.clear();
+        }
+        if start < end {
+            rope.remove(start..end);
+        }
         rope.insert(start, &insert);
-        let (bs, be) = (byte_of_char(&string, start), byte_of_char(&string, end));
-        string.replace_range(bs..be, &insert);
-        assert_eq!(rope.len_chars(), string.chars().count());
+        let old_len = string.len();
+        string.replace_range(sb..eb, &insert);
+        if (f >> 3) & 7 == 7 {
+            // A whole-document change (a didChange without a range).
+            engine.edit(0, old_len, &string);
+        } else {
+            engine.edit(sb, eb, &insert);
+        }
+        assert_eq!(rope.len_bytes(), string.len());
+        edited = true;
+        if f & 4 != 0 && analyses < MAX_ANALYSES {
+            analyses += 1;
+            edited = false;
+            check(&mut engine, &rope, &string, &config, None);
+        }
     }
-    assert_eq!(rope.to_string(), string);
-    let lines = nianbao::text::LineIndex::new(&string);
-    let _ = lines;
+    if edited {
+        check(&mut engine, &rope, &string, &config, None);
+    }
 });
