@@ -97,13 +97,6 @@ pub struct Claim {
     pub negation: bool,
 }
 
-/// One character of prose with its byte offset in the source.
-#[derive(Clone, Copy)]
-struct Ch {
-    c: char,
-    at: usize,
-}
-
 /// Every figure stated in the prose of `src` (lines outside the tables).
 pub fn claims(src: &str, report: &Report) -> Vec<Claim> {
     let lines = crate::parse::Lines::new(src);
@@ -114,23 +107,83 @@ pub fn claims(src: &str, report: &Report) -> Vec<Claim> {
     out
 }
 
+/// A sentence yields a figure only if it holds one of these: the unit of a
+/// count (件/起/宗) or the start of a negation (未/没/无; "尚未" holds 未).
+fn is_trigger(c: char) -> bool {
+    matches!(c, '件' | '起' | '宗' | '未' | '没' | '无')
+}
+
+/// Where the text of a paragraph (its lines trimmed and joined) came from:
+/// (offset in the joined text, offset in the source) at the start of each line.
+struct Joined<'a> {
+    text: std::borrow::Cow<'a, str>,
+    pieces: Vec<(usize, usize)>,
+}
+
+impl Joined<'_> {
+    /// Source offset of byte `i` of the joined text.
+    fn source(&self, i: usize) -> usize {
+        let p = self.pieces.partition_point(|&(j, _)| j <= i) - 1;
+        let (j, s) = self.pieces[p];
+        s + (i - j)
+    }
+}
+
 /// The figures stated in one paragraph (consecutive prose lines).
+///
+/// The paragraph is read in place: only the sentences that hold a trigger
+/// character (see [`is_trigger`]) are looked at closely, and a paragraph of
+/// several lines is copied into one text only when one of its lines holds one.
 pub fn paragraph_claims(src: &str, lines: &[TextRange]) -> Vec<Claim> {
-    let mut para: Vec<Ch> = Vec::new();
-    for r in lines {
+    let mut out = Vec::new();
+    let trimmed = |r: &TextRange| {
         let body = &src[r.start..r.end];
-        let trimmed = body.trim();
         let lead = body.len() - body.trim_start().len();
-        for (i, c) in trimmed.char_indices() {
-            para.push(Ch {
-                c,
-                at: r.start + lead + i,
-            });
+        (body.trim(), r.start + lead)
+    };
+    let joined = if let [r] = lines {
+        let (t, at) = trimmed(r);
+        Joined {
+            text: std::borrow::Cow::Borrowed(t),
+            pieces: vec![(0, at)],
+        }
+    } else {
+        // Copy the lines into one text only when there is something to read.
+        if !lines
+            .iter()
+            .any(|r| src[r.start..r.end].chars().any(is_trigger))
+        {
+            return out;
+        }
+        let mut text = String::new();
+        let mut pieces = Vec::with_capacity(lines.len());
+        for r in lines {
+            let (t, at) = trimmed(r);
+            pieces.push((text.len(), at));
+            text.push_str(t);
+        }
+        Joined {
+            text: std::borrow::Cow::Owned(text),
+            pieces,
+        }
+    };
+    let text: &str = &joined.text;
+    // Sentences: the non-empty runs between sentence ends.
+    let mut start = 0;
+    let mut trigger = false;
+    for (i, c) in text.char_indices() {
+        if is_sentence_end(c) {
+            if trigger && i > start {
+                sentence_claims(&text[start..i], start, &joined, &mut out);
+            }
+            start = i + c.len_utf8();
+            trigger = false;
+        } else if is_trigger(c) {
+            trigger = true;
         }
     }
-    let mut out = Vec::new();
-    for sentence in split(&para, is_sentence_end) {
-        sentence_claims(sentence, &mut out);
+    if trigger && text.len() > start {
+        sentence_claims(&text[start..], start, &joined, &mut out);
     }
     out
 }
@@ -201,12 +254,11 @@ pub fn paragraph_spans(
     spans
 }
 
-fn split(chs: &[Ch], sep: impl Fn(char) -> bool) -> impl Iterator<Item = &[Ch]> {
-    chs.split(move |c| sep(c.c)).filter(|s| !s.is_empty())
-}
-
-fn text_of(chs: &[Ch]) -> String {
-    chs.iter().map(|c| c.c).collect()
+/// The non-empty pieces of `text` between separators, with their offsets in `text`.
+fn split(text: &str, sep: impl Fn(char) -> bool) -> impl Iterator<Item = (usize, &str)> {
+    text.split(sep)
+        .filter(|s| !s.is_empty())
+        .map(move |s| (s.as_ptr() as usize - text.as_ptr() as usize, s))
 }
 
 // ------------------------------------------------------------------ numbers
@@ -352,46 +404,62 @@ fn has(s: &str, words: &[&str]) -> bool {
     words.iter().any(|w| s.contains(w))
 }
 
-fn sentence_claims(sentence: &[Ch], out: &mut Vec<Claim>) {
+/// Could the sentence yield a figure at all? A count needs a numeral right
+/// before its unit (spaces and tabs between), a negation needs its words.
+fn may_claim(text: &str) -> bool {
+    for (i, c) in text.char_indices() {
+        match c {
+            '件' | '起' | '宗' => {
+                let before = text[..i].trim_end_matches([' ', '\t']);
+                if before.chars().next_back().is_some_and(|p| {
+                    digit(p).is_some() || cn_digit(p).is_some() || cn_unit(p).is_some()
+                }) {
+                    return true;
+                }
+            }
+            '未' | '没' | '无' if negation(&text[i..]).is_ok() => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The figures of one sentence: `text` starts at byte `base` of the paragraph.
+fn sentence_claims(text: &str, base: usize, joined: &Joined, out: &mut Vec<Claim>) {
     // Most sentences state no count and no negation: skip them cheaply.
-    if !sentence
-        .iter()
-        .any(|c| matches!(c.c, '件' | '起' | '宗' | '未' | '没' | '无'))
-    {
+    if !may_claim(text) {
         return;
     }
-    let text = text_of(sentence);
     // A conditional or a plan states no figure.
-    if has(&text, &["如", "若", "计划", "力争", "预计"]) && !text.contains("如下") {
+    if has(text, &["如", "若", "计划", "力争", "预计"]) && !text.contains("如下") {
         return;
     }
     let about_applications = text.contains("申请");
     let about_norms = text.contains("规范性文件");
     let mut seen_before = String::new();
-    for clause in split(sentence, |c| {
+    for (at, ct) in split(text, |c| {
         matches!(c, '，' | ',' | '、' | '：' | ':' | '（' | '）' | '(' | ')')
     }) {
-        let ct = text_of(clause);
         clause_claims(
-            clause,
-            &ct,
+            ct,
+            base + at,
+            joined,
             &seen_before,
             about_applications,
             about_norms,
             out,
         );
-        seen_before.push_str(&ct);
+        seen_before.push_str(ct);
         seen_before.push('，');
     }
     // Negations may span clauses ("未收到、也未办理政府信息公开申请"): judged on the sentence.
-    negation_claims(sentence, &text, out);
+    negation_claims(text, base, joined, out);
 }
 
-fn negation_claims(sentence: &[Ch], text: &str, out: &mut Vec<Claim>) {
-    let idx: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+fn negation_claims(text: &str, base: usize, joined: &Joined, out: &mut Vec<Claim>) {
     let mut covered = 0;
-    for (k, &i) in idx.iter().enumerate() {
-        if i < covered || !matches!(sentence[k].c, '尚' | '未' | '没' | '无') {
+    for (i, c) in text.char_indices() {
+        if i < covered || !matches!(c, '尚' | '未' | '没' | '无') {
             continue;
         }
         let Ok((_, neg)) = negation(&text[i..]) else {
@@ -399,7 +467,7 @@ fn negation_claims(sentence: &[Ch], text: &str, out: &mut Vec<Claim>) {
         };
         covered = i + neg.len();
         // "无" only at the start of a clause ("本年度无政府信息公开申请"), never in "无正当理由".
-        if neg.starts_with('无') && k > 0 {
+        if neg.starts_with('无') && i > 0 {
             let prev = text[..i].chars().last().unwrap();
             if !matches!(prev, '，' | ',' | '年' | '度' | '内') {
                 continue;
@@ -407,11 +475,8 @@ fn negation_claims(sentence: &[Ch], text: &str, out: &mut Vec<Claim>) {
         }
         let after = &text[i + neg.len()..];
         // The object follows within the same clause-ish span.
-        let span: String = after
-            .chars()
-            .take_while(|c| !matches!(c, '，' | ',' | '。' | '；'))
-            .collect();
-        let start = sentence[k].at;
+        let span = &after[..after.find(['，', ',', '。', '；']).unwrap_or(after.len())];
+        let start = joined.source(base + i);
         let range = TextRange::new(start, start + neg.len());
         let (verb_receive, verb_occur) = (
             !neg.ends_with("发生") && !neg.ends_with("产生"),
@@ -419,7 +484,7 @@ fn negation_claims(sentence: &[Ch], text: &str, out: &mut Vec<Claim>) {
         );
         if verb_receive && (span.contains("申请") || span.contains("依申请公开")) {
             // "未收到补正申请", "未受理的申请" and the like are not the count.
-            if has(&span, &["补正", "复议", "诉讼", "的申请", "投诉"]) {
+            if has(span, &["补正", "复议", "诉讼", "的申请", "投诉"]) {
                 continue;
             }
             out.push(Claim {
@@ -428,7 +493,7 @@ fn negation_claims(sentence: &[Ch], text: &str, out: &mut Vec<Claim>) {
                 range,
                 negation: true,
             });
-        } else if verb_occur || (verb_receive && has(&span, &["复议", "诉讼"])) {
+        } else if verb_occur || (verb_receive && has(span, &["复议", "诉讼"])) {
             if span.contains("行政复议") || span.contains("复议") {
                 out.push(Claim {
                     quantity: Quantity::Review,
@@ -449,41 +514,42 @@ fn negation_claims(sentence: &[Ch], text: &str, out: &mut Vec<Claim>) {
     }
 }
 
+/// The figure of one clause `ct`, which starts at byte `base` of the paragraph.
 fn clause_claims(
-    clause: &[Ch],
     ct: &str,
+    base: usize,
+    joined: &Joined,
     before: &str,
     about_applications: bool,
     about_norms: bool,
     out: &mut Vec<Claim>,
 ) {
-    let idx: Vec<usize> = ct.char_indices().map(|(i, _)| i).collect();
-    let mut found: Vec<(usize, i64, usize, usize)> = Vec::new();
-    for (k, &i) in idx.iter().enumerate() {
-        let c = clause[k].c;
-        if digit(c).is_none() && cn_digit(c).is_none() && cn_unit(c).is_none() {
+    let is_numeral = |c: char| digit(c).is_some() || cn_digit(c).is_some() || cn_unit(c).is_some();
+    // (offset, value, length of the number, end of the count)
+    let mut found: Option<(usize, i64, usize, usize)> = None;
+    let mut prev: Option<char> = None;
+    for (i, c) in ct.char_indices() {
+        let p = prev.replace(c);
+        if !is_numeral(c) {
             continue;
         }
         // Numbers start where the previous character is no digit or numeral.
-        if k > 0 {
-            let p = ct[..i].chars().last().unwrap();
-            if digit(p).is_some()
-                || cn_digit(p).is_some()
-                || cn_unit(p).is_some()
-                || matches!(p, '第' | '.' | '．' | ',')
-            {
+        if let Some(p) = p {
+            if is_numeral(p) || matches!(p, '第' | '.' | '．' | ',') {
                 continue;
             }
         }
         if let Ok((rest, (v, n))) = count(&ct[i..]) {
-            found.push((k, v, n, ct.len() - rest.len()));
+            // One figure per clause: several are a list we do not read.
+            if found.is_some() {
+                return;
+            }
+            found = Some((i, v, n, ct.len() - rest.len()));
         }
     }
-    // One figure per clause: several are a list we do not read.
-    let [(k, value, len, end)] = found[..] else {
+    let Some((i, value, len, end)) = found else {
         return;
     };
-    let i = idx[k];
     let prefix = ct[..i].trim_end();
     let suffix = &ct[end..];
     if has(prefix, NOT_THE_COUNT) || suffix.starts_with('次') {
@@ -492,7 +558,7 @@ fn clause_claims(
     let Some(quantity) = classify(prefix, suffix, before, about_applications, about_norms) else {
         return;
     };
-    let start = clause[k].at;
+    let start = joined.source(base + i);
     out.push(Claim {
         quantity,
         value,
