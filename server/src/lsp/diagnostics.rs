@@ -102,7 +102,7 @@ pub fn spawn_worker(b: Backend) -> mpsc::UnboundedSender<Uri> {
             }
             // Everything closed and cleared: hand the freed memory back.
             if b.state.docs().is_empty() {
-                super::did_change::release_memory(0);
+                super::memory::release(0);
             }
         }
     });
@@ -119,9 +119,7 @@ async fn publish(b: &Backend, uri: Uri) {
         let removed = {
             let mut published = b.state.published.lock().unwrap_or_else(|e| e.into_inner());
             let removed = published.remove(&uri);
-            if published.len() * 4 < published.capacity() && published.capacity() > 64 {
-                published.shrink_to_fit();
-            }
+            super::memory::shrink_if_sparse(&mut *published);
             removed
         };
         if removed {

@@ -124,30 +124,12 @@ pub async fn did_close(b: &Backend, p: DidCloseTextDocumentParams) {
     let left = {
         let mut docs = b.state.docs();
         docs.remove(&uri);
-        // A map keeps its capacity: give it back once most documents are closed.
-        if docs.len() * 4 < docs.capacity() && docs.capacity() > 64 {
-            docs.shrink_to_fit();
-        }
+        super::memory::shrink_if_sparse(&mut *docs);
         docs.len()
     };
     // The worker clears the diagnostics it published for it.
     b.schedule(uri);
-    release_memory(left);
-}
-
-/// Give freed memory back to the OS when the last document closes (and now and
-/// then while many close), so the server returns to its baseline between sessions.
-pub fn release_memory(open_documents: usize) {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static CLOSES: AtomicUsize = AtomicUsize::new(0);
-    let n = CLOSES.fetch_add(1, Ordering::Relaxed) + 1;
-    if open_documents == 0 || n.is_multiple_of(1024) {
-        #[cfg(all(target_os = "linux", target_env = "gnu"))]
-        // SAFETY: malloc_trim only returns free heap pages to the OS.
-        unsafe {
-            libc::malloc_trim(0);
-        }
-    }
+    super::memory::release(left);
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod folding_range;
 mod formatting;
 mod hover;
 mod inlay_hint;
+mod memory;
 mod peers;
 mod server;
 mod settings;
@@ -70,7 +71,9 @@ where
             .custom_method("nianbao/invalidMessage", server::Backend::invalid_message)
             .custom_method("nianbao/invalidRequest", server::Backend::invalid_request);
     #[cfg(debug_assertions)]
-    let builder = builder.custom_method("nianbao/debugPanic", server::Backend::debug_panic);
+    let builder = builder
+        .custom_method("nianbao/debugPanic", server::Backend::debug_panic)
+        .custom_method("nianbao/debugMemory", server::Backend::debug_memory);
     let (service, socket) = builder.finish();
     let state = service.inner().state();
     let input = transport::GatedReader::new(input, gate.clone());

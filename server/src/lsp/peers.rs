@@ -149,7 +149,11 @@ impl Peers {
 
     /// Record `base` as the latest snapshot of its document. Returns the open
     /// documents of the next year whose findings across years may change.
-    fn note(&self, base: &Arc<Snapshot>) -> Vec<Uri> {
+    /// Nothing is recorded for a document closed meanwhile (`is_open` is asked
+    /// under the lock [`closed`] takes, so an analysis that ends after the close
+    /// cannot bring a closed document back: that kept 10,000 closed documents'
+    /// snapshots alive, a few at a time).
+    fn note(&self, base: &Arc<Snapshot>, is_open: &dyn Fn(&Uri) -> bool) -> Vec<Uri> {
         let uri = &base.uri;
         let old = self.inner().open.get(uri).cloned();
         if let Some(o) = &old {
@@ -182,14 +186,25 @@ impl Peers {
                             ident: new.ident,
                             prev: OnceLock::from(was),
                         };
-                        self.inner().open.insert(uri.clone(), Arc::new(new));
+                        self.insert_if_open(uri, Arc::new(new), is_open);
                         return Vec::new();
                     }
                 }
             }
         }
-        self.inner().open.insert(uri.clone(), Arc::new(new));
+        if !self.insert_if_open(uri, Arc::new(new), is_open) {
+            return Vec::new();
+        }
         dependents
+    }
+
+    fn insert_if_open(&self, uri: &Uri, doc: Arc<OpenDoc>, is_open: &dyn Fn(&Uri) -> bool) -> bool {
+        let mut inner = self.inner();
+        if !is_open(uri) {
+            return false;
+        }
+        inner.open.insert(uri.clone(), doc);
+        true
     }
 
     /// Open documents (other than `uri`) whose last year's report is of one of `idents`.
@@ -235,7 +250,8 @@ pub async fn layer(b: &Backend, base: Arc<Snapshot>) -> Result<Arc<Snapshot>> {
         peers.inner().layered.remove(&base.uri);
         return Ok(base);
     };
-    let dependents = peers.note(&base);
+    let is_open = |u: &Uri| b.state.docs().contains_key(u);
+    let dependents = peers.note(&base, &is_open);
     requeue(b, dependents);
     let me = peers
         .inner()
@@ -303,14 +319,19 @@ pub async fn layer(b: &Backend, base: Arc<Snapshot>) -> Result<Arc<Snapshot>> {
             }
         }
     };
-    peers.inner().layered.insert(
-        base.uri.clone(),
-        Layered {
-            base,
-            prev,
-            out: out.clone(),
-        },
-    );
+    {
+        let mut inner = peers.inner();
+        if is_open(&base.uri) {
+            inner.layered.insert(
+                base.uri.clone(),
+                Layered {
+                    base,
+                    prev,
+                    out: out.clone(),
+                },
+            );
+        }
+    }
     Ok(out)
 }
 
@@ -340,7 +361,10 @@ pub fn closed(b: &Backend, uri: &Uri) {
     let old = {
         let mut inner = peers.inner();
         inner.layered.remove(uri);
-        inner.open.remove(uri)
+        let old = inner.open.remove(uri);
+        super::memory::shrink_if_sparse(&mut inner.layered);
+        super::memory::shrink_if_sparse(&mut inner.open);
+        old
     };
     if let Some(ident) = old.and_then(|o| o.ident.clone()) {
         let dependents = peers.dependents(uri, [Some(&ident), None]);

@@ -279,6 +279,32 @@ impl Backend {
         .await
     }
 
+    /// `nianbao/debugMemory` (debug builds only): the allocator's counters, to tell
+    /// memory still in use from memory freed but kept by the allocator.
+    #[cfg(debug_assertions)]
+    pub async fn debug_memory(&self, params: Value) -> Result<Value> {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        {
+            if params.get("trim").and_then(Value::as_bool) == Some(true) {
+                // SAFETY: malloc_trim only returns free heap pages to the OS.
+                unsafe {
+                    libc::malloc_trim(0);
+                }
+            }
+            // SAFETY: mallinfo2 only reads the allocator's statistics.
+            let m = unsafe { libc::mallinfo2() };
+            Ok(serde_json::json!({
+                "arena": m.arena, "inUse": m.uordblks, "free": m.fordblks, "freeChunks": m.ordblks,
+                "mmapped": m.hblkhd, "releasable": m.keepcost,
+                "docs": self.state.docs().len(),
+                "docsCapacity": self.state.docs().capacity(),
+                "published": self.state.published.lock().map(|p| p.len()).unwrap_or(0),
+            }))
+        }
+        #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+        Ok(Value::Null)
+    }
+
     /// `nianbao/invalidMessage` (a notification the transport puts in place of a
     /// message it could not pass on): log it.
     pub async fn invalid_message(&self, params: Value) {
