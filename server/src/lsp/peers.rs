@@ -149,11 +149,12 @@ impl Peers {
 
     /// Record `base` as the latest snapshot of its document. Returns the open
     /// documents of the next year whose findings across years may change.
-    /// Nothing is recorded for a document closed meanwhile (`is_open` is asked
-    /// under the lock [`closed`] takes, so an analysis that ends after the close
-    /// cannot bring a closed document back: that kept 10,000 closed documents'
-    /// snapshots alive, a few at a time).
-    fn note(&self, base: &Arc<Snapshot>, is_open: &dyn Fn(&Uri) -> bool) -> Vec<Uri> {
+    /// Nothing is recorded unless `base` is of the document as it is open now
+    /// (`current` is asked under the lock [`closed`] takes, so an analysis that
+    /// ends after the close, or after a close and reopen, cannot bring the closed
+    /// document back: that kept 10,000 closed documents' snapshots alive, a few
+    /// at a time).
+    fn note(&self, base: &Arc<Snapshot>, current: &dyn Fn(&Snapshot) -> bool) -> Vec<Uri> {
         let uri = &base.uri;
         let old = self.inner().open.get(uri).cloned();
         if let Some(o) = &old {
@@ -186,24 +187,24 @@ impl Peers {
                             ident: new.ident,
                             prev: OnceLock::from(was),
                         };
-                        self.insert_if_open(uri, Arc::new(new), is_open);
+                        self.insert_if_current(Arc::new(new), current);
                         return Vec::new();
                     }
                 }
             }
         }
-        if !self.insert_if_open(uri, Arc::new(new), is_open) {
+        if !self.insert_if_current(Arc::new(new), current) {
             return Vec::new();
         }
         dependents
     }
 
-    fn insert_if_open(&self, uri: &Uri, doc: Arc<OpenDoc>, is_open: &dyn Fn(&Uri) -> bool) -> bool {
+    fn insert_if_current(&self, doc: Arc<OpenDoc>, current: &dyn Fn(&Snapshot) -> bool) -> bool {
         let mut inner = self.inner();
-        if !is_open(uri) {
+        if !current(&doc.base) {
             return false;
         }
-        inner.open.insert(uri.clone(), doc);
+        inner.open.insert(doc.base.uri.clone(), doc);
         true
     }
 
@@ -250,8 +251,8 @@ pub async fn layer(b: &Backend, base: Arc<Snapshot>) -> Result<Arc<Snapshot>> {
         peers.inner().layered.remove(&base.uri);
         return Ok(base);
     };
-    let is_open = |u: &Uri| b.state.docs().contains_key(u);
-    let dependents = peers.note(&base, &is_open);
+    let current = |s: &Snapshot| b.version_of(&s.uri) == Some(s.version);
+    let dependents = peers.note(&base, &current);
     requeue(b, dependents);
     let me = peers
         .inner()
@@ -321,7 +322,7 @@ pub async fn layer(b: &Backend, base: Arc<Snapshot>) -> Result<Arc<Snapshot>> {
     };
     {
         let mut inner = peers.inner();
-        if is_open(&base.uri) {
+        if current(&base) {
             inner.layered.insert(
                 base.uri.clone(),
                 Layered {
