@@ -4,19 +4,26 @@
 use crate::model::{Cell, NumStyle, Value};
 use crate::text::TextRange;
 
-/// Characters treated as spacing (PDF and Word text carry NBSP, en spaces, ideographic spaces, form feeds).
+/// Characters treated as spacing (PDF and Word text carry NBSP, en spaces, ideographic spaces, form feeds):
+/// Unicode `White_Space` (as [`char::is_whitespace`]) plus the zero-width space and the BOM,
+/// spelled out so that no Unicode table is looked up.
+#[inline]
 pub fn is_space(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '\u{00a0}'
-                | '\u{2002}'
-                | '\u{2003}'
-                | '\u{3000}'
-                | '\u{200b}'
-                | '\u{feff}'
-                | '\u{000c}'
-        )
+    matches!(
+        c,
+        '\t'..='\r'
+            | ' '
+            | '\u{0085}'
+            | '\u{00a0}'
+            | '\u{1680}'
+            | '\u{2000}'..='\u{200b}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202f}'
+            | '\u{205f}'
+            | '\u{3000}'
+            | '\u{feff}'
+    )
 }
 
 /// Normalised text plus, for every normalised char, the byte offset in the source
@@ -91,8 +98,24 @@ pub fn normalize(src: &str, range: TextRange) -> Normalized {
     }
 }
 
+/// The normalised text of `s` (as [`normalize`], without the offset map).
 pub fn norm_str(s: &str) -> String {
-    normalize(s, TextRange::new(0, s.len())).text
+    let mut text = String::with_capacity(s.len());
+    norm_into(s, &mut text);
+    text
+}
+
+/// Append the normalised text of `s` to `text`.
+pub fn norm_into(s: &str, text: &mut String) {
+    let mut prev_digit = false;
+    for c in s.chars() {
+        let Some(mut n) = norm_char(c) else { continue };
+        if n == '、' && prev_digit {
+            n = '.';
+        }
+        prev_digit = n.is_ascii_digit();
+        text.push(n);
+    }
 }
 
 /// Is this char CJK (a Han character)?
@@ -116,44 +139,52 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
             digits_start = c.len_utf8();
         }
     }
-    let mut int = String::new();
-    let mut frac: Option<String> = None;
+    // The digits are read in place: the value of the integer part (None once it
+    // overflows), how many digits each part has.
+    let mut int: Option<i64> = Some(0);
+    let mut int_digits = 0usize;
+    let mut frac: Option<usize> = None;
     let mut end = digits_start;
     let mut last_was_sep = false;
     while let Some(&(i, c)) = chars.peek() {
         let d = match c {
-            '0'..='9' => Some(c),
+            '0'..='9' => Some(c as u32 - '0' as u32),
             '０'..='９' => {
                 style.fullwidth = true;
-                char::from_u32(c as u32 - '０' as u32 + '0' as u32)
+                Some(c as u32 - '０' as u32)
             }
             _ => None,
         };
         if let Some(d) = d {
             match &mut frac {
-                Some(f) => f.push(d),
-                None => int.push(d),
+                Some(f) => *f += 1,
+                None => {
+                    int_digits += 1;
+                    int = int
+                        .and_then(|v| v.checked_mul(10))
+                        .and_then(|v| v.checked_add(d as i64));
+                }
             }
             last_was_sep = false;
             end = i + c.len_utf8();
             chars.next();
             continue;
         }
-        if matches!(c, ',' | '，') && frac.is_none() && !int.is_empty() {
+        if matches!(c, ',' | '，') && frac.is_none() && int_digits > 0 {
             style.thousands = true;
             last_was_sep = true;
             chars.next();
             continue;
         }
-        if matches!(c, '.' | '．') && frac.is_none() && !int.is_empty() {
-            frac = Some(String::new());
+        if matches!(c, '.' | '．') && frac.is_none() && int_digits > 0 {
+            frac = Some(0);
             last_was_sep = true;
             chars.next();
             continue;
         }
         break;
     }
-    if int.is_empty() || last_was_sep {
+    if int_digits == 0 || last_was_sep {
         return None;
     }
     let rest = t[end..].trim_start_matches(is_space);
@@ -163,13 +194,25 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
     }
     let range = TextRange::new(start + digits_start, start + end);
     let value = match frac {
-        Some(f) if !f.is_empty() => {
-            let text = format!("{}{}.{}", if neg { "-" } else { "" }, int, f);
+        Some(f) if f > 0 => {
+            // "-1,234.50" → "-1234.50": the digits in ASCII, the point kept.
+            let mut text = String::with_capacity(end - digits_start + 1);
+            if neg {
+                text.push('-');
+            }
+            for c in t[digits_start..end].chars() {
+                match c {
+                    '0'..='9' => text.push(c),
+                    '０'..='９' => text.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
+                    '.' | '．' => text.push('.'),
+                    _ => {}
+                }
+            }
             let value: f64 = text.parse().ok()?;
             Value::Decimal { text, value }
         }
         _ => {
-            let v: i64 = int.parse().ok()?;
+            let v = int?;
             Value::Int {
                 value: if neg { -v } else { v },
             }
@@ -231,7 +274,13 @@ pub fn is_page_number(line: &str) -> bool {
     if t.is_empty() || t.len() > 32 {
         return false;
     }
-    let t: String = t.chars().filter(|c| !is_space(*c)).collect();
+    // Without its spacing (at most 32 bytes: no allocation).
+    let mut buf = [0u8; 32];
+    let mut n = 0;
+    for c in t.chars().filter(|c| !is_space(*c)) {
+        n += c.encode_utf8(&mut buf[n..]).len();
+    }
+    let t = std::str::from_utf8(&buf[..n]).expect("whole chars");
     if t.is_empty() {
         return false;
     }
@@ -491,6 +540,24 @@ mod tests {
             "(三)不予公开1.属于国家秘密"
         );
         assert_eq!(norm_str("本列数据的钩稽关系"), "本列数据的勾稽关系");
+    }
+
+    #[test]
+    fn spacing_is_white_space_and_more() {
+        for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
+            let old = c.is_whitespace()
+                || matches!(
+                    c,
+                    '\u{00a0}'
+                        | '\u{2002}'
+                        | '\u{2003}'
+                        | '\u{3000}'
+                        | '\u{200b}'
+                        | '\u{feff}'
+                        | '\u{000c}'
+                );
+            assert_eq!(is_space(c), old, "{:?}", c);
+        }
     }
 
     #[test]

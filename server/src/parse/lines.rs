@@ -17,6 +17,9 @@ pub const TABLE_ANCHORS: [&[&str]; 3] = [
     &["结果维持", "行政复议", "行政诉讼"],
 ];
 
+/// The last characters of the anchor words.
+const ANCHOR_ENDS: [char; 7] = ['条', '系', '况', '收', '持', '议', '讼'];
+
 /// A possible top-level heading ("X、title") found on a line; offsets relative to the line start.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeadCand {
@@ -66,14 +69,17 @@ pub fn line_facts(src: &str, range: TextRange) -> LineFacts {
     };
     push(range.start, false);
     // Mid-line: after a full stop (optionally closing bold), a number glued into a paragraph.
-    for (i, _) in text.match_indices('。') {
+    let mut has_stop = false;
+    for i in finders().stop.find_iter(text.as_bytes()) {
+        has_stop = true;
         push(range.start + i + '。'.len_utf8(), true);
     }
     let trimmed = text.trim_matches(is_space);
     let blank = trimmed.is_empty();
-    let has_stop = text.contains('。');
     let mut anchors = 0u8;
-    if !has_stop && !blank {
+    // Normalising maps no character to one of an anchor word's but 钩 to 勾, so
+    // a line without the last character of any anchor word holds none.
+    if !has_stop && !blank && text.contains(ANCHOR_ENDS) {
         let n = lex::norm_str(text);
         for (t, words) in TABLE_ANCHORS.iter().enumerate() {
             if words.iter().any(|a| n.contains(a)) {
@@ -85,20 +91,45 @@ pub fn line_facts(src: &str, range: TextRange) -> LineFacts {
         cands,
         blank,
         anchors,
-        table_skip: table_skip(text),
+        table_skip: has_stop
+            || finders().semicolon.find(text.as_bytes()).is_some()
+            || lex::is_page_number(text)
+            || lex::is_alignment_row(text),
         prose: crate::narrative::is_prose_line(text),
         ends_sentence: text
             .trim()
             .chars()
             .next_back()
             .is_some_and(crate::narrative::is_sentence_end),
-        comment: text.contains("<!--"),
+        comment: finders().comment.find(text.as_bytes()).is_some(),
     }
+}
+
+/// Byte searchers for the few strings every line is searched for. (A `char`
+/// pattern such as `'。'` searches for its last byte, a continuation byte that
+/// most Han characters share.)
+struct Finders {
+    stop: memchr::memmem::Finder<'static>,
+    semicolon: memchr::memmem::Finder<'static>,
+    comment: memchr::memmem::Finder<'static>,
+}
+
+fn finders() -> &'static Finders {
+    static F: std::sync::OnceLock<Finders> = std::sync::OnceLock::new();
+    F.get_or_init(|| Finders {
+        stop: memchr::memmem::Finder::new("。"),
+        semicolon: memchr::memmem::Finder::new("；"),
+        comment: memchr::memmem::Finder::new("<!--"),
+    })
 }
 
 /// Lines a table region never tokenizes.
 pub fn table_skip(t: &str) -> bool {
-    t.contains('。') || t.contains('；') || lex::is_page_number(t) || lex::is_alignment_row(t)
+    let f = finders();
+    f.stop.find(t.as_bytes()).is_some()
+        || f.semicolon.find(t.as_bytes()).is_some()
+        || lex::is_page_number(t)
+        || lex::is_alignment_row(t)
 }
 
 fn head_cand(src: &str, line_start: usize, c: &super::Candidate) -> Option<HeadCand> {
@@ -176,26 +207,19 @@ impl Lines {
 /// The lines of `src[from..to]` (which must start at a line start), without their
 /// terminators; a text ending with a terminator has a last, empty line.
 pub fn split_lines(src: &str, from: usize, to: usize) -> Vec<TextRange> {
-    let b = src.as_bytes();
+    let b = &src.as_bytes()[..to];
     let mut out = Vec::new();
     let mut start = from;
     let mut i = from;
-    while i < to {
-        match b[i] {
-            b'\n' => {
-                out.push(TextRange::new(start, i));
-                start = i + 1;
-            }
-            b'\r' => {
-                out.push(TextRange::new(start, i));
-                if i + 1 < to && b[i + 1] == b'\n' {
-                    i += 1;
-                }
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
+    while let Some(p) = memchr::memchr2(b'\n', b'\r', &b[i..]) {
+        let at = i + p;
+        out.push(TextRange::new(start, at));
+        i = if b[at] == b'\r' && b.get(at + 1) == Some(&b'\n') {
+            at + 2
+        } else {
+            at + 1
+        };
+        start = i;
     }
     out.push(TextRange::new(start, to));
     out

@@ -128,18 +128,30 @@ const TABLE_ROW_PREFIXES: &[&str] = &["本年新收", "上年结转", "本年度
 
 /// Which section a (normalised) heading title names: (section, is the official title or a known alias, normalised title length).
 fn match_section(nt: &str) -> Option<(usize, bool, usize)> {
-    for (k, s) in SECTIONS.iter().enumerate() {
-        let official = lex::norm_str(s.title);
-        if nt.starts_with(&official) {
-            return Some((k, true, official.len()));
+    // The normalised official titles, then the normalised aliases, with their sections.
+    type Titles = Vec<(usize, String)>;
+    static TITLES: OnceLock<(Titles, Titles)> = OnceLock::new();
+    let (officials, aliases) = TITLES.get_or_init(|| {
+        let officials = SECTIONS
+            .iter()
+            .enumerate()
+            .map(|(k, s)| (k, lex::norm_str(s.title)))
+            .collect();
+        let aliases = SECTIONS
+            .iter()
+            .enumerate()
+            .flat_map(|(k, s)| s.aliases.iter().map(move |a| (k, lex::norm_str(a))))
+            .collect();
+        (officials, aliases)
+    });
+    for (k, official) in officials {
+        if nt.starts_with(official.as_str()) {
+            return Some((*k, true, official.len()));
         }
     }
-    for (k, s) in SECTIONS.iter().enumerate() {
-        for a in s.aliases {
-            let a = lex::norm_str(a);
-            if nt.starts_with(&a) {
-                return Some((k, false, a.len()));
-            }
+    for (k, a) in aliases {
+        if nt.starts_with(a.as_str()) {
+            return Some((*k, false, a.len()));
         }
     }
     // Keyword match on the first words of the title only.
