@@ -36,6 +36,50 @@ fn flat_char(c: char) -> Option<char> {
     })
 }
 
+/// Length of the longest prefix of `s` whose chars [`flat_char`] keeps as they
+/// are. Only spacing, `*`, full-width digits and a few punctuation marks change,
+/// and all of them are ASCII or start with one of the bytes C2, E1, E2, E3, EF:
+/// other bytes (Han characters and every continuation byte) are skipped unread.
+fn ident_prefix_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\t'..=b'\r' | b' ' | b'*' => return i,
+            0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF => {
+                let c = s[i..].chars().next().expect("char boundary");
+                if flat_char(c) != Some(c) {
+                    return i;
+                }
+                i += c.len_utf8();
+            }
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// Append the flat text of `s` to `text`, calling `run(flat, src, flat_len, src_len, ident)`
+/// before each piece (a run of unchanged chars, or one changed char) is appended.
+fn flatten_into(s: &str, text: &mut String, mut run: impl FnMut(usize, usize, usize, usize, bool)) {
+    let mut o = 0;
+    while o < s.len() {
+        let n = ident_prefix_len(&s[o..]);
+        if n > 0 {
+            run(text.len(), o, n, n, true);
+            text.push_str(&s[o..o + n]);
+            o += n;
+            continue;
+        }
+        let c = s[o..].chars().next().expect("char boundary");
+        if let Some(f) = flat_char(c) {
+            run(text.len(), o, f.len_utf8(), c.len_utf8(), false);
+            text.push(f);
+        }
+        o += c.len_utf8();
+    }
+}
+
 /// A letter, digit or Han character (Han first: the common case, without the
 /// slow Unicode table lookup).
 pub fn is_word_char(c: char) -> bool {
@@ -51,7 +95,7 @@ pub fn flat_text(src: &str, ranges: &[TextRange]) -> String {
         if i > 0 {
             text.push('。');
         }
-        text.extend(src[r.start..r.end].chars().filter_map(flat_char));
+        flatten_into(&src[r.start..r.end], &mut text, |_, _, _, _, _| {});
     }
     text
 }
@@ -84,30 +128,31 @@ impl Flat {
                 });
                 text.push('。');
             }
-            for (o, c) in src[r.start..r.end].char_indices() {
-                let Some(f) = flat_char(c) else { continue };
-                let at = r.start + o;
-                let ident = f == c;
-                match map.last_mut() {
-                    Some(run)
-                        if ident
-                            && run.ident
-                            && run.flat + run.flat_len == text.len()
-                            && run.src + run.src_len == at =>
-                    {
-                        run.flat_len += c.len_utf8();
-                        run.src_len += c.len_utf8();
+            flatten_into(
+                &src[r.start..r.end],
+                &mut text,
+                |flat, o, flat_len, src_len, ident| {
+                    let at = r.start + o;
+                    match map.last_mut() {
+                        Some(run)
+                            if ident
+                                && run.ident
+                                && run.flat + run.flat_len == flat
+                                && run.src + run.src_len == at =>
+                        {
+                            run.flat_len += flat_len;
+                            run.src_len += src_len;
+                        }
+                        _ => map.push(Run {
+                            flat,
+                            src: at,
+                            flat_len,
+                            src_len,
+                            ident,
+                        }),
                     }
-                    _ => map.push(Run {
-                        flat: text.len(),
-                        src: at,
-                        flat_len: f.len_utf8(),
-                        src_len: c.len_utf8(),
-                        ident,
-                    }),
-                }
-                text.push(f);
-            }
+                },
+            );
         }
         Flat { text, map }
     }
@@ -142,14 +187,16 @@ impl Flat {
     }
 }
 
+/// What ends a sentence of a flat text.
+const SENTENCE_ENDS: [char; 7] = ['。', '；', ';', '!', '！', '?', '？'];
+
 /// The sentences of a flat text, each with its flat byte offset.
 pub fn sentences(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.split_inclusive(['。', '；', ';', '!', '！', '?', '？'])
-        .scan(0usize, |at, s| {
-            let start = *at;
-            *at += s.len();
-            Some((start, s))
-        })
+    text.split_inclusive(SENTENCE_ENDS).scan(0usize, |at, s| {
+        let start = *at;
+        *at += s.len();
+        Some((start, s))
+    })
 }
 
 /// Does the text look like a written report: a section heading was found, and
@@ -452,17 +499,26 @@ fn as_of_re() -> &'static Regex {
 /// "截至2024年12月31日" / "截止2024年底" statements: (year, source range of its
 /// digits, flat range of the sentence it is in).
 pub fn year_end_statements(flat: &Flat) -> Vec<(u16, TextRange, (usize, usize))> {
+    // One search over the whole text: a statement holds no sentence end, so the
+    // matches are those of a search sentence by sentence.
+    let text = &flat.text;
     let mut out = Vec::new();
-    for (at, s) in sentences(&flat.text) {
-        for caps in as_of_re().captures_iter(s) {
-            let y = caps.get(1).expect("group");
-            if let Ok(year) = y.as_str().parse() {
-                out.push((
-                    year,
-                    flat.source(at + y.start(), at + y.end()),
-                    (at, at + s.len()),
-                ));
-            }
+    for caps in as_of_re().captures_iter(text) {
+        let m = caps.get(0).expect("match");
+        let y = caps.get(1).expect("group");
+        if let Ok(year) = y.as_str().parse() {
+            let at = text[..m.start()]
+                .rfind(SENTENCE_ENDS)
+                .map(|i| i + text[i..].chars().next().map_or(0, char::len_utf8))
+                .unwrap_or(0);
+            let end = text[m.end()..]
+                .find(SENTENCE_ENDS)
+                .map(|i| {
+                    let e = m.end() + i;
+                    e + text[e..].chars().next().map_or(0, char::len_utf8)
+                })
+                .unwrap_or(text.len());
+            out.push((year, flat.source(y.start(), y.end()), (at, end)));
         }
     }
     out

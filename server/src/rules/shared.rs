@@ -6,6 +6,7 @@ use crate::diag::{Diagnostic, Fix, FixKind, Msg, Related};
 use crate::model::{Cell, Report, Value};
 use crate::template::{CellRef, Identity, IdentityKind, Role, TABLE3_COLUMNS, TABLE3_ROWS};
 use crate::text::{TextEdit, TextRange};
+use std::sync::OnceLock;
 
 /// An identity evaluated on the report's values.
 pub struct Eval<'a> {
@@ -590,11 +591,11 @@ pub struct RowRef<'a> {
     pub table_zh: &'static str,
     pub table_en: &'static str,
     /// Row name with its group ("（三）不予公开1.属于国家秘密").
-    pub name: String,
+    pub name: &'static str,
     /// The template's label of the row itself ("1.属于国家秘密").
     pub label: &'static str,
     pub row: &'a crate::model::Row,
-    pub columns: Vec<&'static str>,
+    pub columns: &'static [&'static str],
     /// Columns holding money (decimals allowed).
     pub money_columns: &'static [usize],
     /// Columns that may be negative.
@@ -621,6 +622,9 @@ pub fn detached_rows(rows: &[RowRef]) -> Vec<(usize, usize)> {
 
 /// Every row read from tables 二, 三 (when its labels align with its numbers) and 四.
 pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
+    // Names and column lists built once (rows are listed by several rules per analysis).
+    static T3_NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    static T4_COLUMNS: OnceLock<Vec<&'static str>> = OnceLock::new();
     let mut out = Vec::new();
     if let Some(t2) = &report.table2 {
         for block in crate::template::table2_blocks(t2.format) {
@@ -630,10 +634,10 @@ pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
                     out.push(RowRef {
                         table_zh: "表二",
                         table_en: "table 2",
-                        name: def.label.to_string(),
+                        name: def.label,
                         label: def.label,
                         row,
-                        columns: block.columns.to_vec(),
+                        columns: block.columns,
                         money_columns: block.money_columns,
                         signed_columns: block.signed_columns,
                     });
@@ -651,10 +655,12 @@ pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
                 out.push(RowRef {
                     table_zh: "表三",
                     table_en: "table 3",
-                    name: TABLE3_ROWS[i].display(),
+                    name: T3_NAMES
+                        .get_or_init(|| TABLE3_ROWS.iter().map(|r| r.display()).collect())[i]
+                        .as_str(),
                     label: TABLE3_ROWS[i].label,
                     row,
-                    columns: TABLE3_COLUMNS.to_vec(),
+                    columns: &TABLE3_COLUMNS,
                     money_columns: &[],
                     signed_columns: &[],
                 });
@@ -665,13 +671,15 @@ pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
         out.push(RowRef {
             table_zh: "表四",
             table_en: "table 4",
-            name: "行政复议、行政诉讼".to_string(),
+            name: "行政复议、行政诉讼",
             label: "",
             row: &t4.row,
-            columns: crate::template::table4_column_names()
-                .iter()
-                .map(String::as_str)
-                .collect(),
+            columns: T4_COLUMNS.get_or_init(|| {
+                crate::template::table4_column_names()
+                    .iter()
+                    .map(String::as_str)
+                    .collect()
+            }),
             money_columns: &[],
             signed_columns: &[],
         });
