@@ -85,7 +85,6 @@ pub fn same_agency(a: &str, b: &str) -> bool {
 const NOT_AGENCY_PREFIX: &[&str] = &["关于", "印发", "发布"];
 
 // Where the report's name starts in a title.
-use crate::rules::identity::NAME_WORDS;
 
 /// The agency a title names, normalised: spacing, Markdown marks and brackets
 /// dropped ("蒙城县工业和信息化局2024年\n政府信息公开工作年度报告" → "蒙城县工业和信息化局").
@@ -113,20 +112,10 @@ pub fn agency_of_title(title: &str) -> Option<String> {
                 ))
         })
         .collect();
-    let name = NAME_WORDS
-        .iter()
-        .filter_map(|w| t.find(w))
-        .min()
-        .unwrap_or(t.len());
-    let year = identity::year_re().find(&t).filter(|m| m.start() < name);
-    let mut candidates = Vec::new();
-    match &year {
-        Some(m) => {
-            candidates.push(&t[..m.start()]);
-            let after = &t[m.end()..name];
-            candidates.push(after.strip_prefix("度").unwrap_or(after));
-        }
-        None => candidates.push(&t[..name]),
+    let (before, after) = identity::title_parts(&t);
+    let mut candidates = vec![before];
+    if let Some(after) = after {
+        candidates.push(after.strip_prefix("度").unwrap_or(after));
     }
     candidates.into_iter().find_map(|c| {
         let mut c = c;
@@ -691,6 +680,14 @@ mod tests {
             assert_eq!(agency_of_title(t).as_deref(), Some(a), "{t}");
         }
         assert_eq!(agency_of_title("2024年政府信息公开工作年度报告"), None);
+        // A year running into the name words (a line taken for the title in a
+        // mangled draft; found by running `check` over 3,000 mutated reports: it
+        // panicked slicing between the year's end and the name's start).
+        assert_eq!(
+            agency_of_title("对2023年度报告中指出的政策解读形式单一问题,已制作图解2期。"),
+            None
+        );
+        assert_eq!(agency_of_title("2023年度报告"), None);
         assert!(same_agency("淮安市洪泽区人民政府", "洪泽区人民政府"));
         assert!(!same_agency("洪泽区人民政府", "淮阴区人民政府"));
         assert!(!same_agency("某某区人民政府", "区人民政府"));

@@ -408,20 +408,23 @@ pub const NAME_WORDS: &[&str] = &[
 /// between the year and the report's name ("2024年度蒙城县工信局政府信息公开…")?
 pub fn title_names_agency(src: &str, title: TextRange) -> bool {
     let flat = Flat::new(src, &[title]);
-    let t = flat.text.as_str();
+    let (before, after) = title_parts(flat.text.as_str());
+    agency_chars(before) >= 2 || after.is_some_and(|a| agency_chars(a) >= 2)
+}
+
+/// Where a title may name its agency: the text before its year (or before the
+/// report's name words when there is no year), and the text between the year
+/// and the name words (`None` without a year, or when the year runs into the
+/// name words, as in "2023年度报告").
+pub fn title_parts(t: &str) -> (&str, Option<&str>) {
     let name = NAME_WORDS
         .iter()
         .filter_map(|w| t.find(w))
         .min()
         .unwrap_or(t.len());
-    let year = year_re().find(t).filter(|m| m.start() < name);
-    let before = &t[..year.as_ref().map(|m| m.start()).unwrap_or(name)];
-    if agency_chars(before) >= 2 {
-        return true;
-    }
-    match year {
-        Some(m) => agency_chars(&t[m.end()..name]) >= 2,
-        None => false,
+    match year_re().find(t).filter(|m| m.start() < name) {
+        Some(m) => (&t[..m.start()], t.get(m.end()..name)),
+        None => (&t[..name], None),
     }
 }
 
@@ -556,6 +559,27 @@ mod tests {
 
     fn flat(s: &str) -> Flat {
         Flat::new(s, &[TextRange::new(0, s.len())])
+    }
+
+    #[test]
+    fn title_parts_around_the_year() {
+        assert_eq!(
+            title_parts("蒙城县工信局2024年政府信息公开工作年度报告"),
+            ("蒙城县工信局", Some(""))
+        );
+        assert_eq!(
+            title_parts("2024年度蒙城县工信局政府信息公开工作年度报告"),
+            ("", Some("度蒙城县工信局"))
+        );
+        assert_eq!(
+            title_parts("蒙城县工信局政府信息公开工作年度报告"),
+            ("蒙城县工信局", None)
+        );
+        // The year runs into the name words: nothing between them (this sliced
+        // backwards and panicked, on a mangled draft's line taken for the title).
+        assert_eq!(title_parts("对2023年度报告中指出的问题"), ("对", None));
+        let src = "对2023年度报告中指出的问题";
+        assert!(!title_names_agency(src, TextRange::new(0, src.len())));
     }
 
     #[test]
