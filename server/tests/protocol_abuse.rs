@@ -132,8 +132,14 @@ impl Server {
             match self.rx.recv_timeout(left) {
                 Ok(v) if pred(&v) => return Some(v),
                 Ok(v) => {
-                    // Keep logs and responses, drop the flood of diagnostics.
-                    if v["method"] != "textDocument/publishDiagnostics" {
+                    // Keep everything but the flood of diagnostics for the
+                    // 10,000 documents (a test may look for a document's
+                    // diagnostics that came while it waited for something else).
+                    let flood = v["method"] == "textDocument/publishDiagnostics"
+                        && v["params"]["uri"]
+                            .as_str()
+                            .is_some_and(|u| u.starts_with("file:///many/"));
+                    if !flood {
                         self.seen.push(v)
                     }
                 }
@@ -503,7 +509,11 @@ fn huge_documents() {
     let mut s = Server::start(false);
     // 10 MB of report-like lines.
     let line = "本机关2024年共收到政府信息公开申请5件，均已按时答复。\n";
-    let big: String = line.repeat(10 * 1024 * 1024 / line.len() + 1);
+    // A title and a section heading make it a report: the server analyses it.
+    let big = format!(
+        "# 某某局2024年政府信息公开工作年度报告\n\n一、总体情况\n{}",
+        line.repeat(10 * 1024 * 1024 / line.len() + 1)
+    );
     let t0 = Instant::now();
     s.open("file:///big.md", 1, &big);
     // Analysing 10 MB takes ~45 s in a debug build: meanwhile the server answers.
