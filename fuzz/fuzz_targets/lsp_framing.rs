@@ -24,7 +24,9 @@ fuzz_target!(|data: &[u8]| {
     let mut input = frame(
         r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{"textDocument":{"diagnostic":{}}}}}"#,
     );
-    input.extend(frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#));
+    input.extend(frame(
+        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+    ));
     input.extend_from_slice(data);
     let done = runtime().block_on(async {
         tokio::time::timeout(
