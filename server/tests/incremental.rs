@@ -250,4 +250,30 @@ fn work_is_proportional_to_the_edit() {
         a.diagnostics,
         nianbao::analyze(&fresh_text, &Config::default()).diagnostics
     );
+    // Deleting 100 paragraphs, then pasting 100 back: the paragraphs after the
+    // edit are found again (after a short run of misses the last analysis'
+    // list is indexed), not read again.
+    let at = fresh_text.find(para).unwrap() + para.len() * 1000;
+    let cut = para.len() * 100;
+    engine.edit(at, at + cut, "");
+    fresh_text.replace_range(at..at + cut, "");
+    let a = engine.analysis();
+    let s = engine.stats();
+    assert!(s.paragraphs_read <= 12, "{s:?}");
+    assert!(s.paragraphs_reused >= 4800, "{s:?}");
+    assert_eq!(
+        a.diagnostics,
+        nianbao::analyze(&fresh_text, &Config::default()).diagnostics
+    );
+    let pasted = "本机关在新的一年里共发布信息100条。\n".repeat(100);
+    engine.edit(at, at, &pasted);
+    fresh_text.insert_str(at, &pasted);
+    let a = engine.analysis();
+    let s = engine.stats();
+    assert!(s.paragraphs_read <= 110, "{s:?}");
+    assert!(s.paragraphs_reused >= 4800, "{s:?}");
+    assert_eq!(
+        a.diagnostics,
+        nianbao::analyze(&fresh_text, &Config::default()).diagnostics
+    );
 }
