@@ -27,7 +27,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     }
     let flat = ctx.front_flat();
-    if !identity::periods(&flat).is_empty() {
+    if !identity::periods(flat).is_empty() {
         return;
     }
     let y = r

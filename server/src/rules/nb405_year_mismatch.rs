@@ -31,13 +31,13 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let from_title = identity::title_year(r).is_some();
     let flat = ctx.front_flat();
     let mut found: Vec<(u16, TextRange, bool)> = Vec::new();
-    for p in identity::periods(&flat) {
+    for p in identity::periods(flat) {
         for (y, range) in p.years {
             found.push((y, range, true));
         }
     }
     let year_text = year.to_string();
-    for (y, range, (s, e)) in identity::year_end_statements(&flat) {
+    for (y, range, (s, e)) in identity::year_end_statements(flat) {
         // A sentence that also names the report year compares two years.
         if flat.text[s..e].contains(year_text.as_str()) {
             continue;
