@@ -59,10 +59,19 @@ pub fn check_fix_all(text: &str) {
             "fix writes a number: {:?}",
             e.new_text
         );
+        // In the cell, or from the padding spaces just before its number (a
+        // right-aligned column keeps its alignment: " 3" becomes "12").
+        let padded = |c: &crate::model::Cell| {
+            let pad = text[..c.number_range.start].trim_end_matches(' ').len();
+            pad <= e.range.start
+                && e.range.start <= c.number_range.start
+                && e.range.end <= c.range.end.max(c.number_range.end)
+        };
         assert!(
             targets.iter().any(|c| (c.range.start <= e.range.start
                 && e.range.end <= c.range.end.max(c.range.start + 1))
-                || c.number_range.start == e.range.start),
+                || c.number_range.start == e.range.start
+                || padded(c)),
             "edit {e:?} is not in a total cell"
         );
     }

@@ -259,7 +259,14 @@ pub struct Failure {
 
 /// Integer values of the cells of tables 三 and 四, stored densely by cell.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CellValues(Vec<Option<i64>>);
+pub struct CellValues {
+    values: Vec<Option<i64>>,
+    /// Cells whose text another cell reads too (tables 三 and 四 claiming the
+    /// same line of a mangled draft): no fix may write them, since the two
+    /// identities would want different numbers and fixes would flip it back and
+    /// forth (found by fuzzing fix-all).
+    shared: Vec<bool>,
+}
 
 const T3_CELLS: usize = TABLE3_ROWS.len() * TABLE3_COLUMNS.len();
 
@@ -282,25 +289,45 @@ impl CellValues {
     }
     /// The integers of every cell the report's tables hold.
     pub fn written(report: &Report) -> Self {
-        let v = (0..T3_CELLS + crate::template::TABLE4_WIDTH)
-            .map(|i| int_of(report, Self::cell(i)))
+        let n = T3_CELLS + crate::template::TABLE4_WIDTH;
+        let values = (0..n).map(|i| int_of(report, Self::cell(i))).collect();
+        let ranges: Vec<Option<TextRange>> = (0..n)
+            .map(|i| report.cell(Self::cell(i)).map(|c| c.range))
             .collect();
-        CellValues(v)
+        let shared = ranges
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                r.is_some_and(|r| {
+                    ranges.iter().enumerate().any(|(j, o)| {
+                        j != i
+                            && o.is_some_and(|o| {
+                                o.start < r.end.max(r.start + 1) && r.start < o.end.max(o.start + 1)
+                            })
+                    })
+                })
+            })
+            .collect();
+        CellValues { values, shared }
     }
     pub fn get(&self, c: CellRef) -> Option<i64> {
-        self.0[Self::index(c)]
+        self.values[Self::index(c)]
     }
     pub fn set(&mut self, c: CellRef, v: i64) {
-        self.0[Self::index(c)] = Some(v);
+        self.values[Self::index(c)] = Some(v);
+    }
+    /// Another cell reads the same text (see the field).
+    pub fn is_shared(&self, c: CellRef) -> bool {
+        self.shared[Self::index(c)]
     }
     /// Cells whose value differs from `other`, with the value here.
     pub fn changed<'a>(
         &'a self,
         other: &'a CellValues,
     ) -> impl Iterator<Item = (CellRef, i64)> + 'a {
-        self.0
+        self.values
             .iter()
-            .zip(&other.0)
+            .zip(&other.values)
             .enumerate()
             .filter(|(_, (a, b))| a != b)
             .filter_map(|(i, (a, _))| Some((Self::cell(i), (*a)?)))
@@ -322,7 +349,7 @@ pub fn identity_pass(idents: &[Identity], values: &mut CellValues) -> Vec<Failur
             continue;
         }
         let (lhs, rhs, expected) = (e.lhs, e.rhs, e.expected);
-        let mut fixable = expected >= 0;
+        let mut fixable = expected >= 0 && !values.is_shared(ident.target);
         if ident.kind == IdentityKind::C {
             // 四·总计 sums 四 of the other columns (identity A): when one of them
             // would be negative, recomputing the total alone contradicts A.
