@@ -1,4 +1,5 @@
-//! Parse + every rule on arbitrary text (see `nianbao::invariants::check_analysis`).
+//! Parse + every rule, and the readers of the checks across years, on arbitrary
+//! text (see `nianbao::invariants::check_analysis`).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 

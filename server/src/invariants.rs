@@ -8,6 +8,11 @@ use crate::text::apply_edits;
 /// Parse + every rule: no panic, and every range lies on char boundaries inside the text.
 pub fn check_analysis(text: &str) {
     let a = crate::analyze(text, &Config::default());
+    // The readers of the checks across years (the title's agency and year, last
+    // year's figures) on the same text: no panic (a title whose year ran into the
+    // name words once sliced backwards here, unseen by this target).
+    let _ = crate::across_years::Ident::of(text, &a.report);
+    let _ = crate::across_years::Prev::of("fuzz.md", text, &a.report);
     for d in &a.diagnostics {
         assert!(
             d.range.start <= d.range.end && d.range.end <= text.len(),
