@@ -111,53 +111,12 @@ fn seed_analysis(i: usize) -> &'static Analysis {
     })[i]
 }
 
-/// The three texts are equal, the engine's lines are up to date, and its
-/// analysis equals `fresh` (or a fresh analysis of the text).
+/// The three texts are equal, and the engine agrees with `fresh` (or a fresh
+/// analysis of the text): `nianbao::invariants::engine_agrees`.
 fn check(engine: &mut Engine, rope: &Rope, text: &str, config: &Config, fresh: Option<&Analysis>) {
     assert!(rope == text, "rope and String differ");
-    assert!(engine.text() == text, "engine text differs");
-    assert_eq!(engine.first_stale_line(), None, "engine lines out of date");
-    let inc = engine.analysis();
-    let made;
-    let fresh = match fresh {
-        Some(f) => f,
-        None => {
-            made = nianbao::analyze(text, config);
-            &made
-        }
-    };
-    if inc.report != fresh.report {
-        let (a, b) = (format!("{:#?}", inc.report), format!("{:#?}", fresh.report));
-        let at = a
-            .lines()
-            .zip(b.lines())
-            .position(|(x, y)| x != y)
-            .unwrap_or(0);
-        let show = |s: &str| {
-            s.lines()
-                .skip(at.saturating_sub(8))
-                .take(16)
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        panic!(
-            "report differs (line {at} of the Debug output)\nincremental:\n{}\nfresh:\n{}",
-            show(&a),
-            show(&b)
-        );
-    }
-    if inc.diagnostics != fresh.diagnostics {
-        let show = |v: &[nianbao::diag::Diagnostic]| {
-            v.iter()
-                .map(|d| format!("{} {:?} {}", d.code, d.range, d.message.zh))
-                .collect::<Vec<_>>()
-        };
-        let (a, b) = (show(&inc.diagnostics), show(&fresh.diagnostics));
-        let only_inc: Vec<_> = a.iter().filter(|x| !b.contains(x)).collect();
-        let only_fresh: Vec<_> = b.iter().filter(|x| !a.contains(x)).collect();
-        panic!(
-            "diagnostics differ: incremental only {only_inc:?}; fresh only {only_fresh:?} (or same set, other order/fields)"
-        );
+    if let Err(e) = nianbao::invariants::engine_agrees(engine, text, config, fresh) {
+        panic!("{e}");
     }
 }
 

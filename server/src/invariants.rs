@@ -85,3 +85,64 @@ pub fn check_fix_all(text: &str) {
     let again = crate::fix::fix_all(&fixed, &b.report);
     assert_eq!(apply_edits(&fixed, &again), fixed, "fix-all is idempotent");
 }
+
+/// The incremental engine agrees with a fresh analysis: its text is `text`, its
+/// lines are up to date, and its analysis equals `fresh` (a fresh analysis of
+/// `text` when `None`). `Err` says where they differ. Used by the property test
+/// (`server/tests/incremental.rs`) and the `rope_edits` fuzz target.
+pub fn engine_agrees(
+    engine: &mut crate::incremental::Engine,
+    text: &str,
+    config: &Config,
+    fresh: Option<&crate::Analysis>,
+) -> Result<(), String> {
+    if engine.text() != text {
+        return Err("engine text differs".into());
+    }
+    if let Some(l) = engine.first_stale_line() {
+        return Err(format!("engine lines out of date from line {l}"));
+    }
+    let inc = engine.analysis();
+    let made;
+    let fresh = match fresh {
+        Some(f) => f,
+        None => {
+            made = crate::analyze(text, config);
+            &made
+        }
+    };
+    if inc.report != fresh.report {
+        let (a, b) = (format!("{:#?}", inc.report), format!("{:#?}", fresh.report));
+        let at = a
+            .lines()
+            .zip(b.lines())
+            .position(|(x, y)| x != y)
+            .unwrap_or(0);
+        let show = |s: &str| {
+            s.lines()
+                .skip(at.saturating_sub(8))
+                .take(16)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        return Err(format!(
+            "report differs (line {at} of the Debug output)\nincremental:\n{}\nfresh:\n{}",
+            show(&a),
+            show(&b)
+        ));
+    }
+    if inc.diagnostics != fresh.diagnostics {
+        let show = |v: &[crate::diag::Diagnostic]| {
+            v.iter()
+                .map(|d| format!("{} {:?} {}", d.code, d.range, d.message.zh))
+                .collect::<Vec<_>>()
+        };
+        let (a, b) = (show(&inc.diagnostics), show(&fresh.diagnostics));
+        let only_inc: Vec<_> = a.iter().filter(|x| !b.contains(x)).collect();
+        let only_fresh: Vec<_> = b.iter().filter(|x| !a.contains(x)).collect();
+        return Err(format!(
+            "diagnostics differ: incremental only {only_inc:?}; fresh only {only_fresh:?} (or the same set in another order or with other fields)"
+        ));
+    }
+    Ok(())
+}

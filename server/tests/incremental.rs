@@ -154,27 +154,8 @@ fn apply(engine: &mut Engine, text: &mut String, op: &Op) {
 }
 
 fn check_equal(engine: &mut Engine, text: &str, config: &Config) -> Result<(), TestCaseError> {
-    prop_assert_eq!(engine.text(), text);
-    prop_assert_eq!(engine.first_stale_line(), None, "lines out of date");
-    let inc = engine.analysis();
-    let fresh = nianbao::analyze(text, config);
-    prop_assert!(inc.report == fresh.report, "report differs");
-    if inc.diagnostics != fresh.diagnostics {
-        let show = |v: &[nianbao::diag::Diagnostic]| {
-            v.iter()
-                .map(|d| format!("{} {:?} {}", d.code, d.range, d.message.zh))
-                .collect::<Vec<_>>()
-        };
-        let (a, b) = (show(&inc.diagnostics), show(&fresh.diagnostics));
-        let only_inc: Vec<_> = a.iter().filter(|x| !b.contains(x)).collect();
-        let only_fresh: Vec<_> = b.iter().filter(|x| !a.contains(x)).collect();
-        prop_assert!(
-            false,
-            "diagnostics differ: incremental only {:?}; fresh only {:?}",
-            only_inc,
-            only_fresh
-        );
-    }
+    let agrees = nianbao::invariants::engine_agrees(engine, text, config, None);
+    prop_assert!(agrees.is_ok(), "{}", agrees.unwrap_err());
     Ok(())
 }
 
