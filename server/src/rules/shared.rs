@@ -291,23 +291,25 @@ impl CellValues {
     pub fn written(report: &Report) -> Self {
         let n = T3_CELLS + crate::template::TABLE4_WIDTH;
         let values = (0..n).map(|i| int_of(report, Self::cell(i))).collect();
-        let ranges: Vec<Option<TextRange>> = (0..n)
-            .map(|i| report.cell(Self::cell(i)).map(|c| c.range))
-            .collect();
-        let shared = ranges
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                r.is_some_and(|r| {
-                    ranges.iter().enumerate().any(|(j, o)| {
-                        j != i
-                            && o.is_some_and(|o| {
-                                o.start < r.end.max(r.start + 1) && r.start < o.end.max(o.start + 1)
-                            })
-                    })
-                })
+        // Cells by start (an empty range counts as one byte): a cell overlaps an
+        // earlier one when the earlier ends reach past its start, and a later one
+        // when the next starts before its end. One sort instead of all pairs:
+        // this runs for every identity check on the keystroke path.
+        let mut spans: Vec<(usize, usize, usize)> = (0..n)
+            .filter_map(|i| {
+                let r = report.cell(Self::cell(i))?.range;
+                Some((r.start, r.end.max(r.start + 1), i))
             })
             .collect();
+        spans.sort_unstable();
+        let mut shared = vec![false; n];
+        let mut reach = 0;
+        for (k, &(start, end, i)) in spans.iter().enumerate() {
+            let earlier = k > 0 && reach > start;
+            let later = spans.get(k + 1).is_some_and(|next| next.0 < end);
+            shared[i] = earlier || later;
+            reach = reach.max(end);
+        }
         CellValues { values, shared }
     }
     pub fn get(&self, c: CellRef) -> Option<i64> {
