@@ -13,7 +13,7 @@ if grep -qE '^test result: FAILED|^error' /tmp/nianbao-cargo-test.log; then
 fi
 
 echo "== incremental analysis = fresh analysis (proptest, 3000 random edit sequences, release build)"
-if ! PROPTEST_CASES=3000 cargo test --release --locked --test incremental > /tmp/nianbao-proptest.log 2>&1; then
+if ! PROPTEST_CASES=3000 cargo test --release --locked -p nianbao-core --test incremental > /tmp/nianbao-proptest.log 2>&1; then
   echo "incremental property test failed"; grep -A40 '^failures:' /tmp/nianbao-proptest.log | head -60; exit 1
 fi
 grep -E '^test result' /tmp/nianbao-proptest.log

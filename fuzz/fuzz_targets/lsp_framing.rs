@@ -1,5 +1,5 @@
 //! JSON-RPC framing and message decoding: an initialize, then arbitrary bytes,
-//! fed to the real `nianbao::lsp::serve`; it must return (no panic, no hang).
+//! fed to the real `nianbao_lsp::serve`; it must return (no panic, no hang).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
     let done = runtime().block_on(async {
         tokio::time::timeout(
             std::time::Duration::from_secs(5),
-            nianbao::lsp::serve(std::io::Cursor::new(input), tokio::io::sink()),
+            nianbao_lsp::serve(std::io::Cursor::new(input), tokio::io::sink()),
         )
         .await
     });

@@ -1,10 +1,10 @@
 //! LSP-style incremental edits (line/column ranges in UTF-8, UTF-16 or UTF-32,
 //! clamped and swapped like the server's didChange) applied to a ropey Rope,
 //! to a String and to the incremental analysis engine
-//! (`nianbao::incremental::Engine`). The three texts must stay equal, the
+//! (`nianbao_core::incremental::Engine`). The three texts must stay equal, the
 //! rope's positions must agree with `LineIndex`, and every analysis the engine
 //! makes (after one or several edits) must equal a fresh `analyze` of the text
-//! (the same comparison as server/tests/incremental.rs).
+//! (the same comparison as server/core/tests/incremental.rs).
 //!
 //! Input: byte 0 picks the starting text (empty, a short hand-made draft, the
 //! Markdown draft of the corpus, a real report of tests/fixtures/seeds) and the
@@ -15,10 +15,10 @@
 //! (those re-read every line: kept rare).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use nianbao::config::Config;
-use nianbao::incremental::Engine;
-use nianbao::text::{char_units, Encoding, LineIndex, Position};
-use nianbao::Analysis;
+use nianbao_core::config::Config;
+use nianbao_core::incremental::Engine;
+use nianbao_core::text::{char_units, Encoding, LineIndex, Position};
+use nianbao_core::Analysis;
 use ropey::Rope;
 use std::sync::OnceLock;
 
@@ -106,16 +106,16 @@ fn seed_analysis(i: usize) -> &'static Analysis {
     &A.get_or_init(|| {
         SEEDS
             .iter()
-            .map(|s| nianbao::analyze(s, &Config::default()))
+            .map(|s| nianbao_core::analyze(s, &Config::default()))
             .collect()
     })[i]
 }
 
 /// The three texts are equal, and the engine agrees with `fresh` (or a fresh
-/// analysis of the text): `nianbao::invariants::engine_agrees`.
+/// analysis of the text): `nianbao_testkit::engine_agrees`.
 fn check(engine: &mut Engine, rope: &Rope, text: &str, config: &Config, fresh: Option<&Analysis>) {
     assert!(rope == text, "rope and String differ");
-    if let Err(e) = nianbao::invariants::engine_agrees(engine, text, config, fresh) {
+    if let Err(e) = nianbao_testkit::engine_agrees(engine, text, config, fresh) {
         panic!("{e}");
     }
 }

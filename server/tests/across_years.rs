@@ -1,7 +1,7 @@
 //! Checks across years (NB406–NB408).
 
-use nianbao::across_years::{normalise_prose, similarity, REPEAT_THRESHOLD};
-use nianbao::rules::identity;
+use nianbao_core::across_years::{normalise_prose, similarity, REPEAT_THRESHOLD};
+use nianbao_core::rules::identity;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -10,7 +10,7 @@ fn root() -> PathBuf {
 
 fn seed_section5(name: &str) -> String {
     let src = std::fs::read_to_string(root().join("tests/fixtures/seeds").join(name)).unwrap();
-    let r = nianbao::parse::parse(&src, None);
+    let r = nianbao_core::parse::parse(&src, None);
     let b = identity::body(&src, &r, 4).expect("section 五");
     normalise_prose(&src[b.start..b.end])
 }
@@ -152,7 +152,7 @@ fn cli_in_force_rollforward_and_repeated_section5() {
     // The rewritten 五 of the matching pair stays quiet (checked above); its similarity:
     let five = |sub: &str, f: &str| {
         let src = std::fs::read_to_string(years(sub).join(f)).unwrap();
-        let r = nianbao::parse::parse(&src, None);
+        let r = nianbao_core::parse::parse(&src, None);
         let b = identity::body(&src, &r, 4).unwrap();
         normalise_prose(&src[b.start..b.end])
     };

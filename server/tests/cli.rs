@@ -776,7 +776,7 @@ fn rules_command_lists_every_rule() {
     let o = run(&["rules"]);
     assert_eq!(code(&o), 0);
     let out = stdout(&o);
-    for r in nianbao::rules::RULES {
+    for r in nianbao_core::rules::RULES {
         assert!(
             out.lines()
                 .any(|l| l.starts_with(r.code) && l.contains(r.name) && l.contains(r.what.0)),
@@ -785,9 +785,9 @@ fn rules_command_lists_every_rule() {
         );
     }
     let o = run(&["rules", "--lang", "en"]);
-    assert!(stdout(&o).contains(nianbao::rules::rule("NB301").unwrap().what.1));
+    assert!(stdout(&o).contains(nianbao_core::rules::rule("NB301").unwrap().what.1));
     let o = run(&["rules", "--markdown"]);
-    assert_eq!(stdout(&o), nianbao::rules::docs_markdown());
+    assert_eq!(stdout(&o), nianbao_core::rules::docs_markdown());
 }
 
 /// English messages name cells in English (no Chinese row or column names).

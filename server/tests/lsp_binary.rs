@@ -89,7 +89,7 @@ async fn pipelined_session_in_process() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let (mut client, server) = tokio::io::duplex(1 << 20);
     let (r, w) = tokio::io::split(server);
-    let serve = tokio::spawn(nianbao::lsp::serve(r, w));
+    let serve = tokio::spawn(nianbao_lsp::serve(r, w));
     client.write_all(&session(true)).await.unwrap();
     let clean = tokio::time::timeout(Duration::from_secs(20), serve)
         .await

@@ -4,8 +4,8 @@
 mod lsp_client;
 
 use lsp_client::*;
-use nianbao::config::Config;
-use nianbao::text::Encoding;
+use nianbao_core::config::Config;
+use nianbao_core::text::Encoding;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -40,7 +40,7 @@ async fn code_actions(
 }
 
 fn nb3(text: &str) -> Vec<&'static str> {
-    nianbao::analyze(text, &Config::default())
+    nianbao_core::analyze(text, &Config::default())
         .diagnostics
         .iter()
         .map(|d| d.code)
@@ -50,20 +50,20 @@ fn nb3(text: &str) -> Vec<&'static str> {
 
 /// The identity cells' values, to compare two texts.
 fn values(text: &str) -> Vec<Option<i64>> {
-    let a = nianbao::analyze(text, &Config::default());
+    let a = nianbao_core::analyze(text, &Config::default());
     let r = &a.report;
     let mut out = Vec::new();
-    for (i, _) in nianbao::template::TABLE3_ROWS.iter().enumerate() {
+    for (i, _) in nianbao_core::template::TABLE3_ROWS.iter().enumerate() {
         for col in 0..7 {
             out.push(
-                r.cell(nianbao::template::CellRef::T3 { row: i, col })
+                r.cell(nianbao_core::template::CellRef::T3 { row: i, col })
                     .and_then(|c| c.int()),
             );
         }
     }
     for col in 0..15 {
         out.push(
-            r.cell(nianbao::template::CellRef::T4 { col })
+            r.cell(nianbao_core::template::CellRef::T4 { col })
                 .and_then(|c| c.int()),
         );
     }
@@ -119,7 +119,7 @@ async fn quick_fix_applied_to_the_text_fixes_the_diagnostic() {
     let (ignore_edits, _) = workspace_edits(&ignore["edit"], URI);
     let ignored = apply_lsp_edits(&text, &ignore_edits, U16);
     assert!(ignored.contains("<!-- nianbao-disable-next-line NB301 -->\n"));
-    let check = nianbao::analyze(&ignored, &nianbao::config::Config::default());
+    let check = nianbao_core::analyze(&ignored, &nianbao_core::config::Config::default());
     let codes: Vec<_> = check.diagnostics.iter().map(|d| d.code).collect();
     assert!(
         !codes.contains(&"NB301") && !codes.contains(&"NB107"),
@@ -183,7 +183,7 @@ async fn fix_all_is_one_consistent_idempotent_edit() {
     assert!(nb3(&fixed).is_empty(), "{:?}", nb3(&fixed));
     assert_eq!(
         edits.len(),
-        nianbao::fix::fix_all(&text, &nianbao::analyze(&text, &Config::default()).report).len()
+        nianbao_core::fix::fix_all(&text, &nianbao_core::analyze(&text, &Config::default()).report).len()
     );
     client.replace_all(URI, 2, &fixed);
     let after = client.diagnostics(URI, 2).await;
@@ -268,12 +268,12 @@ async fn convert_a_pasted_table_to_a_markdown_table() {
     let (client, _) = TestClient::start(init_params(push_caps())).await;
     let text = tab_draft();
     assert_eq!(
-        nianbao::analyze(&text, &Config::default())
+        nianbao_core::analyze(&text, &Config::default())
             .report
             .table3
             .unwrap()
             .layout,
-        nianbao::model::Layout::Tab
+        nianbao_core::model::Layout::Tab
     );
     client.open(URI, "markdown", 1, &text);
     client.diagnostics(URI, 1).await;
@@ -287,10 +287,10 @@ async fn convert_a_pasted_table_to_a_markdown_table() {
     assert!(convert[0]["title"].as_str().unwrap().contains("Markdown"));
     let (edits, _) = workspace_edits(&convert[0]["edit"], URI);
     let converted = apply_lsp_edits(&text, &edits, U16);
-    let a = nianbao::analyze(&converted, &Config::default());
+    let a = nianbao_core::analyze(&converted, &Config::default());
     assert_eq!(
         a.report.table3.as_ref().unwrap().layout,
-        nianbao::model::Layout::Pipe
+        nianbao_core::model::Layout::Pipe
     );
     assert_eq!(values(&converted), values(&text));
     assert!(!a.diagnostics.iter().any(|d| d.code.starts_with("NB2")
@@ -326,7 +326,7 @@ async fn insert_the_skeleton_into_an_empty_report() {
     assert!(actions[0]["title"].as_str().unwrap().contains("2021"));
     let (edits, _) = workspace_edits(&actions[0]["edit"], uri);
     let text = apply_lsp_edits("", &edits, U16);
-    let a = nianbao::analyze(&text, &Config::default());
+    let a = nianbao_core::analyze(&text, &Config::default());
     let bad: Vec<_> = a
         .diagnostics
         .iter()
@@ -428,7 +428,7 @@ async fn fix_all_command_and_code_lens_apply_edits_through_the_client() {
         nb3(&fixed)
     );
     assert!(
-        nianbao::fix::fix_all(&fixed, &nianbao::analyze(&fixed, &Config::default()).report)
+        nianbao_core::fix::fix_all(&fixed, &nianbao_core::analyze(&fixed, &Config::default()).report)
             .is_empty()
     );
 
@@ -497,7 +497,7 @@ async fn hover_and_inlay_hints_show_identities_and_expected_values() {
     assert_eq!(covered(&text, &h["range"], U16), "3");
     assert_eq!(
         byte_range(&text, &h["range"], U16),
-        nianbao::text::TextRange::new(s, e)
+        nianbao_core::text::TextRange::new(s, e)
     );
     // Table 四 cells too.
     let t4 = text.find("\n0 | 0 | 0 | 0 | 0 | 0").unwrap() + 1;
@@ -686,10 +686,10 @@ async fn formatting_aligns_tables_idempotently_without_changing_content() {
     // Same lines outside tables; same cells inside.
     assert_eq!(formatted.lines().count(), text.lines().count());
     for (a, b) in text.lines().zip(formatted.lines()) {
-        if nianbao::table_format::is_pipe_row(a) {
+        if nianbao_core::table_format::is_pipe_row(a) {
             assert_eq!(
-                nianbao::table_format::split_row(a).cells,
-                nianbao::table_format::split_row(b).cells
+                nianbao_core::table_format::split_row(a).cells,
+                nianbao_core::table_format::split_row(b).cells
             );
         } else {
             assert_eq!(a, b);

@@ -3,7 +3,7 @@
 mod lsp_client;
 
 use lsp_client::*;
-use nianbao::text::{Encoding, LineIndex};
+use nianbao_core::text::{Encoding, LineIndex};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -77,7 +77,7 @@ async fn two_hundred_rapid_edits_leave_the_same_text_on_both_sides() {
         // The diagnostics of the last version arrive and are those of a fresh
         // analysis of the final text (the server analyses incrementally).
         let got = client.diagnostics(URI, version).await;
-        let fresh = nianbao::analyze(&text, &nianbao::config::Config::default());
+        let fresh = nianbao_core::analyze(&text, &nianbao_core::config::Config::default());
         let want: Vec<(String, Value)> = fresh
             .diagnostics
             .iter()
@@ -205,12 +205,12 @@ async fn ranges_are_exact_in_utf8_utf16_and_utf32() {
         assert_eq!(covered(&text, &a["range"], enc), "0");
         assert_eq!(
             byte_range(&text, &a["range"], enc),
-            nianbao::text::TextRange::new(total_start, total_end),
+            nianbao_core::text::TextRange::new(total_start, total_end),
             "{enc:?}"
         );
         // The column really differs by encoding (the line has CJK and a non-BMP char before the cell).
         let line_start = text[..total_start].rfind('\n').unwrap() + 1;
-        let col = nianbao::text::column_units(&text[line_start..total_start], enc);
+        let col = nianbao_core::text::column_units(&text[line_start..total_start], enc);
         assert_eq!(
             a["range"]["start"]["character"].as_u64().unwrap() as usize,
             col
@@ -226,7 +226,7 @@ async fn ranges_are_exact_in_utf8_utf16_and_utf32() {
         let b = diags.iter().find(|d| d["code"] == "NB302").expect("NB302");
         assert_eq!(
             byte_range(&text, &b["range"], enc),
-            nianbao::text::TextRange::new(b7_start, b7_end)
+            nianbao_core::text::TextRange::new(b7_start, b7_end)
         );
         // Fix edits in `data` are in the same encoding.
         let edits = a["data"]["fixes"][0]["edits"].as_array().unwrap().clone();

@@ -405,11 +405,11 @@ async fn lsp_watched_file_change_reanalyses_open_documents() {
 fn the_example_file_changes_nothing_and_every_key_in_it_reads() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/nianbao.toml");
     let text = std::fs::read_to_string(&path).unwrap();
-    let file = nianbao::project::ProjectFile::parse(&path, &text);
+    let file = nianbao_core::project::ProjectFile::parse(&path, &text);
     assert!(file.problems.is_empty(), "{:?}", file.problems);
-    let mut config = nianbao::config::Config::default();
+    let mut config = nianbao_core::config::Config::default();
     file.apply(&mut config);
-    assert_eq!(config, nianbao::config::Config::default());
+    assert_eq!(config, nianbao_core::config::Config::default());
     // Uncomment every key (`# key = value` lines).
     let uncommented: String = text
         .lines()
@@ -428,9 +428,9 @@ fn the_example_file_changes_nothing_and_every_key_in_it_reads() {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    let file = nianbao::project::ProjectFile::parse(&path, &uncommented);
+    let file = nianbao_core::project::ProjectFile::parse(&path, &uncommented);
     assert!(file.problems.is_empty(), "{:?}", file.problems);
-    let mut config = nianbao::config::Config::default();
+    let mut config = nianbao_core::config::Config::default();
     file.apply(&mut config);
     assert!(!config.rule_enabled("NB112") && !config.rule_enabled("NB301"));
     assert!(!config.rule_enabled("NB401"));

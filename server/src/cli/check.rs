@@ -19,12 +19,12 @@
 
 use super::files::{self, Input, TextEncoding};
 use super::{human, json, sarif, CheckArgs, OutputFormat, EXIT_FINDINGS, EXIT_OK, EXIT_TROUBLE};
-use crate::analysis::{analyze, Analysis};
-use crate::config::Config;
-use crate::diag::{Lang, Severity};
-use crate::model::Report;
-use crate::template::identities;
-use crate::text::{apply_edits, Encoding, LineIndex, Position, TextEdit};
+use nianbao_core::analysis::{analyze, Analysis};
+use nianbao_core::config::Config;
+use nianbao_core::diag::{Lang, Severity};
+use nianbao_core::model::Report;
+use nianbao_core::template::identities;
+use nianbao_core::text::{apply_edits, Encoding, LineIndex, Position, TextEdit};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use std::collections::{BTreeMap, HashMap};
@@ -187,7 +187,7 @@ fn check_one(input: &Input, config: &Config, fix: bool) -> Result<FileResult, St
     let path = input.display();
     let analysis = analyze(&source.text, config);
     let edits = if fix {
-        let mut edits = crate::fix::fix_all(&source.text, &analysis.report);
+        let mut edits = nianbao_core::fix::fix_all(&source.text, &analysis.report);
         edits.sort_by_key(|e| (e.range.start, e.range.end));
         edits
     } else {
@@ -259,7 +259,7 @@ fn process<R: Render>(
     config: Result<&Config, String>,
     fix: bool,
     render: &R,
-    peers: &crate::across_years::DiskPeers,
+    peers: &nianbao_core::across_years::DiskPeers,
 ) -> Item<R::Piece> {
     let checked = config.and_then(|config| {
         let mut file = check_one(input, config, fix)?;
@@ -515,7 +515,7 @@ fn run_with<R: Render>(args: &CheckArgs, render: R) -> i32 {
     let collected = files::collect(&args.paths);
     let inputs = collected.inputs;
     let configs = args.configs(&inputs);
-    let peers = crate::across_years::DiskPeers::new(
+    let peers = nianbao_core::across_years::DiskPeers::new(
         inputs
             .iter()
             .filter_map(|i| match i {

@@ -16,7 +16,7 @@
 
 use super::check::{FileResult, Outcome, Render, Totals};
 use super::files::TextEncoding;
-use crate::diag::{Diagnostic, Lang, Severity};
+use nianbao_core::diag::{Diagnostic, Lang, Severity};
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthChar;
 

@@ -76,8 +76,8 @@
 //!   `information`, `hints`, `fixed` (cells rewritten by `--fix`).
 
 use super::check::{FileResult, Outcome, Render};
-use crate::diag::{Diagnostic, FixKind, Lang};
-use crate::text::{Position, TextRange};
+use nianbao_core::diag::{Diagnostic, FixKind, Lang};
+use nianbao_core::text::{Position, TextRange};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -184,8 +184,8 @@ fn diagnostic(file: &FileResult, d: &Diagnostic, lang: Lang) -> JsonDiagnostic {
         severity: d.severity.as_str(),
         message: d.message.get(lang).to_string(),
         range: range(file, d.range),
-        name: crate::rules::rule(d.code).map(|r| r.name),
-        url: crate::rules::docs_url(d.code),
+        name: nianbao_core::rules::rule(d.code).map(|r| r.name),
+        url: nianbao_core::rules::docs_url(d.code),
         related: d
             .related
             .iter()

@@ -10,10 +10,10 @@ mod human;
 mod json;
 mod sarif;
 
-use crate::config::{Config, RuleSetting};
-use crate::diag::{Lang, Msg};
-use crate::project::{self, ProjectFile};
-use crate::template::Format;
+use nianbao_core::config::{Config, RuleSetting};
+use nianbao_core::diag::{Lang, Msg};
+use nianbao_core::project::{self, ProjectFile};
+use nianbao_core::template::Format;
 use files::Input;
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -193,7 +193,7 @@ impl CheckArgs {
         if self.report_format_set {
             config.format = self.report_format;
         }
-        for r in crate::rules::RULES {
+        for r in nianbao_core::rules::RULES {
             let selected = self
                 .select
                 .as_ref()
@@ -452,7 +452,7 @@ fn dispatch(args: Vec<OsString>) -> Result<i32, UsageError> {
                     }
                 }
             }
-            Ok(crate::lsp::serve_stdio())
+            Ok(nianbao_lsp::serve_stdio())
         }
         other if other.starts_with('-') => Err(usage(
             format!("unexpected option '{other}' (a command comes first)"),
@@ -496,7 +496,7 @@ fn parse_codes(name: &str, v: &str) -> Result<Vec<String>, UsageError> {
     let mut out = Vec::new();
     for code in v.split(',').map(str::trim).filter(|c| !c.is_empty()) {
         let code = code.to_ascii_uppercase();
-        if !crate::rules::RULES
+        if !nianbao_core::rules::RULES
             .iter()
             .any(|r| r.code.starts_with(code.as_str()))
         {
@@ -703,7 +703,7 @@ fn rules_command(args: Vec<OsString>) -> Result<i32, UsageError> {
         }
     }
     if markdown {
-        return Ok(print_stdout(&crate::rules::docs_markdown()));
+        return Ok(print_stdout(&nianbao_core::rules::docs_markdown()));
     }
     Ok(print_stdout(&rules_table(lang)))
 }
@@ -714,7 +714,7 @@ pub fn rules_table(lang: Lang) -> String {
         Lang::Zh => ["代码", "名称", "默认级别", "说明"],
         Lang::En => ["code", "name", "severity", "what"],
     };
-    let rows: Vec<[String; 4]> = crate::rules::RULES
+    let rows: Vec<[String; 4]> = nianbao_core::rules::RULES
         .iter()
         .map(|r| {
             [

@@ -9,9 +9,9 @@
 use super::check::{FileResult, Outcome, Render};
 use super::files::TextEncoding;
 use super::json::{element, split_at_hole, Hole, StreamedArray};
-use crate::diag::{Diagnostic, Lang, Severity};
-use crate::rules::{docs_url, RULES};
-use crate::text::TextRange;
+use nianbao_core::diag::{Diagnostic, Lang, Severity};
+use nianbao_core::rules::{docs_url, RULES};
+use nianbao_core::text::TextRange;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 

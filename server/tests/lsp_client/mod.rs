@@ -1,11 +1,11 @@
 //! A small in-process LSP client for the `lsp_*` tests: the server runs on one end
-//! of a `tokio::io::duplex` pipe (`nianbao::lsp::serve`), the test drives JSON-RPC
+//! of a `tokio::io::duplex` pipe (`nianbao_lsp::serve`), the test drives JSON-RPC
 //! frames on the other. Server-to-client requests are answered automatically
 //! (`workspace/configuration` with [`TestClient::config`], `workspace/applyEdit`
 //! with `applied: true`, anything else with `null`) and recorded.
 #![allow(dead_code)]
 
-use nianbao::text::{apply_edits, Encoding, LineIndex, Position, TextEdit, TextRange};
+use nianbao_core::text::{apply_edits, Encoding, LineIndex, Position, TextEdit, TextRange};
 use serde_json::{json, Value};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -59,7 +59,7 @@ impl TestClient {
     pub async fn start_with_config(params: Value, config: Value) -> (TestClient, Value) {
         let (client_io, server_io) = tokio::io::duplex(1 << 16);
         let (server_read, server_write) = tokio::io::split(server_io);
-        let server = tokio::spawn(nianbao::lsp::serve(server_read, server_write));
+        let server = tokio::spawn(nianbao_lsp::serve(server_read, server_write));
         let (client_read, mut client_write) = tokio::io::split(client_io);
 
         let (out, mut out_rx) = mpsc::unbounded_channel::<Value>();

@@ -1,0 +1,297 @@
+//! Open documents (ropes, edited in place) and analysis snapshots (an immutable
+//! copy of the text of one version, with its analysis).
+
+use super::encoding::Conv;
+use super::settings::Attach;
+use nianbao_core::config::Config;
+use nianbao_core::diag::Lang;
+use nianbao_core::incremental::Engine;
+use nianbao_core::template::SECTIONS;
+use nianbao_core::text::{Encoding, LineIndex};
+use nianbao_core::Analysis;
+use ropey::Rope;
+use std::sync::{Arc, OnceLock};
+use tower_lsp_server::ls_types::Uri;
+
+/// An edit: the byte range of the text before it, and the new text.
+pub type PendingEdit = (usize, usize, String);
+
+pub struct Document {
+    pub rope: Rope,
+    pub version: i32,
+    pub language_id: String,
+    /// The latest analysis (maybe of an older version or older settings).
+    pub snapshot: Option<Arc<Snapshot>>,
+    /// The incremental engine (`None` while an analysis has it out).
+    pub engine: Option<Box<Engine>>,
+    /// Edits since the engine's text.
+    pub pending: Vec<PendingEdit>,
+    /// Bumped whenever `pending` is taken: an engine handed back from an older
+    /// take would miss edits, and is dropped.
+    pub pending_epoch: u64,
+    /// Unique per opened document (a reopened URI is another document).
+    pub serial: u64,
+}
+
+impl Document {
+    pub fn new(text: &str, version: i32, language_id: String) -> Self {
+        static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        Document {
+            rope: Rope::from_str(text),
+            version,
+            language_id,
+            snapshot: None,
+            engine: None,
+            pending: Vec::new(),
+            pending_epoch: 0,
+            serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
+    /// The cached snapshot, if it is of this version and these settings.
+    pub fn current_snapshot(&self, generation: u64) -> Option<Arc<Snapshot>> {
+        self.snapshot
+            .clone()
+            .filter(|s| s.version == self.version && s.generation == generation)
+    }
+
+    /// Record an edit for the engine (bytes `start..end` of the current text).
+    pub fn record_edit(&mut self, start: usize, end: usize, text: &str) {
+        // A long backlog (no analysis ran, e.g. a detached document): start afresh.
+        if self.pending.len() > 4096 {
+            self.engine = None;
+            self.pending.clear();
+            self.pending_epoch += 1;
+            return;
+        }
+        self.pending.push((start, end, text.to_string()));
+    }
+
+    /// Take what an analysis needs: the engine (if here) and the edits since its text.
+    pub fn take_engine(&mut self) -> (Option<Box<Engine>>, Vec<PendingEdit>, u64) {
+        self.pending_epoch += 1;
+        (
+            self.engine.take(),
+            std::mem::take(&mut self.pending),
+            self.pending_epoch,
+        )
+    }
+
+    /// Hand an engine back after an analysis that took it at `epoch`.
+    pub fn give_back(&mut self, engine: Box<Engine>, epoch: u64, serial: u64) {
+        if self.engine.is_none() && self.pending_epoch == epoch && self.serial == serial {
+            self.engine = Some(engine);
+        }
+    }
+}
+
+/// One version of a document, analysed.
+pub struct Snapshot {
+    pub uri: Uri,
+    pub version: i32,
+    /// Settings generation the analysis used.
+    pub generation: u64,
+    /// The text of this version (a rope: cloning it is cheap).
+    pub rope: Rope,
+    text: OnceLock<String>,
+    index: OnceLock<LineIndex>,
+    /// The document is an annual report (or the settings attach it).
+    pub attached: bool,
+    /// The analysis, for attached documents only.
+    pub analysis: Option<Arc<Analysis>>,
+    pub lang: Lang,
+    pub encoding: Encoding,
+    /// Markdown or plain text.
+    pub is_text: bool,
+    pub attach: Attach,
+}
+
+impl Snapshot {
+    /// Positions of this version, converted on the rope (no copy of the text).
+    pub fn conv(&self) -> Conv<'_> {
+        Conv {
+            rope: &self.rope,
+            enc: self.encoding,
+        }
+    }
+    /// The text as one string (made on first use, for requests that read it).
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| self.rope.to_string())
+    }
+    pub fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.text()))
+    }
+    /// The same version with another analysis (the findings across years added: see `peers`).
+    pub fn with_analysis(&self, analysis: Arc<Analysis>) -> Snapshot {
+        Snapshot {
+            uri: self.uri.clone(),
+            version: self.version,
+            generation: self.generation,
+            rope: self.rope.clone(),
+            text: self.text.clone(),
+            index: self.index.clone(),
+            attached: self.attached,
+            analysis: Some(analysis),
+            lang: self.lang,
+            encoding: self.encoding,
+            is_text: self.is_text,
+            attach: self.attach,
+        }
+    }
+}
+
+/// What a snapshot is built from (taken under the document lock).
+pub struct SnapshotInput {
+    pub uri: Uri,
+    pub version: i32,
+    pub generation: u64,
+    pub rope: Rope,
+    pub engine: Option<Box<Engine>>,
+    pub pending: Vec<PendingEdit>,
+    pub language_id: String,
+    pub attach: Attach,
+    pub config: Config,
+    pub encoding: Encoding,
+}
+
+/// `NIANBAO_INCREMENTAL=0` (or `off`): analyse every version from scratch (to measure the gain).
+pub fn incremental_enabled() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| {
+        !matches!(
+            std::env::var("NIANBAO_INCREMENTAL").as_deref(),
+            Ok("0") | Ok("off") | Ok("false")
+        )
+    })
+}
+
+/// Analyse (runs the engine: call from a blocking thread, inside `catch_unwind`).
+/// Returns the engine to hand back to the document.
+pub fn build(input: SnapshotInput) -> (Snapshot, Box<Engine>) {
+    let mut engine = match input.engine {
+        Some(mut e) => {
+            for (start, end, text) in &input.pending {
+                e.edit(*start, *end, text);
+            }
+            e.set_config(input.config.clone());
+            e
+        }
+        None => Box::new(Engine::new(input.rope.to_string(), input.config.clone())),
+    };
+    debug_assert_eq!(engine.text().len(), input.rope.len_bytes());
+    engine.set_incremental(incremental_enabled());
+    let attached = should_attach(input.attach, &input.language_id, &input.uri, engine.text());
+    let is_text = is_text_document(&input.language_id, &input.uri);
+    let analysis = attached.then(|| engine.analysis());
+    let snap = Snapshot {
+        uri: input.uri,
+        version: input.version,
+        generation: input.generation,
+        rope: input.rope,
+        text: OnceLock::new(),
+        index: OnceLock::new(),
+        attached,
+        analysis,
+        lang: input.config.lang,
+        encoding: input.encoding,
+        is_text,
+        attach: input.attach,
+    };
+    (snap, engine)
+}
+
+/// Markdown or plain text (by language id or file extension).
+pub fn is_text_document(language_id: &str, uri: &Uri) -> bool {
+    let lang = language_id.to_ascii_lowercase();
+    if matches!(
+        lang.as_str(),
+        "markdown" | "plaintext" | "text" | "txt" | "md" | "mdx" | "rmd" | "quarto"
+    ) {
+        return true;
+    }
+    let path = uri.as_str().to_ascii_lowercase();
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    [".md", ".markdown", ".txt", ".text", ".mdown", ".mkd"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
+}
+
+pub fn should_attach(attach: Attach, language_id: &str, uri: &Uri, text: &str) -> bool {
+    match attach {
+        Attach::Always => true,
+        Attach::Never => false,
+        Attach::Auto => is_text_document(language_id, uri) && looks_like_report(text),
+    }
+}
+
+/// A title containing 年度报告 near the top, or a numbered heading of one of the six sections.
+pub fn looks_like_report(text: &str) -> bool {
+    let mut nonblank = 0;
+    for line in text.lines() {
+        let t = line.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '#' | '*' | '>' | '\u{3000}' | '\u{feff}')
+        });
+        if t.is_empty() {
+            continue;
+        }
+        nonblank += 1;
+        if nonblank <= 5 && t.contains("年度报告") && t.chars().count() <= 80 {
+            return true;
+        }
+        if is_section_heading(t) {
+            return true;
+        }
+    }
+    false
+}
+
+/// "一、总体情况", "三、收到和处理…": a numeral, a 、 and a section's key words.
+pub fn is_section_heading(t: &str) -> bool {
+    let mut chars = t.char_indices();
+    let Some((_, first)) = chars.next() else {
+        return false;
+    };
+    if !"一二三四五六".contains(first) {
+        return false;
+    }
+    let rest = &t[first.len_utf8()..];
+    let Some(title) = rest
+        .strip_prefix('、')
+        .or_else(|| rest.strip_prefix('.'))
+        .or_else(|| rest.strip_prefix('．'))
+    else {
+        return false;
+    };
+    let head: String = title.chars().take(24).collect();
+    SECTIONS
+        .iter()
+        .any(|s| head.starts_with(s.title) || s.keys.iter().any(|k| head.starts_with(k)))
+        || head.starts_with("收到和处理")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn attach_detection() {
+        assert!(looks_like_report(
+            "# 某某局2024年政府信息公开工作年度报告\n"
+        ));
+        assert!(looks_like_report("前言\n\n一、总体情况\n"));
+        assert!(looks_like_report("## 三、收到和处理政府信息公开申请情况\n"));
+        assert!(!looks_like_report("# README\n\n一、安装\n"));
+        let md = Uri::from_str("file:///a/b.md").unwrap();
+        let rs = Uri::from_str("file:///a/b.rs").unwrap();
+        assert!(should_attach(Attach::Auto, "markdown", &md, "一、总体情况"));
+        assert!(!should_attach(Attach::Auto, "rust", &rs, "一、总体情况"));
+        assert!(should_attach(Attach::Always, "rust", &rs, ""));
+        assert!(!should_attach(
+            Attach::Never,
+            "markdown",
+            &md,
+            "一、总体情况"
+        ));
+    }
+}
