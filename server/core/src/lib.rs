@@ -12,6 +12,7 @@ pub mod convert;
 pub mod diag;
 pub mod fix;
 pub mod incremental;
+pub mod locate;
 pub mod model;
 pub mod narrative;
 pub mod parse;

@@ -43,7 +43,9 @@ fn short_name(c: CellRef, of_kind: IdentityKind) -> String {
     match (c, of_kind) {
         (CellRef::T3 { col, .. }, IdentityKind::A) => TABLE3_COLUMNS[col].to_string(),
         (CellRef::T3 { row, .. }, _) => TABLE3_ROWS[row].display(),
-        (CellRef::T4 { col }, _) => nianbao_core::template::TABLE4_GROUP_COLUMNS[col % 5].to_string(),
+        (CellRef::T4 { col }, _) => {
+            nianbao_core::template::TABLE4_GROUP_COLUMNS[col % 5].to_string()
+        }
     }
 }
 
