@@ -263,8 +263,9 @@ fn solve(p: &Problem, set: &[usize]) -> Option<Explanation> {
         for i in 0..rows.len() {
             if i != r && rows[i][col] != 0 {
                 let (a, b) = (rows[r][col], rows[i][col]);
-                for j in 0..=k {
-                    rows[i][j] = rows[i][j] * a - rows[r][j] * b;
+                let pivot = rows[r].clone();
+                for (x, p) in rows[i].iter_mut().zip(&pivot) {
+                    *x = *x * a - p * b;
                 }
                 let g = rows[i].iter().fold(0i128, |g, &x| gcd(g, x.abs()));
                 if g > 1 {
