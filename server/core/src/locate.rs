@@ -310,6 +310,64 @@ fn gcd(a: i128, b: i128) -> i128 {
     }
 }
 
+/// How a written figure may have come from the intended one by a slip of the
+/// keyboard, as `deducorrect` recognises them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slip {
+    /// Two adjacent digits swapped: 19 for 91.
+    Swap,
+    /// One digit wrong: 18 for 19.
+    OneDigit,
+    /// A digit typed twice: 119 for 19.
+    Doubled,
+    /// A digit left out: 9 for 19.
+    Dropped,
+}
+
+/// The slip that turns `intended` into `written`, if it is one of [`Slip`].
+pub fn slip(written: i64, intended: i64) -> Option<Slip> {
+    if written == intended || written < 0 || intended < 0 {
+        return None;
+    }
+    let (w, i) = (written.to_string(), intended.to_string());
+    let (w, i) = (w.as_bytes(), i.as_bytes());
+    if w.len() == i.len() {
+        let diff: Vec<usize> = (0..w.len()).filter(|&k| w[k] != i[k]).collect();
+        return match diff[..] {
+            [_] => Some(Slip::OneDigit),
+            [a, b] if b == a + 1 && w[a] == i[b] && w[b] == i[a] => Some(Slip::Swap),
+            _ => None,
+        };
+    }
+    let (long, short) = if w.len() > i.len() { (w, i) } else { (i, w) };
+    if long.len() != short.len() + 1 {
+        return None;
+    }
+    // `long` is `short` with one digit inserted at k.
+    let k = (0..short.len())
+        .find(|&k| long[k] != short[k])
+        .unwrap_or(short.len());
+    if long[k + 1..] != short[k..] {
+        return None;
+    }
+    if w.len() > i.len() {
+        let doubled = (k > 0 && long[k] == long[k - 1]) || long.get(k + 1) == Some(&long[k]);
+        doubled.then_some(Slip::Doubled)
+    } else {
+        Some(Slip::Dropped)
+    }
+}
+
+/// A decimal point put one or more places off (an amount in 万元 written as
+/// 12.5 for 1.25): the two amounts differ by a power of ten.
+pub fn misplaced_point(written: f64, intended: f64) -> bool {
+    if !(written > 0.0 && intended > 0.0) || written == intended {
+        return false;
+    }
+    let r = (written / intended).log10();
+    (r.round() - r).abs() < 1e-9 && r.round() != 0.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -474,5 +532,24 @@ mod tests {
         };
         // t = 2·MAX does not fit in a cell, and a part would have to be negative.
         assert_eq!(locate(&p), Outcome::TooInconsistent);
+    }
+
+    #[test]
+    fn slips_of_the_keyboard() {
+        assert_eq!(slip(19, 91), Some(Slip::Swap));
+        assert_eq!(slip(123, 213), Some(Slip::Swap));
+        assert_eq!(slip(18, 19), Some(Slip::OneDigit));
+        assert_eq!(slip(119, 19), Some(Slip::Doubled));
+        assert_eq!(slip(199, 19), Some(Slip::Doubled));
+        assert_eq!(slip(9, 19), Some(Slip::Dropped));
+        assert_eq!(slip(1, 19), Some(Slip::Dropped));
+        assert_eq!(slip(129, 19), None); // an inserted digit that is not a repeat
+        assert_eq!(slip(31, 19), None);
+        assert_eq!(slip(5, 5), None);
+        assert_eq!(slip(1000, 1), None);
+        assert!(misplaced_point(12.5, 1.25));
+        assert!(misplaced_point(0.125, 12.5));
+        assert!(!misplaced_point(12.5, 12.6));
+        assert!(!misplaced_point(3.0, 3.0));
     }
 }
