@@ -760,13 +760,12 @@ pub fn table_cells(report: &Report, q: Quantity) -> Option<Vec<CellFigure>> {
 ///
 /// A total that fails an identity of its table is judged by NB3xx: when the
 /// prose agrees with the recomputed total, the prose is not what is wrong.
-pub fn disagreements(claims: &[Claim], report: &Report) -> Vec<Comparison> {
-    use crate::rules::shared::{identity_pass, CellValues};
-    let mut recomputed = CellValues::written(report);
-    identity_pass(
-        crate::template::identity_table(report.table3_format()),
-        &mut recomputed,
-    );
+pub fn disagreements(
+    claims: &[Claim],
+    report: &Report,
+    identities: &crate::identities::Evaluation,
+) -> Vec<Comparison> {
+    let recomputed = &identities.working;
     let mut out = Vec::new();
     for claim in claims.iter().cloned() {
         let Some(cells) = table_cells(report, claim.quantity) else {
