@@ -339,3 +339,76 @@ pub async fn hover(b: &Backend, params: HoverParams) -> Result<Option<Hover>> {
         range: Some(snap.conv().range(cell.range)),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nianbao_core::config::Config;
+    use nianbao_core::template::{TABLE3_COLUMNS, TABLE4_WIDTH};
+
+    fn draft() -> String {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/lsp/002_fb96db60f172c7f1.txt");
+        let src = std::fs::read_to_string(p).unwrap();
+        // 本年新收·自然人 one more: identities A and C fail.
+        let at = src.find("一、本年新收").unwrap();
+        let line = &src[at..at + src[at..].find('\n').unwrap()];
+        let bar = at + line.find('|').unwrap() + 1;
+        let end = bar + src[bar..].find('|').unwrap();
+        let v: i64 = src[bar..end].trim().parse().unwrap();
+        format!("{} {} {}", &src[..bar], v + 1, &src[end..])
+    }
+
+    fn every_cell() -> impl Iterator<Item = CellRef> {
+        (0..TABLE3_ROWS.len())
+            .flat_map(|row| (0..TABLE3_COLUMNS.len()).map(move |col| CellRef::T3 { row, col }))
+            .chain((0..TABLE4_WIDTH).map(|col| CellRef::T4 { col }))
+    }
+
+    #[test]
+    fn the_english_hover_is_english() {
+        let src = draft();
+        let a = nianbao_core::analyze(&src, &Config::default());
+        let mut seen = 0;
+        for c in every_cell().filter(|c| a.report.cell(*c).is_some()) {
+            let mut md = cell_markdown(&a.report, &a.diagnostics, c, Lang::En);
+            // The identities' English names cite the form's label "(七)".
+            for k in [IdentityKind::A, IdentityKind::B, IdentityKind::C] {
+                md = md.replace(k.name_en(), "");
+            }
+            assert!(
+                !md.chars().any(nianbao_core::parse::lex::is_han),
+                "{c:?}:\n{md}"
+            );
+            seen += 1;
+        }
+        assert!(seen > 100, "{seen} cells");
+    }
+
+    #[test]
+    fn the_hover_leads_with_the_finding_on_the_cell() {
+        let src = draft();
+        let a = nianbao_core::analyze(&src, &Config::default());
+        let mut seen = 0;
+        for d in &a.diagnostics {
+            let Some(Finding::WrongTotal { cell, identity, .. }) = d.finding else {
+                continue;
+            };
+            for lang in [Lang::Zh, Lang::En] {
+                let md = cell_markdown(&a.report, &a.diagnostics, cell, lang);
+                let name = match lang {
+                    Lang::Zh => identity.name_zh(),
+                    Lang::En => identity.name_en(),
+                };
+                assert!(
+                    md.starts_with(&format!("**✗ {name}**")),
+                    "{} on {cell:?}:\n{md}",
+                    d.code
+                );
+                assert!(!md.contains(&format!("✓ {name}")), "{md}");
+            }
+            seen += 1;
+        }
+        assert!(seen >= 2, "{:#?}", a.diagnostics);
+    }
+}
