@@ -244,11 +244,11 @@ fn verdict(
 /// this cell leading), then where the cell is.
 pub fn cell_markdown(
     report: &Report,
+    eval: &Evaluation,
     diagnostics: &[Diagnostic],
     c: CellRef,
     lang: Lang,
 ) -> String {
-    let eval = Evaluation::of(report);
     let mut judged: Vec<(usize, &Judged)> = eval.reading(c).collect();
     // Failing first, the one whose target is this cell before the others.
     judged.sort_by_key(|(i, j)| (!j.fails(), j.ident.target != c, *i));
@@ -270,7 +270,7 @@ pub fn cell_markdown(
             Outcome::Holds(sums) | Outcome::Fails { sums, .. } => sums,
         };
         let terms = Terms {
-            eval: &eval,
+            eval,
             index: *index,
             kind: ident.kind,
             this: c,
@@ -293,7 +293,7 @@ pub fn cell_markdown(
         ));
         if j.fails() {
             s.push_str(sep);
-            s.push_str(&verdict(report, diagnostics, &eval, j, lang));
+            s.push_str(&verdict(report, diagnostics, eval, j, lang));
         }
         s.push_str("\n\n");
     }
@@ -334,7 +334,7 @@ pub async fn hover(b: &Backend, params: HoverParams) -> Result<Option<Hover>> {
     Ok(Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
-            value: cell_markdown(&a.report, &a.diagnostics, c, snap.lang),
+            value: cell_markdown(&a.report, a.identities(), &a.diagnostics, c, snap.lang),
         }),
         range: Some(snap.conv().range(cell.range)),
     }))
@@ -371,7 +371,7 @@ mod tests {
         let a = nianbao_core::analyze(&src, &Config::default());
         let mut seen = 0;
         for c in every_cell().filter(|c| a.report.cell(*c).is_some()) {
-            let mut md = cell_markdown(&a.report, &a.diagnostics, c, Lang::En);
+            let mut md = cell_markdown(&a.report, a.identities(), &a.diagnostics, c, Lang::En);
             // The identities' English names cite the form's label "(七)".
             for k in [IdentityKind::A, IdentityKind::B, IdentityKind::C] {
                 md = md.replace(k.name_en(), "");
@@ -395,7 +395,7 @@ mod tests {
                 continue;
             };
             for lang in [Lang::Zh, Lang::En] {
-                let md = cell_markdown(&a.report, &a.diagnostics, cell, lang);
+                let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, cell, lang);
                 let name = match lang {
                     Lang::Zh => identity.name_zh(),
                     Lang::En => identity.name_en(),
