@@ -17,6 +17,10 @@
 //!   judged, so that a wrong total is found once, where it is wrong. The rules,
 //!   fix-all, the prose comparison and the editor features all read one
 //!   [`Evaluation`] per analysis.
+//!
+//! The fix-order pass recomputes each total from its parts. Locating the
+//! fewest cells to change so that every identity holds (error localisation)
+//! needs the same pieces: the system, the cells with their states, [`evaluate`].
 
 use crate::model::{Cell, Report, Value};
 use crate::template::{
