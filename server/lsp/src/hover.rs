@@ -188,13 +188,7 @@ fn finding_at(report: &Report, diagnostics: &[Diagnostic], target: CellRef) -> O
 }
 
 /// What to do about a failing identity, as the diagnostics judge it.
-fn verdict(
-    report: &Report,
-    diagnostics: &[Diagnostic],
-    eval: &Evaluation,
-    j: &Judged,
-    lang: Lang,
-) -> String {
+fn verdict(report: &Report, diagnostics: &[Diagnostic], j: &Judged, lang: Lang) -> String {
     let ident = j.ident;
     let target = describe(ident.target, lang);
     let Outcome::Fails {
@@ -206,8 +200,9 @@ fn verdict(
         return String::new();
     };
     if !first {
-        // The same total was found wrong by an earlier identity of the pass.
-        let v = eval.working.get(ident.target).unwrap_or(sums.actual);
+        // The same total was found wrong by an earlier identity of the pass,
+        // and enters this one with the value that one gave it.
+        let v = sums.actual;
         return tr(
             lang,
             format!("「{target}」已按前面的关系判定应为 {v}，此关系仍不成立：请核对各项"),
@@ -278,7 +273,11 @@ pub fn cell_markdown(
         };
         let lhs = terms.side(&ident.lhs);
         let rhs = terms.side(&ident.rhs);
-        let (mark, rel) = if j.fails() { ("✗", "≠") } else { ("✓", "=") };
+        let (mark, rel) = if j.fails() {
+            ("✗", "≠")
+        } else {
+            ("✓", "=")
+        };
         let tail = match lang {
             Lang::Zh => format!("（{} {rel} {}）", sums.lhs, sums.rhs),
             Lang::En => format!(" ({} {rel} {})", sums.lhs, sums.rhs),
@@ -293,7 +292,7 @@ pub fn cell_markdown(
         ));
         if j.fails() {
             s.push_str(sep);
-            s.push_str(&verdict(report, diagnostics, eval, j, lang));
+            s.push_str(&verdict(report, diagnostics, j, lang));
         }
         s.push_str("\n\n");
     }
@@ -357,6 +356,38 @@ mod tests {
         let end = bar + src[bar..].find('|').unwrap();
         let v: i64 = src[bar..end].trim().parse().unwrap();
         format!("{} {} {}", &src[..bar], v + 1, &src[end..])
+    }
+
+    #[test]
+    fn a_total_two_identities_find_wrong_names_the_first() {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/lsp/002_fb96db60f172c7f1.txt");
+        let src = std::fs::read_to_string(p).unwrap();
+        // 四、结转·自然人 = 1: A finds 结转·总计 wrong (1), C on the 总计 column
+        // then fails on the same cell.
+        let src = src.replacen(
+            "四、结转下年度继续办理 | 0 |",
+            "四、结转下年度继续办理 | 1 |",
+            1,
+        );
+        let a = nianbao_core::analyze(&src, &Config::default());
+        let row = TABLE3_ROWS
+            .iter()
+            .position(|r| r.key == "t3.carried_out")
+            .unwrap();
+        let total = CellRef::T3 { row, col: 6 };
+        let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, total, Lang::Zh);
+        assert!(md.starts_with("**✗ 勾稽关系A"), "{md}");
+        assert!(md.contains("应为 1\n"), "{md}");
+        assert!(
+            md.contains("已按前面的关系判定应为 1，此关系仍不成立"),
+            "{md}"
+        );
+        let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, total, Lang::En);
+        assert!(
+            md.contains("already found to be 1 by an earlier identity"),
+            "{md}"
+        );
     }
 
     fn every_cell() -> impl Iterator<Item = CellRef> {
