@@ -558,6 +558,61 @@ async fn hover_and_inlay_hints_show_identities_and_expected_values() {
     assert!(client.shutdown_and_exit().await);
 }
 
+/// The hover on a cell an identity finding sits on shows that identity failing,
+/// judged on the values the finding was (a total recomputed by an earlier
+/// identity enters with its recomputed value), not holding on the written ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hover_on_a_wrong_total_agrees_with_its_diagnostic() {
+    let (client, _) = TestClient::start(init_params(push_caps())).await;
+    let text = draft_abc();
+    client.open(URI, "markdown", 1, &text);
+    let diags = client.diagnostics(URI, 1).await;
+    let mut seen = Vec::new();
+    for d in &diags {
+        let code = d["code"].as_str().unwrap();
+        let name = match code {
+            "NB301" => "勾稽关系A",
+            "NB302" => "勾稽关系B",
+            "NB303" => "勾稽关系C",
+            "NB304" => "表四合计",
+            _ => continue,
+        };
+        let h = client
+            .call(
+                "textDocument/hover",
+                json!({ "textDocument": { "uri": URI }, "position": d["range"]["start"] }),
+            )
+            .await;
+        let md = h["contents"]["value"].as_str().unwrap();
+        assert!(
+            md.starts_with(&format!("**✗ {name}")),
+            "{code} ({}) — the hover leads with it:\n{md}",
+            d["message"]
+        );
+        assert!(
+            !md.contains(&format!("✓ {name}")),
+            "{code} ({}) — the hover says it holds:\n{md}",
+            d["message"]
+        );
+        seen.push(code.to_string());
+    }
+    // The 结转 总计 cell: identity C fails there once A recomputed 新收·总计.
+    assert!(seen.iter().any(|c| c == "NB303"), "{seen:?}");
+    let (s, _) = cell_offset(&text, "四、结转下年度继续办理", 6);
+    let h = client
+        .call(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": URI }, "position": lsp_pos(&text, s, U16) }),
+        )
+        .await;
+    let md = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.contains("✗ 勾稽关系C") && md.contains("按合计重算"),
+        "{md}"
+    );
+    assert!(client.shutdown_and_exit().await);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn symbols_tree_and_folding_ranges() {
     let (client, _) = TestClient::start(init_params(push_caps())).await;

@@ -8,6 +8,16 @@ use crate::rules::{self, Ctx};
 pub struct Analysis {
     pub report: Report,
     pub diagnostics: Vec<Diagnostic>,
+    /// The identities of tables 三 and 四 evaluated on `report` (by the rules,
+    /// or on first use), for fix-all and the editor features.
+    pub identities: std::sync::OnceLock<crate::identities::Evaluation>,
+}
+
+impl Analysis {
+    pub fn identities(&self) -> &crate::identities::Evaluation {
+        self.identities
+            .get_or_init(|| crate::identities::Evaluation::of(&self.report))
+    }
 }
 
 pub fn analyze(src: &str, config: &Config) -> Analysis {
@@ -17,11 +27,14 @@ pub fn analyze(src: &str, config: &Config) -> Analysis {
     for para in crate::narrative::paragraph_spans(&lines, &report) {
         claims.extend(crate::narrative::paragraph_claims(src, &lines.ranges[para]));
     }
-    let diagnostics = rules::run(&Ctx::new(src, &report, config).with_claims(claims));
+    let ctx = Ctx::new(src, &report, config).with_claims(claims);
+    let diagnostics = rules::run(&ctx);
+    let identities = ctx.identities.into_inner().map(Into::into).unwrap_or_default();
     let dirs = crate::suppress::directives_in(src, &lines);
     let diagnostics = crate::suppress::apply_with(src, &lines, &dirs, config, diagnostics);
     Analysis {
         report,
         diagnostics,
+        identities,
     }
 }

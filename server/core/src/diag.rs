@@ -103,6 +103,24 @@ pub struct Fix {
     pub edits: Vec<TextEdit>,
 }
 
+/// What a finding is, as data: what fixes and the editor features (hover,
+/// inlay hints, code lens) read instead of parsing the message or a fix's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Finding {
+    /// A total that fails an identity of table 三 or 四.
+    WrongTotal {
+        cell: crate::template::CellRef,
+        identity: crate::template::IdentityKind,
+        /// The total as written.
+        written: i64,
+        /// The value the identity implies for it (may be negative).
+        expected: i64,
+        /// Writing `expected` is the fix (a recompute fix is attached).
+        fixable: bool,
+    },
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     pub code: &'static str,
@@ -111,6 +129,9 @@ pub struct Diagnostic {
     pub message: Msg,
     pub related: Vec<Related>,
     pub fixes: Vec<Fix>,
+    /// The finding as data, for the findings that have one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finding: Option<Finding>,
 }
 
 impl Diagnostic {
@@ -125,11 +146,29 @@ impl Diagnostic {
             message,
             related: Vec::new(),
             fixes: Vec::new(),
+            finding: None,
         }
     }
     pub fn with_related(mut self, related: Vec<Related>) -> Self {
         self.related = related;
         self
+    }
+    pub fn with_finding(mut self, finding: Finding) -> Self {
+        self.finding = Some(finding);
+        self
+    }
+    /// The total this finding says is wrong, with the value it should have,
+    /// when recomputing it is the fix.
+    pub fn expected_total(&self) -> Option<(crate::template::CellRef, i64)> {
+        match self.finding? {
+            Finding::WrongTotal {
+                cell,
+                expected,
+                fixable: true,
+                ..
+            } => Some((cell, expected)),
+            _ => None,
+        }
     }
     pub fn with_fix(mut self, fix: Fix) -> Self {
         self.fixes.push(fix);

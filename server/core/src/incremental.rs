@@ -766,10 +766,11 @@ impl Engine {
         rules::sort(&mut diagnostics);
         let dirs = crate::suppress::directives_in(src, lines);
         let diagnostics = crate::suppress::apply_with(src, lines, &dirs, &self.config, diagnostics);
-        drop(ctx);
+        let identities = ctx.identities.into_inner().map(Into::into).unwrap_or_default();
         let analysis = Arc::new(Analysis {
             report,
             diagnostics,
+            identities,
         });
         self.stats = stats;
         self.prev = Some(Prev {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod convert;
 pub mod diag;
 pub mod fix;
+pub mod identities;
 pub mod incremental;
 pub mod locate;
 pub mod model;

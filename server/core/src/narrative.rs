@@ -13,7 +13,7 @@ use crate::text::TextRange;
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while1};
 use nom::character::complete::{char as nchar, space0};
-use nom::combinator::{map, opt, recognize};
+use nom::combinator::{map, map_opt, opt, recognize};
 use nom::multi::many1;
 use nom::sequence::{pair, preceded};
 use nom::IResult;
@@ -281,9 +281,13 @@ fn arabic(i: &str) -> IResult<&str, i64> {
             ))),
         )),
         |s: &str| {
+            // Beyond any count (MAX_COUNT, or i64 on the way there): i64::MAX,
+            // which no count reaches and `count` does not take.
             s.chars()
                 .filter_map(digit)
-                .fold(0i64, |v, d| v.saturating_mul(10).saturating_add(d as i64))
+                .try_fold(0i64, |v, d| v.checked_mul(10)?.checked_add(d as i64))
+                .filter(|v| crate::identities::is_count(*v))
+                .unwrap_or(i64::MAX)
         },
     )(i)
 }
@@ -317,33 +321,42 @@ fn cn_unit(c: char) -> Option<i64> {
 /// Chinese numerals: 三, 十二, 一百零五, 两千三百.
 fn chinese(i: &str) -> IResult<&str, i64> {
     let (rest, s) = take_while1(|c| cn_digit(c).is_some() || cn_unit(c).is_some())(i)?;
-    let mut total = 0i64;
-    let mut section = 0i64;
-    let mut num: Option<i64> = None;
-    for c in s.chars() {
-        if let Some(d) = cn_digit(c) {
-            num = Some(d);
-        } else if let Some(u) = cn_unit(c) {
-            if u == 10000 {
-                section = (section + num.unwrap_or(0)) * u;
-                total += section;
-                section = 0;
-            } else {
-                section += num.unwrap_or(1) * u;
+    // Checked: a numeral beyond i64 reads as i64::MAX, which `count` does not take.
+    let value = || -> Option<i64> {
+        let mut total = 0i64;
+        let mut section = 0i64;
+        let mut num: Option<i64> = None;
+        for c in s.chars() {
+            if let Some(d) = cn_digit(c) {
+                num = Some(d);
+            } else if let Some(u) = cn_unit(c) {
+                if u == 10000 {
+                    section = section.checked_add(num.unwrap_or(0))?.checked_mul(u)?;
+                    total = total.checked_add(section)?;
+                    section = 0;
+                } else {
+                    section = section.checked_add(num.unwrap_or(1).checked_mul(u)?)?;
+                }
+                num = None;
             }
-            num = None;
         }
-    }
-    Ok((rest, total + section + num.unwrap_or(0)))
+        total.checked_add(section)?.checked_add(num.unwrap_or(0))
+    };
+    Ok((rest, value().unwrap_or(i64::MAX)))
 }
 
 /// A count with its unit: "12件", "３ 件", "一百零五件". Returns the value and
 /// the length of the number itself.
 fn count(i: &str) -> IResult<&str, (i64, usize)> {
+    // A figure beyond any count (30 digits run together) is not a claim.
     let (rest, (v, n)) = alt((
-        map(recognize(arabic), |s: &str| (arabic(s).unwrap().1, s.len())),
-        map(recognize(chinese), |s: &str| {
-            (chinese(s).unwrap().1, s.len())
+        map_opt(recognize(arabic), |s: &str| {
+            let v = arabic(s).ok()?.1;
+            crate::identities::is_count(v).then_some((v, s.len()))
+        }),
+        map_opt(recognize(chinese), |s: &str| {
+            let v = chinese(s).ok()?.1;
+            crate::identities::is_count(v).then_some((v, s.len()))
         }),
     ))(i)?;
     let (rest, _) = space0(rest)?;
@@ -760,13 +773,12 @@ pub fn table_cells(report: &Report, q: Quantity) -> Option<Vec<CellFigure>> {
 ///
 /// A total that fails an identity of its table is judged by NB3xx: when the
 /// prose agrees with the recomputed total, the prose is not what is wrong.
-pub fn disagreements(claims: &[Claim], report: &Report) -> Vec<Comparison> {
-    use crate::rules::shared::{identity_pass, CellValues};
-    let mut recomputed = CellValues::written(report);
-    identity_pass(
-        crate::template::identity_table(report.table3_format()),
-        &mut recomputed,
-    );
+pub fn disagreements(
+    claims: &[Claim],
+    report: &Report,
+    identities: &crate::identities::Evaluation,
+) -> Vec<Comparison> {
+    let recomputed = &identities.working;
     let mut out = Vec::new();
     for claim in claims.iter().cloned() {
         let Some(cells) = table_cells(report, claim.quantity) else {

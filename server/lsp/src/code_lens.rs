@@ -1,7 +1,6 @@
 //! A code lens above each table with wrong totals: "重算本表 N 处合计", running
 //! `nianbao.fixTable` for that table.
 
-use super::code_action::fix_all_edits;
 use super::document::Snapshot;
 use super::server::{Backend, CMD_FIX_TABLE};
 use nianbao_core::convert::{table_extent, Source};
@@ -45,8 +44,17 @@ pub async fn code_lens(b: &Backend, params: CodeLensParams) -> Result<Option<Vec
     };
     let conv = snap.conv();
     let mut lenses = Vec::new();
+    let wrong = match &snap.analysis {
+        Some(a) => super::inlay_hint::wrong_totals(&a.diagnostics),
+        None => Vec::new(),
+    };
     for (name, region, extent) in tables(&snap) {
-        let n = fix_all_edits(&snap, Some(region)).len();
+        // The wrong totals the diagnostics find in the table (what the command
+        // recomputes, read from the findings rather than by running fix-all).
+        let n = wrong
+            .iter()
+            .filter(|(cell, _, _)| cell.start >= region.start && cell.end <= region.end)
+            .count();
         if n == 0 {
             continue;
         }

@@ -1,13 +1,15 @@
-//! Hover on a value cell of table 三 or 四: its row, its column, and every
-//! identity it takes part in, with the values computed.
+//! Hover on a value cell of table 三 or 四: every identity it takes part in, as
+//! the analysis evaluated it (the values each was judged on, what a wrong total
+//! should be), then its table, row and column.
 
-use super::inlay_hint::{expected_value, IDENTITY_CODES};
 use super::server::Backend;
-use nianbao_core::diag::Diagnostic;
-use nianbao_core::diag::Lang;
+use nianbao_core::diag::{Diagnostic, Finding, Lang};
+use nianbao_core::identities::{CellState, Evaluation, Judged, Outcome};
 use nianbao_core::model::Report;
-use nianbao_core::rules::shared::{eval, int_of};
-use nianbao_core::template::{identities, CellRef, IdentityKind, TABLE3_COLUMNS, TABLE3_ROWS};
+use nianbao_core::template::{
+    CellRef, IdentityKind, TABLE3_COLUMNS, TABLE3_COLUMNS_EN, TABLE3_ROWS, TABLE4_GROUPS,
+    TABLE4_GROUPS_EN, TABLE4_GROUP_COLUMNS, TABLE4_GROUP_COLUMNS_EN,
+};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
@@ -32,151 +34,284 @@ pub fn cell_at(report: &Report, offset: usize) -> Option<CellRef> {
     None
 }
 
-fn value_text(report: &Report, c: CellRef) -> String {
-    match int_of(report, c) {
-        Some(v) => v.to_string(),
-        None => "？".to_string(),
+fn tr(lang: Lang, zh: String, en: String) -> String {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
     }
 }
 
-fn short_name(c: CellRef, of_kind: IdentityKind) -> String {
-    match (c, of_kind) {
-        (CellRef::T3 { col, .. }, IdentityKind::A) => TABLE3_COLUMNS[col].to_string(),
-        (CellRef::T3 { row, .. }, _) => TABLE3_ROWS[row].display(),
-        (CellRef::T4 { col }, _) => {
-            nianbao_core::template::TABLE4_GROUP_COLUMNS[col % 5].to_string()
+/// A cell's place in its table (table, row, column), in `lang`.
+fn place(c: CellRef, lang: Lang) -> (&'static str, String, &'static str) {
+    match (c, lang) {
+        (CellRef::T3 { row, col }, Lang::Zh) => (
+            "表三 收到和处理政府信息公开申请情况",
+            TABLE3_ROWS[row].display(),
+            TABLE3_COLUMNS[col],
+        ),
+        (CellRef::T3 { row, col }, Lang::En) => (
+            "Table 3 — applications received and handled",
+            TABLE3_ROWS[row].display_en().to_string(),
+            TABLE3_COLUMNS_EN[col],
+        ),
+        (CellRef::T4 { col }, Lang::Zh) => (
+            "表四 政府信息公开行政复议、行政诉讼情况",
+            TABLE4_GROUPS[col / 5].to_string(),
+            TABLE4_GROUP_COLUMNS[col % 5],
+        ),
+        (CellRef::T4 { col }, Lang::En) => (
+            "Table 4 — administrative reconsideration and litigation",
+            TABLE4_GROUPS_EN[col / 5].to_string(),
+            TABLE4_GROUP_COLUMNS_EN[col % 5],
+        ),
+    }
+}
+
+fn describe(c: CellRef, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => c.describe(),
+        Lang::En => c.describe_en(),
+    }
+}
+
+/// A cell named within an identity: its column in a row total (A), else its row.
+fn short_name(c: CellRef, kind: IdentityKind, lang: Lang) -> String {
+    let (_, row, col) = place(c, lang);
+    match (c, kind) {
+        (CellRef::T3 { .. }, IdentityKind::A) | (CellRef::T4 { .. }, _) => col.to_string(),
+        (CellRef::T3 { .. }, _) => row,
+    }
+}
+
+/// A value as the arithmetic sees it.
+fn state_text(s: CellState, lang: Lang) -> String {
+    match (s, lang) {
+        (CellState::Number(v) | CellState::OutOfRange(v), _) => v.to_string(),
+        (CellState::Blank, Lang::Zh) => "（空）".to_string(),
+        (CellState::Blank, Lang::En) => "(blank)".to_string(),
+        (CellState::Unreadable, Lang::Zh) => "？".to_string(),
+        (CellState::Unreadable, Lang::En) => "?".to_string(),
+        (CellState::Missing, Lang::Zh) => "（缺）".to_string(),
+        (CellState::Missing, Lang::En) => "(missing)".to_string(),
+    }
+}
+
+/// Why an identity is not evaluated.
+fn not_evaluated(cell: CellRef, state: CellState, lang: Lang) -> String {
+    let name = describe(cell, lang);
+    match (state, lang) {
+        (CellState::Blank, Lang::Zh) => format!("「{name}」为空，未核对"),
+        (CellState::Blank, Lang::En) => format!("“{name}” is blank: not checked"),
+        (CellState::Missing, Lang::Zh) => format!("缺少「{name}」，未核对"),
+        (CellState::Missing, Lang::En) => format!("“{name}” is missing: not checked"),
+        (CellState::OutOfRange(v), Lang::Zh) => {
+            format!("「{name}」为 {v}，不是有效件数，未核对")
         }
+        (CellState::OutOfRange(v), Lang::En) => {
+            format!("“{name}” is {v}, not a valid count: not checked")
+        }
+        (_, Lang::Zh) => format!("「{name}」不是整数，未核对"),
+        (_, Lang::En) => format!("“{name}” is not an integer: not checked"),
     }
 }
 
-fn terms(
-    report: &Report,
-    cells: &[CellRef],
+/// The identity at `index` of the pass, its cells with the values it was
+/// judged on (a total recomputed earlier in the pass shows both values).
+struct Terms<'a> {
+    eval: &'a Evaluation,
+    index: usize,
     kind: IdentityKind,
     this: CellRef,
     lang: Lang,
-) -> String {
-    if cells.len() > 6 {
+}
+
+impl Terms<'_> {
+    fn term(&self, c: CellRef) -> String {
+        let now = self.eval.state_at(self.index, c);
+        let written = self.eval.written.state(c);
+        let mut v = state_text(now, self.lang);
+        if now != written {
+            let w = state_text(written, self.lang);
+            v = tr(
+                self.lang,
+                format!("{v}（原文为 {w}，按合计重算）"),
+                format!("{v} (written {w}, recomputed)"),
+            );
+        }
+        let s = format!("{} {v}", short_name(c, self.kind, self.lang));
+        if c == self.this {
+            format!("**{s}**")
+        } else {
+            s
+        }
+    }
+    fn side(&self, cells: &[CellRef]) -> String {
+        if cells.len() <= 6 {
+            return cells
+                .iter()
+                .map(|c| self.term(*c))
+                .collect::<Vec<_>>()
+                .join(" + ");
+        }
         let listed: Vec<String> = cells
             .iter()
-            .filter(|c| **c == this || int_of(report, **c).unwrap_or(0) != 0)
-            .map(|c| term(report, *c, kind, this))
+            .filter(|c| {
+                **c == self.this || self.eval.state_at(self.index, **c) != CellState::Number(0)
+            })
+            .map(|c| self.term(*c))
             .collect();
-        let head = match lang {
-            Lang::Zh => format!("{} 项之和", cells.len()),
-            Lang::En => format!("sum of {} cells", cells.len()),
-        };
-        let rest = match lang {
-            Lang::Zh => "其余为 0",
-            Lang::En => "the others are 0",
-        };
+        let head = tr(
+            self.lang,
+            format!("{} 项之和", cells.len()),
+            format!("sum of {} cells", cells.len()),
+        );
         if listed.is_empty() {
-            head
-        } else {
-            format!("{head}（{}；{rest}）", listed.join(" + "))
+            return head;
         }
-    } else {
-        cells
-            .iter()
-            .map(|c| term(report, *c, kind, this))
-            .collect::<Vec<_>>()
-            .join(" + ")
+        match self.lang {
+            Lang::Zh => format!("{head}（{}；其余为 0）", listed.join(" + ")),
+            Lang::En => format!("{head} ({}; the others are 0)", listed.join(" + ")),
+        }
     }
 }
 
-fn term(report: &Report, c: CellRef, kind: IdentityKind, this: CellRef) -> String {
-    let s = format!("{} {}", short_name(c, kind), value_text(report, c));
-    if c == this {
-        format!("**{s}**")
-    } else {
-        s
+/// The finding on the cell of `target`, if the diagnostics have one.
+fn finding_at(report: &Report, diagnostics: &[Diagnostic], target: CellRef) -> Option<Finding> {
+    let range = report.cell(target)?.range;
+    diagnostics
+        .iter()
+        .filter(|d| d.range == range)
+        .find_map(|d| match d.finding {
+            Some(f @ Finding::WrongTotal { cell, .. }) if cell == target => Some(f),
+            _ => None,
+        })
+}
+
+/// What to do about a failing identity, as the diagnostics judge it.
+fn verdict(report: &Report, diagnostics: &[Diagnostic], j: &Judged, lang: Lang) -> String {
+    let ident = j.ident;
+    let target = describe(ident.target, lang);
+    let Outcome::Fails {
+        sums,
+        fixable,
+        first,
+    } = j.outcome
+    else {
+        return String::new();
+    };
+    if !first {
+        // The same total was found wrong by an earlier identity of the pass,
+        // and enters this one with the value that one gave it.
+        let v = sums.actual;
+        return tr(
+            lang,
+            format!("「{target}」已按前面的关系判定应为 {v}，此关系仍不成立：请核对各项"),
+            format!("“{target}” is already found to be {v} by an earlier identity, and this one still fails: check the parts"),
+        );
+    }
+    let (expected, fixable) = match finding_at(report, diagnostics, ident.target) {
+        Some(Finding::WrongTotal {
+            expected, fixable, ..
+        }) => (expected, fixable),
+        None => (sums.expected, fixable),
+    };
+    match (fixable, expected >= 0) {
+        (true, _) => tr(
+            lang,
+            format!("「{target}」应为 {expected}"),
+            format!("“{target}” should be {expected}"),
+        ),
+        (false, true) => tr(
+            lang,
+            format!("按此关系「{target}」为 {expected}，但无法单独修正：请核对各项"),
+            format!("by this identity “{target}” is {expected}, but it cannot be fixed alone: check the parts"),
+        ),
+        (false, false) => tr(
+            lang,
+            "无法用非负数修正，请核对各项".to_string(),
+            "no non-negative value fixes it: check the parts".to_string(),
+        ),
     }
 }
 
-/// The hover text of a cell, in Markdown.
+/// The hover text of a cell, in Markdown: first the identities it takes part
+/// in, as the analysis evaluated them (the ones that fail first, the finding on
+/// this cell leading), then where the cell is.
 pub fn cell_markdown(
     report: &Report,
+    eval: &Evaluation,
     diagnostics: &[Diagnostic],
     c: CellRef,
     lang: Lang,
 ) -> String {
-    let (table, row, col) = match c {
-        CellRef::T3 { row, col } => (
-            match lang {
-                Lang::Zh => "表三 收到和处理政府信息公开申请情况",
-                Lang::En => "Table 3 — applications received and handled",
-            },
-            TABLE3_ROWS[row].display(),
-            TABLE3_COLUMNS[col].to_string(),
-        ),
-        CellRef::T4 { col } => (
-            match lang {
-                Lang::Zh => "表四 政府信息公开行政复议、行政诉讼情况",
-                Lang::En => "Table 4 — administrative reconsideration and litigation",
-            },
-            nianbao_core::template::TABLE4_GROUPS[col / 5].to_string(),
-            nianbao_core::template::TABLE4_GROUP_COLUMNS[col % 5].to_string(),
-        ),
-    };
+    let mut judged: Vec<(usize, &Judged)> = eval.reading(c).collect();
+    // Failing first, the one whose target is this cell before the others.
+    judged.sort_by_key(|(i, j)| (!j.fails(), j.ident.target != c, *i));
     let mut s = String::new();
-    let (l_row, l_col, l_val, l_ids) = match lang {
-        Lang::Zh => ("行", "列", "值", "勾稽关系"),
-        Lang::En => ("Row", "Column", "Value", "Identities"),
-    };
-    s.push_str(&format!("**{table}**\n\n"));
-    s.push_str(&format!(
-        "- {l_row}：{row}\n- {l_col}：{col}\n- {l_val}：{}\n",
-        value_text(report, c)
-    ));
-    let all = identities(report.table3_format());
-    let idents: Vec<_> = all.iter().filter(|i| i.cells().any(|x| x == c)).collect();
-    if idents.is_empty() {
-        return s;
-    }
-    s.push_str(&format!("\n**{l_ids}**\n\n"));
-    for ident in &idents {
+    for (index, j) in &judged {
+        let ident = j.ident;
         let name = match lang {
             Lang::Zh => ident.kind.name_zh(),
             Lang::En => ident.kind.name_en(),
         };
-        let Some(e) = eval(ident, |x| int_of(report, x)) else {
-            let why = match lang {
-                Lang::Zh => "有单元格不是整数，无法核对",
-                Lang::En => "a cell is not an integer: not checked",
-            };
-            s.push_str(&format!("- {name}：{why}\n"));
-            continue;
+        let sums = match j.outcome {
+            Outcome::NotEvaluated { cell, state } => {
+                s.push_str(&format!(
+                    "**{name}**\n\n{}\n\n",
+                    not_evaluated(cell, state, lang)
+                ));
+                continue;
+            }
+            Outcome::Holds(sums) | Outcome::Fails { sums, .. } => sums,
         };
-        let mark = if e.holds() { "✓" } else { "✗" };
-        let lhs = terms(report, &ident.lhs, ident.kind, c, lang);
-        let rhs = terms(report, &ident.rhs, ident.kind, c, lang);
-        let rel = if e.holds() { "=" } else { "≠" };
+        let terms = Terms {
+            eval,
+            index: *index,
+            kind: ident.kind,
+            this: c,
+            lang,
+        };
+        let lhs = terms.side(&ident.lhs);
+        let rhs = terms.side(&ident.rhs);
+        let (mark, rel) = if j.fails() {
+            ("✗", "≠")
+        } else {
+            ("✓", "=")
+        };
+        let tail = match lang {
+            Lang::Zh => format!("（{} {rel} {}）", sums.lhs, sums.rhs),
+            Lang::En => format!(" ({} {rel} {})", sums.lhs, sums.rhs),
+        };
+        let sep = match lang {
+            Lang::Zh => "；",
+            Lang::En => "; ",
+        };
         s.push_str(&format!(
-            "- {mark} {name}\n  \n  {lhs} = {}；{rhs} = {}（{} {rel} {}）",
-            e.lhs, e.rhs, e.lhs, e.rhs
+            "**{mark} {name}**\n\n{lhs} = {}{sep}{rhs} = {}{tail}",
+            sums.lhs, sums.rhs
         ));
-        if !e.holds() {
-            let target = ident.target.describe();
-            // The engine's judgement (identities in fix order, each wrong total once).
-            let finding = report.cell(ident.target).and_then(|cell| {
-                diagnostics
-                    .iter()
-                    .find(|d| IDENTITY_CODES.contains(&d.code) && d.range == cell.range)
-            });
-            let fix = match (lang, finding.map(expected_value)) {
-                (Lang::Zh, Some(Some(v))) => format!("；「{target}」应为 {v}"),
-                (Lang::En, Some(Some(v))) => format!("; “{target}” should be {v}"),
-                (Lang::Zh, Some(None)) => "；无法用非负数修正，请核对各项".to_string(),
-                (Lang::En, Some(None)) => {
-                    "; no non-negative value fixes it: check the parts".to_string()
-                }
-                (Lang::Zh, None) => "；重算前面的合计后即成立".to_string(),
-                (Lang::En, None) => "; holds once the totals before it are recomputed".to_string(),
-            };
-            s.push_str(&fix);
+        if j.fails() {
+            s.push_str(sep);
+            s.push_str(&verdict(report, diagnostics, j, lang));
         }
-        s.push('\n');
+        s.push_str("\n\n");
     }
+    let (table, row, col) = place(c, lang);
+    let (l_row, l_col, l_val) = match lang {
+        Lang::Zh => ("行", "列", "值"),
+        Lang::En => ("Row", "Column", "Value"),
+    };
+    let colon = match lang {
+        Lang::Zh => "：",
+        Lang::En => ": ",
+    };
+    if !s.is_empty() {
+        s.push_str("---\n\n");
+    }
+    s.push_str(&format!(
+        "**{table}**\n\n- {l_row}{colon}{row}\n- {l_col}{colon}{col}\n- {l_val}{colon}{}\n",
+        state_text(eval.written.state(c), lang)
+    ));
     s
 }
 
@@ -198,8 +333,113 @@ pub async fn hover(b: &Backend, params: HoverParams) -> Result<Option<Hover>> {
     Ok(Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
-            value: cell_markdown(&a.report, &a.diagnostics, c, snap.lang),
+            value: cell_markdown(&a.report, a.identities(), &a.diagnostics, c, snap.lang),
         }),
         range: Some(snap.conv().range(cell.range)),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nianbao_core::config::Config;
+    use nianbao_core::template::{TABLE3_COLUMNS, TABLE4_WIDTH};
+
+    fn draft() -> String {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/lsp/002_fb96db60f172c7f1.txt");
+        let src = std::fs::read_to_string(p).unwrap();
+        // 本年新收·自然人 one more: identities A and C fail.
+        let at = src.find("一、本年新收").unwrap();
+        let line = &src[at..at + src[at..].find('\n').unwrap()];
+        let bar = at + line.find('|').unwrap() + 1;
+        let end = bar + src[bar..].find('|').unwrap();
+        let v: i64 = src[bar..end].trim().parse().unwrap();
+        format!("{} {} {}", &src[..bar], v + 1, &src[end..])
+    }
+
+    #[test]
+    fn a_total_two_identities_find_wrong_names_the_first() {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/lsp/002_fb96db60f172c7f1.txt");
+        let src = std::fs::read_to_string(p).unwrap();
+        // 四、结转·自然人 = 1: A finds 结转·总计 wrong (1), C on the 总计 column
+        // then fails on the same cell.
+        let src = src.replacen(
+            "四、结转下年度继续办理 | 0 |",
+            "四、结转下年度继续办理 | 1 |",
+            1,
+        );
+        let a = nianbao_core::analyze(&src, &Config::default());
+        let row = TABLE3_ROWS
+            .iter()
+            .position(|r| r.key == "t3.carried_out")
+            .unwrap();
+        let total = CellRef::T3 { row, col: 6 };
+        let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, total, Lang::Zh);
+        assert!(md.starts_with("**✗ 勾稽关系A"), "{md}");
+        assert!(md.contains("应为 1\n"), "{md}");
+        assert!(
+            md.contains("已按前面的关系判定应为 1，此关系仍不成立"),
+            "{md}"
+        );
+        let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, total, Lang::En);
+        assert!(
+            md.contains("already found to be 1 by an earlier identity"),
+            "{md}"
+        );
+    }
+
+    fn every_cell() -> impl Iterator<Item = CellRef> {
+        (0..TABLE3_ROWS.len())
+            .flat_map(|row| (0..TABLE3_COLUMNS.len()).map(move |col| CellRef::T3 { row, col }))
+            .chain((0..TABLE4_WIDTH).map(|col| CellRef::T4 { col }))
+    }
+
+    #[test]
+    fn the_english_hover_is_english() {
+        let src = draft();
+        let a = nianbao_core::analyze(&src, &Config::default());
+        let mut seen = 0;
+        for c in every_cell().filter(|c| a.report.cell(*c).is_some()) {
+            let mut md = cell_markdown(&a.report, a.identities(), &a.diagnostics, c, Lang::En);
+            // The identities' English names cite the form's label "(七)".
+            for k in [IdentityKind::A, IdentityKind::B, IdentityKind::C] {
+                md = md.replace(k.name_en(), "");
+            }
+            assert!(
+                !md.chars().any(nianbao_core::parse::lex::is_han),
+                "{c:?}:\n{md}"
+            );
+            seen += 1;
+        }
+        assert!(seen > 100, "{seen} cells");
+    }
+
+    #[test]
+    fn the_hover_leads_with_the_finding_on_the_cell() {
+        let src = draft();
+        let a = nianbao_core::analyze(&src, &Config::default());
+        let mut seen = 0;
+        for d in &a.diagnostics {
+            let Some(Finding::WrongTotal { cell, identity, .. }) = d.finding else {
+                continue;
+            };
+            for lang in [Lang::Zh, Lang::En] {
+                let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, cell, lang);
+                let name = match lang {
+                    Lang::Zh => identity.name_zh(),
+                    Lang::En => identity.name_en(),
+                };
+                assert!(
+                    md.starts_with(&format!("**✗ {name}**")),
+                    "{} on {cell:?}:\n{md}",
+                    d.code
+                );
+                assert!(!md.contains(&format!("✓ {name}")), "{md}");
+            }
+            seen += 1;
+        }
+        assert!(seen >= 2, "{:#?}", a.diagnostics);
+    }
 }

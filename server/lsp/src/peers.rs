@@ -316,6 +316,7 @@ pub async fn layer(b: &Backend, base: Arc<Snapshot>) -> Result<Arc<Snapshot>> {
                 Arc::new(base.with_analysis(Arc::new(Analysis {
                     report: analysis.report.clone(),
                     diagnostics,
+                    identities: analysis.identities.clone(),
                 })))
             }
         }

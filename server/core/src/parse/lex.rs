@@ -146,6 +146,9 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
     let mut frac: Option<usize> = None;
     let mut end = digits_start;
     let mut last_was_sep = false;
+    // Digits of the integer part since its last thousands separator: "1,234"
+    // has groups of three after the first of one to three ("1,2,3,4" is no number).
+    let mut group = 0usize;
     while let Some(&(i, c)) = chars.peek() {
         let d = match c {
             '0'..='9' => Some(c as u32 - '0' as u32),
@@ -160,6 +163,7 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
                 Some(f) => *f += 1,
                 None => {
                     int_digits += 1;
+                    group += 1;
                     int = int
                         .and_then(|v| v.checked_mul(10))
                         .and_then(|v| v.checked_add(d as i64));
@@ -171,12 +175,19 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
             continue;
         }
         if matches!(c, ',' | '，') && frac.is_none() && int_digits > 0 {
+            if group > 3 || (style.thousands && group != 3) {
+                return None;
+            }
+            group = 0;
             style.thousands = true;
             last_was_sep = true;
             chars.next();
             continue;
         }
         if matches!(c, '.' | '．') && frac.is_none() && int_digits > 0 {
+            if style.thousands && group != 3 {
+                return None;
+            }
             frac = Some(0);
             last_was_sep = true;
             chars.next();
@@ -184,7 +195,7 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
         }
         break;
     }
-    if int_digits == 0 || last_was_sep {
+    if int_digits == 0 || last_was_sep || (style.thousands && frac.is_none() && group != 3) {
         return None;
     }
     let rest = t[end..].trim_start_matches(is_space);
@@ -528,6 +539,13 @@ mod tests {
             n("7730.28"),
             Some((Value::Decimal { .. }, "7730.28", _, _))
         ));
+        assert_eq!(
+            n("12,345.5"),
+            n("12345.5").map(|(v, _, f, _)| (v, "12,345.5", f, true))
+        );
+        for bad in ["1,2,3,4", "1,23", "1234,567", "1,2345", "1,23.5"] {
+            assert_eq!(n(bad), None, "{bad}");
+        }
         assert_eq!(n("1."), None);
         assert_eq!(n("1.属于国家秘密"), None);
         assert_eq!(n("行政规范性文件693665"), None);

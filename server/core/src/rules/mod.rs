@@ -61,6 +61,8 @@ pub struct Ctx<'a> {
     pub claims: std::cell::OnceCell<Vec<crate::narrative::Claim>>,
     /// The prose figures that disagree with the tables, computed once for the NB4xx rules.
     pub narrative: std::cell::OnceCell<Vec<crate::narrative::Comparison>>,
+    /// Every identity of tables 三 and 四 evaluated once (NB301–NB304, NB4xx).
+    pub identities: std::cell::OnceCell<crate::identities::Evaluation>,
 }
 
 impl<'a> Ctx<'a> {
@@ -73,6 +75,7 @@ impl<'a> Ctx<'a> {
             front_flat: std::cell::OnceCell::new(),
             claims: std::cell::OnceCell::new(),
             narrative: std::cell::OnceCell::new(),
+            identities: std::cell::OnceCell::new(),
         }
     }
     /// With the line ending already known.
@@ -99,7 +102,13 @@ impl<'a> Ctx<'a> {
     }
     pub fn narrative(&self) -> &[crate::narrative::Comparison] {
         self.narrative
-            .get_or_init(|| crate::narrative::disagreements(self.claims(), self.report))
+            .get_or_init(|| {
+                crate::narrative::disagreements(self.claims(), self.report, self.identities())
+            })
+    }
+    pub fn identities(&self) -> &crate::identities::Evaluation {
+        self.identities
+            .get_or_init(|| crate::identities::Evaluation::of(self.report))
     }
 }
 

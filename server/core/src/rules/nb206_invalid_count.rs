@@ -6,7 +6,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "NB206",
     name: "invalid-count",
     severity: Severity::Error,
-    what: ("件数为负数或带小数。", "A count is negative or fractional."),
+    what: ("件数为负数、带小数或大得不合理。", "A count is negative, fractional or implausibly large."),
     why: (
         "申请件数、处理决定数量等都是非负整数；只有收费金额（万元）可以有小数。",
         "Counts are non-negative integers; only the fee amount (万元) may have decimals.",
@@ -57,6 +57,16 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                 }
+                Value::Int { value } if !money && *value > crate::identities::MAX_COUNT => (
+                    format!(
+                        "{}「{}」·{}为 {}：超出合理件数（大于一万亿），不参与合计核对",
+                        rr.table_zh, rr.name, col, value
+                    ),
+                    format!(
+                        "{} “{}” · {} is {}: beyond any plausible count (over 10^12), not summed",
+                        rr.table_en, rr.name, col, value
+                    ),
+                ),
                 _ => continue,
             };
             out.push(Diagnostic::new(RULE.code, c.range, Msg::new(zh, en)));

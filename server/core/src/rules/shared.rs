@@ -1,54 +1,14 @@
-//! Helpers the rules share: evaluating identities, rewriting a cell while
-//! keeping the table's layout, and composing row text for insertions.
+//! Helpers the rules share: the findings of the identities (NB301–NB304, from the
+//! analysis' one [`Evaluation`]), rewriting a cell while keeping the table's
+//! layout, and composing row text for insertions.
 
 use super::Ctx;
-use crate::diag::{Diagnostic, Fix, FixKind, Msg, Related};
+use crate::diag::{Diagnostic, Finding, Fix, FixKind, Msg, Related};
+use crate::identities::{Evaluation, Outcome, Sums};
 use crate::model::{Cell, Report, Value};
 use crate::template::{CellRef, Identity, IdentityKind, Role, TABLE3_COLUMNS, TABLE3_ROWS};
 use crate::text::{TextEdit, TextRange};
 use std::sync::OnceLock;
-
-/// An identity evaluated on the report's values.
-pub struct Eval<'a> {
-    pub ident: &'a Identity,
-    pub lhs: i64,
-    pub rhs: i64,
-    /// The target's value as written.
-    pub actual: i64,
-    /// The value the target must have for the identity to hold.
-    pub expected: i64,
-}
-
-impl Eval<'_> {
-    pub fn holds(&self) -> bool {
-        self.lhs == self.rhs
-    }
-}
-
-/// Evaluate `ident` with `get`; `None` when a cell is missing or not an integer.
-pub fn eval<'a>(ident: &'a Identity, get: impl Fn(CellRef) -> Option<i64>) -> Option<Eval<'a>> {
-    let mut lhs = 0i64;
-    for c in &ident.lhs {
-        lhs = lhs.checked_add(get(*c)?)?;
-    }
-    let mut rhs = 0i64;
-    for c in &ident.rhs {
-        rhs = rhs.checked_add(get(*c)?)?;
-    }
-    let actual = get(ident.target)?;
-    let expected = if ident.lhs.contains(&ident.target) {
-        rhs - (lhs - actual)
-    } else {
-        lhs - (rhs - actual)
-    };
-    Some(Eval {
-        ident,
-        lhs,
-        rhs,
-        actual,
-        expected,
-    })
-}
 
 pub fn int_of(report: &Report, c: CellRef) -> Option<i64> {
     report.cell(c).and_then(Cell::int)
@@ -243,139 +203,6 @@ fn role_name_en(c: CellRef) -> &'static str {
     }
 }
 
-/// An identity that fails in the fix-order pass of [`identity_pass`].
-#[derive(Clone, Debug)]
-pub struct Failure {
-    pub ident: Identity,
-    /// Sums of both sides on the working values.
-    pub lhs: i64,
-    pub rhs: i64,
-    /// The value the target must have.
-    pub expected: i64,
-    /// Recomputing the target is a valid fix: the value is ≥ 0, and for C's
-    /// 总计 column, every other column's 四 could be recomputed too.
-    pub fixable: bool,
-}
-
-/// Integer values of the cells of tables 三 and 四, stored densely by cell.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CellValues {
-    values: Vec<Option<i64>>,
-    /// Cells whose text another cell reads too (tables 三 and 四 claiming the
-    /// same line of a mangled draft): no fix may write them, since the two
-    /// identities would want different numbers and fixes would flip it back and
-    /// forth (found by fuzzing fix-all).
-    shared: Vec<bool>,
-}
-
-const T3_CELLS: usize = TABLE3_ROWS.len() * TABLE3_COLUMNS.len();
-
-impl CellValues {
-    fn index(c: CellRef) -> usize {
-        match c {
-            CellRef::T3 { row, col } => row * TABLE3_COLUMNS.len() + col,
-            CellRef::T4 { col } => T3_CELLS + col,
-        }
-    }
-    fn cell(i: usize) -> CellRef {
-        if i < T3_CELLS {
-            CellRef::T3 {
-                row: i / TABLE3_COLUMNS.len(),
-                col: i % TABLE3_COLUMNS.len(),
-            }
-        } else {
-            CellRef::T4 { col: i - T3_CELLS }
-        }
-    }
-    /// The integers of every cell the report's tables hold.
-    pub fn written(report: &Report) -> Self {
-        let n = T3_CELLS + crate::template::TABLE4_WIDTH;
-        let values = (0..n).map(|i| int_of(report, Self::cell(i))).collect();
-        // Cells by start (an empty range counts as one byte): a cell overlaps an
-        // earlier one when the earlier ends reach past its start, and a later one
-        // when the next starts before its end. One sort instead of all pairs:
-        // this runs for every identity check on the keystroke path.
-        let mut spans: Vec<(usize, usize, usize)> = (0..n)
-            .filter_map(|i| {
-                let r = report.cell(Self::cell(i))?.range;
-                Some((r.start, r.end.max(r.start + 1), i))
-            })
-            .collect();
-        spans.sort_unstable();
-        let mut shared = vec![false; n];
-        let mut reach = 0;
-        for (k, &(start, end, i)) in spans.iter().enumerate() {
-            let earlier = k > 0 && reach > start;
-            let later = spans.get(k + 1).is_some_and(|next| next.0 < end);
-            shared[i] = earlier || later;
-            reach = reach.max(end);
-        }
-        CellValues { values, shared }
-    }
-    pub fn get(&self, c: CellRef) -> Option<i64> {
-        self.values[Self::index(c)]
-    }
-    pub fn set(&mut self, c: CellRef, v: i64) {
-        self.values[Self::index(c)] = Some(v);
-    }
-    /// Another cell reads the same text (see the field).
-    pub fn is_shared(&self, c: CellRef) -> bool {
-        self.shared[Self::index(c)]
-    }
-    /// Cells whose value differs from `other`, with the value here.
-    pub fn changed<'a>(
-        &'a self,
-        other: &'a CellValues,
-    ) -> impl Iterator<Item = (CellRef, i64)> + 'a {
-        self.values
-            .iter()
-            .zip(&other.values)
-            .enumerate()
-            .filter(|(_, (a, b))| a != b)
-            .filter_map(|(i, (a, _))| Some((Self::cell(i), (*a)?)))
-    }
-}
-
-/// One pass over `idents` in fix order (A, B, C, table 四): every identity that
-/// fails on `values` is returned, and its target set to the recomputed value when
-/// that is a valid fix ([`Failure::fixable`]), so that later identities are
-/// judged on the corrected totals.
-pub fn identity_pass(idents: &[Identity], values: &mut CellValues) -> Vec<Failure> {
-    let mut failures = Vec::new();
-    let mut c_blocked = false;
-    for ident in idents {
-        let Some(e) = eval(ident, |c| values.get(c)) else {
-            continue;
-        };
-        if e.holds() {
-            continue;
-        }
-        let (lhs, rhs, expected) = (e.lhs, e.rhs, e.expected);
-        let mut fixable = expected >= 0 && !values.is_shared(ident.target);
-        if ident.kind == IdentityKind::C {
-            // 四·总计 sums 四 of the other columns (identity A): when one of them
-            // would be negative, recomputing the total alone contradicts A.
-            let total = matches!(ident.target, CellRef::T3 { col, .. } if col == crate::template::TABLE3_TOTAL_COL);
-            if total {
-                fixable &= !c_blocked;
-            } else if !fixable {
-                c_blocked = true;
-            }
-        }
-        if fixable {
-            values.set(ident.target, expected);
-        }
-        failures.push(Failure {
-            ident: ident.clone(),
-            lhs,
-            rhs,
-            expected,
-            fixable,
-        });
-    }
-    failures
-}
-
 /// Check every identity of `kind` and report the ones that fail.
 ///
 /// Identities are judged as fix-all applies them: a total that an earlier
@@ -384,36 +211,35 @@ pub fn identity_pass(idents: &[Identity], values: &mut CellValues) -> Vec<Failur
 /// identity that sums it — and each diagnostic's fix is the edit fix-all makes.
 /// A target already reported by an earlier identity is not reported twice.
 pub fn check_identities(ctx: &Ctx, kind: IdentityKind, out: &mut Vec<Diagnostic>) {
-    let report = ctx.report;
-    let idents = crate::template::identity_table(report.table3_format());
-    let written = CellValues::written(report);
-    let mut values = written.clone();
-    let mut targets = Vec::new();
-    for f in identity_pass(idents, &mut values) {
-        if targets.contains(&f.ident.target) {
+    let eval = ctx.identities();
+    for j in eval.wrong_totals() {
+        if j.ident.kind != kind {
             continue;
         }
-        targets.push(f.ident.target);
-        if f.ident.kind != kind {
+        let Outcome::Fails { sums, fixable, .. } = j.outcome else {
             continue;
-        }
-        let target = report.cell(f.ident.target).expect("evaluated");
-        out.push(identity_diagnostic(ctx, &f, target, &written, &values));
+        };
+        let target = ctx.report.cell(j.ident.target).expect("evaluated");
+        out.push(identity_diagnostic(ctx, j.ident, sums, fixable, target, eval));
     }
 }
 
 fn identity_diagnostic(
     ctx: &Ctx,
-    e: &Failure,
+    ident: &Identity,
+    e: Sums,
+    fixable: bool,
     target: &Cell,
-    written: &CellValues,
-    working: &CellValues,
+    eval: &Evaluation,
 ) -> Diagnostic {
-    let ident = &e.ident;
-    let actual = written.get(ident.target).unwrap_or(0);
+    let (written, working) = (&eval.written, &eval.working);
+    let actual = e.actual;
     // A part recomputed by an earlier identity shows both values.
     let value = |c: CellRef| {
-        let (w, v) = (written.get(c).unwrap_or(0), working.get(c).unwrap_or(0));
+        let (w, v) = (
+            written.integer(c).unwrap_or(0),
+            working.integer(c).unwrap_or(0),
+        );
         if c != ident.target && w != v {
             (
                 format!("{}（原文为 {}，按合计重算）", v, w),
@@ -471,7 +297,7 @@ fn identity_diagnostic(
             ),
         ),
         IdentityKind::C => {
-            let (tail_zh, tail_en) = if e.fixable {
+            let (tail_zh, tail_en) = if fixable {
                 (
                     format!("按此关系，第四项（结转下年度继续办理）应为 {}", e.expected),
                     format!("so item 4 (carried over to next year) should be {}", e.expected),
@@ -529,9 +355,16 @@ fn identity_diagnostic(
             })
         })
         .collect();
-    let mut d =
-        Diagnostic::new(ident.kind.code(), target.range, Msg::new(zh, en)).with_related(related);
-    if e.fixable {
+    let mut d = Diagnostic::new(ident.kind.code(), target.range, Msg::new(zh, en))
+        .with_related(related)
+        .with_finding(Finding::WrongTotal {
+            cell: ident.target,
+            identity: ident.kind,
+            written: actual,
+            expected: e.expected,
+            fixable,
+        });
+    if fixable {
         d = d.with_fix(Fix {
             title: Msg::new(
                 format!("将此格改为 {}", e.expected),
