@@ -44,7 +44,7 @@ pub fn parse_lines(
     reuse: &mut TableReuse,
 ) -> (Report, Regions) {
     let headings = find_headings(src, lines);
-    let sections = section_spans(src, &lines.ranges, &headings);
+    let sections = section_spans(src, lines.ranges(), &headings);
     let (title, year, year_range) = find_title_and_year(src, lines, &headings);
     let heading_lines: Vec<usize> = headings.iter().map(|h| h.line).collect();
 
@@ -227,7 +227,7 @@ fn find_headings(src: &str, lines: &Lines) -> Vec<Heading> {
     let mut out: Vec<Heading> = Vec::new();
     let mut seen = [false; 6];
     let mut current: Option<usize> = None;
-    for (line, (lr, facts)) in lines.ranges.iter().zip(&lines.facts).enumerate() {
+    for (line, (lr, facts)) in lines.ranges().iter().zip(&lines.facts).enumerate() {
         for h in &facts.cands {
             let c = Candidate {
                 numeral: TextRange::new(lr.start + h.numeral.0, lr.start + h.numeral.1),
@@ -361,7 +361,7 @@ fn find_title_and_year(
     all: &Lines,
     headings: &[Heading],
 ) -> (Option<TextRange>, Option<u16>, Option<TextRange>) {
-    let lines = &all.ranges[..];
+    let lines = &all.ranges()[..];
     let first_section_line = headings
         .iter()
         .find(|h| matches!(h.kind, HeadingKind::Section { section } if section > 0))
@@ -421,10 +421,7 @@ fn find_title_and_year(
         .map(|r| r.end)
         .unwrap_or(src.len());
     let limit = limit.max(src.len().min(4000));
-    let mut limit = limit.min(src.len());
-    while !src.is_char_boundary(limit) {
-        limit -= 1;
-    }
+    let limit = crate::text::floor_char_boundary(src, limit);
     if let Some(c) = period_re().captures(&src[..limit]) {
         let m = c.get(1).unwrap();
         return (
@@ -450,8 +447,8 @@ fn region(
 ) -> Option<TextRange> {
     let bit = 1u8 << table;
     let anchor_in = |range: TextRange| -> Option<usize> {
-        let first = lines.ranges.partition_point(|l| l.start < range.start);
-        lines.ranges[first..]
+        let first = lines.ranges().partition_point(|l| l.start < range.start);
+        lines.ranges()[first..]
             .iter()
             .zip(&lines.facts[first..])
             .take_while(|(l, _)| l.start <= range.end)
@@ -482,8 +479,8 @@ fn region_tokens(
 ) -> (Vec<Token>, Layout) {
     let mut toks = Vec::new();
     let (mut pipe, mut tab, mut space) = (0, 0, 0);
-    let first = lines.ranges.partition_point(|r| r.end < region.start);
-    for (l, full) in lines.ranges.iter().enumerate().skip(first) {
+    let first = lines.ranges().partition_point(|r| r.end < region.start);
+    for (l, full) in lines.ranges().iter().enumerate().skip(first) {
         if full.start >= region.end {
             break;
         }
