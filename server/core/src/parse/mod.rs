@@ -361,7 +361,7 @@ fn find_title_and_year(
     all: &Lines,
     headings: &[Heading],
 ) -> (Option<TextRange>, Option<u16>, Option<TextRange>) {
-    let lines = &all.ranges()[..];
+    let lines = all.ranges();
     let first_section_line = headings
         .iter()
         .find(|h| matches!(h.kind, HeadingKind::Section { section } if section > 0))
