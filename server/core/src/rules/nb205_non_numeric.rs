@@ -21,7 +21,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(cells) = &rr.row.cells else { continue };
         for (i, c) in cells.iter().enumerate() {
             if let (Value::Int { value }, true) = (&c.value, c.style.chinese) {
-                out.push(chinese_numeral(ctx, &rr, c, *value, &rr.columns[i]));
+                out.push(chinese_numeral(ctx, &rr, c, *value, rr.columns[i]));
                 continue;
             }
             let (zh, en) = match &c.value {
