@@ -448,6 +448,11 @@ impl Engine {
         &self.text
     }
 
+    /// The lines of the current text (kept up to date with every edit).
+    pub fn line_index(&self) -> &crate::text::LineIndex {
+        &self.lines.index
+    }
+
     pub fn config(&self) -> &Config {
         &self.config
     }
