@@ -233,9 +233,7 @@ fn is_number(s: &str) -> bool {
 
 /// Convert a block of pasted table text into a pipe table.
 pub fn convert_text(text: &str) -> Option<String> {
-    let lines: Vec<&str> = text
-        .lines()
-        .map(|l| l.trim_end_matches('\r'))
+    let lines: Vec<&str> = crate::text::lines(text)
         .filter(|l| !crate::parse::lex::is_page_number(l))
         .collect();
     // Tab-separated rows: one row per line, empty cells kept (merged cells), trailing ones dropped.

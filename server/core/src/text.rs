@@ -91,6 +91,27 @@ pub fn split_lines(src: &str, from: usize, to: usize) -> Vec<TextRange> {
     out
 }
 
+/// The lines of `text` without their terminators, as [`split_lines`] gives them
+/// but, like `str::lines`, without the empty line after a final terminator
+/// (unlike `str::lines`, a lone "\r" ends a line too).
+pub fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = (!text.is_empty()).then_some(text);
+    std::iter::from_fn(move || {
+        let t = rest?;
+        match memchr::memchr2(b'\n', b'\r', t.as_bytes()) {
+            Some(at) => {
+                let next = if t[at..].starts_with("\r\n") { at + 2 } else { at + 1 };
+                rest = (next < t.len()).then(|| &t[next..]);
+                Some(&t[..at])
+            }
+            None => {
+                rest = None;
+                Some(t)
+            }
+        }
+    })
+}
+
 /// The line (without its terminator) holding byte `offset`, found without an
 /// index: the same lines as [`split_lines`]. An offset inside a line terminator
 /// belongs to the line the terminator ends; the end of the text to the last line.
@@ -281,6 +302,21 @@ mod tests {
         // the "\n" of a "\r\n" belongs to the line it ends, not to an empty line
         assert_eq!(line_around("ab\r\ncd", 3), TextRange::new(0, 2));
         assert_eq!(line_around("ab\r\ncd", 4), TextRange::new(4, 6));
+    }
+
+    #[test]
+    fn lines_iterate_the_index_lines() {
+        for t in ["", "a", "a\n", "a\n\nb", "总\r\n计\r\n", "总\r\n计\r\rx\n\r\n", "\r\n\n\r", "\n"] {
+            let li = LineIndex::new(t);
+            let mut want: Vec<&str> = li.ranges().iter().map(|r| &t[r.start..r.end]).collect();
+            if t.is_empty() || t.ends_with(['\n', '\r']) {
+                want.pop();
+            }
+            assert_eq!(lines(t).collect::<Vec<_>>(), want, "{t:?}");
+            if !t.replace("\r\n", "").contains('\r') {
+                assert_eq!(lines(t).collect::<Vec<_>>(), t.lines().collect::<Vec<_>>(), "{t:?}");
+            }
+        }
     }
 
     #[test]

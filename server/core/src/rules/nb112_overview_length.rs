@@ -30,7 +30,7 @@ pub const LIMIT: usize = 1500;
 /// one), not spacing or punctuation; lines of a table (cells split by `|` or tabs)
 /// are not prose and are skipped.
 pub fn count(text: &str) -> usize {
-    text.lines()
+    crate::text::lines(text)
         .filter(|l| !l.contains('|') && !l.contains('\t'))
         .flat_map(str::chars)
         .filter(|&c| identity::is_word_char(c) && !matches!(c, '①'..='⑳'))
