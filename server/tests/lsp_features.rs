@@ -183,11 +183,7 @@ async fn fix_all_is_one_consistent_idempotent_edit() {
     assert!(nb3(&fixed).is_empty(), "{:?}", nb3(&fixed));
     assert_eq!(
         edits.len(),
-        nianbao_core::fix::fix_all(
-            &text,
-            &nianbao_core::analyze(&text, &Config::default()).report
-        )
-        .len()
+        nianbao_core::fix::fix_all(&text, &nianbao_core::analyze(&text, &Config::default()).report).len()
     );
     client.replace_all(URI, 2, &fixed);
     let after = client.diagnostics(URI, 2).await;
@@ -431,11 +427,10 @@ async fn fix_all_command_and_code_lens_apply_edits_through_the_client() {
         "{:?}",
         nb3(&fixed)
     );
-    assert!(nianbao_core::fix::fix_all(
-        &fixed,
-        &nianbao_core::analyze(&fixed, &Config::default()).report
-    )
-    .is_empty());
+    assert!(
+        nianbao_core::fix::fix_all(&fixed, &nianbao_core::analyze(&fixed, &Config::default()).report)
+            .is_empty()
+    );
 
     // nianbao.fixAll with the uri as argument.
     client.replace_all(URI, 2, &draft_abc());

@@ -69,3 +69,15 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         ),
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn table_lines_are_skipped_whatever_the_line_break() {
+        // prose 一二三 and 四五, a table line between them
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = ["一二三", "| 4 | 5 |", "四五"].join(eol);
+            assert_eq!(super::count(&text), 5, "{eol:?}");
+        }
+    }
+}
