@@ -560,6 +560,67 @@ fn fix_leaves_unfixable_errors_and_exits_1() {
     );
 }
 
+/// A cell of text where the 自然人 count of （一）予以公开 belongs stays in its column:
+/// the values beside it do not move one column left, no identity reads it, and
+/// `--fix` recomputes nothing from it. Only the one wrong total of another row
+/// (（二）部分公开 written 2 where its columns sum to 1) is rewritten. A count in
+/// Chinese numerals is read as that number, with an information-level NB205.
+#[test]
+fn fix_leaves_a_text_cell_in_its_column() {
+    const PARTIAL: &str = "不计其他情形） | 1 | 0 | 0 | 0 | 0 | 0 | 1 |";
+    for (token, severity) in [
+        ("三", "information"),
+        ("叁", "information"),
+        ("约3", "error"),
+        ("3（含）", "error"),
+        ("未统计", "error"),
+        ("3人", "error"),
+        ("1,2,3,4", "error"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let row = WRONG_ROW.replace(
+            "| 3 | 1 | 0 | 0 | 0 | 0 | 5 |",
+            &format!("| {token} | 1 | 0 | 0 | 0 | 0 | 4 |"),
+        );
+        let draft = std::fs::read_to_string(fixture("draft.md"))
+            .unwrap()
+            .replace(WRONG_ROW, &row)
+            .replace(PARTIAL, "不计其他情形） | 1 | 0 | 0 | 0 | 0 | 0 | 2 |");
+        assert!(
+            draft.contains(&row) && draft.contains("不计其他情形） | 1 | 0 | 0 | 0 | 0 | 0 | 2 |")
+        );
+        let path = dir.path().join("draft.md");
+        std::fs::write(&path, &draft).unwrap();
+
+        let o = run_in(
+            dir.path(),
+            &["check", "--fix", "--format", "json", "draft.md"],
+        );
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            after,
+            draft.replace(
+                "不计其他情形） | 1 | 0 | 0 | 0 | 0 | 0 | 2 |",
+                "不计其他情形） | 1 | 0 | 0 | 0 | 0 | 0 | 1 |"
+            ),
+            "{token}: only the wrong total of （二） changes: {}",
+            stdout(&o)
+        );
+        let v = json(&o);
+        let diags = v["files"][0]["diagnostics"].as_array().unwrap();
+        let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["NB205"], "{token}: {}", stdout(&o));
+        assert_eq!(diags[0]["severity"], severity, "{token}");
+        assert_eq!(range_text(&after, &diags[0]["range"]), token, "{token}");
+        assert_eq!(
+            v["files"][0]["fixed"].as_array().map(Vec::len),
+            Some(1),
+            "{token}: {}",
+            stdout(&o)
+        );
+    }
+}
+
 // ---------------------------------------------------------------- languages, SARIF, human
 
 #[test]

@@ -27,7 +27,7 @@ fn main() {
             for p in nianbao_core::narrative::paragraph_spans(&lines, &report) {
                 drop(black_box(nianbao_core::narrative::paragraph_claims(
                     &src,
-                    &lines.ranges[p],
+                    &lines.ranges()[p],
                 )));
             }
         }),

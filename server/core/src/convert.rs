@@ -94,7 +94,7 @@ pub fn table_extent(
     let mut line = index.line_of(region.start);
     let last = index.line_of(end.min(src.len()));
     while line < last {
-        let r = index.line_range(src, line);
+        let r = index.line_range(line);
         let t = &src[r.start..r.end];
         if !t.trim_matches(is_space).is_empty() && !t.contains('。') {
             break;
@@ -102,7 +102,7 @@ pub fn table_extent(
         line += 1;
     }
     let start = index.line_start(line);
-    let end = index.line_range(src, last).end;
+    let end = index.line_range(last).end;
     (start < end).then(|| (TextRange::new(start, end), layout))
 }
 
@@ -176,7 +176,7 @@ pub fn is_tab_row(line: &str) -> bool {
 pub fn tab_block_at(src: &str, index: &LineIndex, offset: usize) -> Option<TextRange> {
     let at = index.line_of(offset.min(src.len()));
     let row = |l: usize| {
-        let r = index.line_range(src, l);
+        let r = index.line_range(l);
         is_tab_row(&src[r.start..r.end])
     };
     if !row(at) {
@@ -189,7 +189,7 @@ pub fn tab_block_at(src: &str, index: &LineIndex, offset: usize) -> Option<TextR
     while last + 1 < index.line_count() && row(last + 1) {
         last += 1;
     }
-    (last > first).then(|| TextRange::new(index.line_start(first), index.line_range(src, last).end))
+    (last > first).then(|| TextRange::new(index.line_start(first), index.line_range(last).end))
 }
 
 fn escape(cell: &str) -> String {
@@ -233,9 +233,7 @@ fn is_number(s: &str) -> bool {
 
 /// Convert a block of pasted table text into a pipe table.
 pub fn convert_text(text: &str) -> Option<String> {
-    let lines: Vec<&str> = text
-        .lines()
-        .map(|l| l.trim_end_matches('\r'))
+    let lines: Vec<&str> = crate::text::lines(text)
         .filter(|l| !crate::parse::lex::is_page_number(l))
         .collect();
     // Tab-separated rows: one row per line, empty cells kept (merged cells), trailing ones dropped.

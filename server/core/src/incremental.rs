@@ -266,7 +266,7 @@ fn front(r: &Report, src: &str) -> Option<TextRange> {
         .flatten()
         .map(|s| r.headings[s.heading].range.end)
         .min()
-        .map(|e| crate::rules::shared::line_at(src, e).end)
+        .map(|e| crate::text::line_around(src, e).end)
         .unwrap_or(src.len());
     Some(crate::rules::identity::cap(src, TextRange::new(0, end)))
 }
@@ -409,7 +409,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(text: String, config: Config) -> Self {
         let lines = Lines::new(&text);
-        let n = lines.ranges.len();
+        let n = lines.index.line_count();
         Engine {
             text,
             config,
@@ -428,7 +428,7 @@ impl Engine {
     }
 
     fn counted(mut self) -> Self {
-        for i in 0..self.lines.ranges.len() {
+        for i in 0..self.lines.index.line_count() {
             if let Some(t) = terminator(&self.text, &self.lines, i) {
                 self.terminators[t] += 1;
             }
@@ -448,6 +448,11 @@ impl Engine {
         &self.text
     }
 
+    /// The lines of the current text (kept up to date with every edit).
+    pub fn line_index(&self) -> &crate::text::LineIndex {
+        &self.lines.index
+    }
+
     pub fn config(&self) -> &Config {
         &self.config
     }
@@ -464,11 +469,11 @@ impl Engine {
     /// (for tests: `None` when the kept lines are right).
     pub fn first_stale_line(&self) -> Option<usize> {
         let fresh = Lines::new(&self.text);
-        if fresh.ranges.len() != self.lines.ranges.len() {
-            return Some(fresh.ranges.len().min(self.lines.ranges.len()));
+        if fresh.index.line_count() != self.lines.index.line_count() {
+            return Some(fresh.index.line_count().min(self.lines.index.line_count()));
         }
-        (0..fresh.ranges.len()).find(|&i| {
-            fresh.ranges[i] != self.lines.ranges[i] || fresh.facts[i] != self.lines.facts[i]
+        (0..fresh.index.line_count()).find(|&i| {
+            fresh.ranges()[i] != self.lines.ranges()[i] || fresh.facts[i] != self.lines.facts[i]
         })
     }
 
@@ -485,24 +490,18 @@ impl Engine {
     /// Replace bytes `start..end` (clamped to the text, moved back to char
     /// boundaries) with `new_text`.
     pub fn edit(&mut self, start: usize, end: usize, new_text: &str) {
-        let floor = |mut x: usize, s: &str| {
-            x = x.min(s.len());
-            while !s.is_char_boundary(x) {
-                x -= 1;
-            }
-            x
-        };
+        let floor = |x: usize, s: &str| crate::text::floor_char_boundary(s, x);
         let (start, end) = {
             let (a, b) = (floor(start, &self.text), floor(end, &self.text));
             (a.min(b), a.max(b))
         };
         // Lines to read again: those the edit touches and one either side.
         let a = self.lines.line_of(start).saturating_sub(1);
-        let b = (self.lines.line_of(end) + 1).min(self.lines.ranges.len() - 1);
-        let from = self.lines.ranges[a].start;
+        let b = (self.lines.line_of(end) + 1).min(self.lines.index.line_count() - 1);
+        let from = self.lines.ranges()[a].start;
         let old_to = self
             .lines
-            .ranges
+            .ranges()
             .get(b + 1)
             .map(|r| r.start)
             .unwrap_or(self.text.len());
@@ -516,7 +515,7 @@ impl Engine {
         let delta = new_text.len() as isize - (end - start) as isize;
         let to = (old_to as isize + delta) as usize;
         let mut fresh = split_lines(&self.text, from, to);
-        if b + 1 < self.lines.ranges.len() {
+        if b + 1 < self.lines.index.line_count() {
             fresh.pop(); // the empty piece at `to` is the start of the next line
         }
         let facts: Vec<_> = fresh
@@ -527,13 +526,9 @@ impl Engine {
         self.next_id += fresh.len() as u64;
         self.lines_read += fresh.len();
         let added = fresh.len();
-        self.lines.ranges.splice(a..=b, fresh);
+        self.lines.index.splice(a..=b, fresh, delta);
         self.lines.facts.splice(a..=b, facts);
         self.ids.splice(a..=b, ids);
-        for r in &mut self.lines.ranges[a + added..] {
-            r.start = (r.start as isize + delta) as usize;
-            r.end = (r.end as isize + delta) as usize;
-        }
         for i in a..a + added {
             if let Some(t) = terminator(&self.text, &self.lines, i) {
                 self.terminators[t] += 1;
@@ -563,7 +558,7 @@ impl Engine {
             self.dirty = None;
             let a = Arc::new(crate::analyze(&self.text, &self.config));
             self.stats = Stats {
-                lines_read: self.lines.ranges.len(),
+                lines_read: self.lines.index.line_count(),
                 rules_run: RULES.len(),
                 ..Stats::default()
             };
@@ -627,7 +622,7 @@ impl Engine {
                 ids.len(),
                 ids.iter().copied().max().unwrap_or(0),
             );
-            let base = lines.ranges[span.start].start;
+            let base = lines.ranges()[span.start].start;
             let ahead = old
                 .get(next..)
                 .unwrap_or_default()
@@ -652,7 +647,7 @@ impl Engine {
                 }
                 None => {
                     stats.paragraphs_read += 1;
-                    let mut c = crate::narrative::paragraph_claims(src, &lines.ranges[span]);
+                    let mut c = crate::narrative::paragraph_claims(src, &lines.ranges()[span]);
                     for x in &mut c {
                         x.range = TextRange::new(x.range.start - base, x.range.end - base);
                     }
@@ -805,7 +800,7 @@ fn merge(d: Dirty, e: Dirty) -> Dirty {
 /// The terminator of line `i`: 0 = "\r\n", 1 = "\n", 2 = "\r"; `None` for the last line.
 fn terminator(src: &str, lines: &Lines, i: usize) -> Option<usize> {
     let b = src.as_bytes();
-    match (b.get(lines.ranges[i].end), b.get(lines.ranges[i].end + 1)) {
+    match (b.get(lines.ranges()[i].end), b.get(lines.ranges()[i].end + 1)) {
         (Some(b'\r'), Some(b'\n')) => Some(0),
         (Some(b'\n'), _) => Some(1),
         (Some(b'\r'), _) => Some(2),

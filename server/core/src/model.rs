@@ -38,6 +38,9 @@ pub enum Value {
 pub struct NumStyle {
     pub fullwidth: bool,
     pub thousands: bool,
+    /// Written out in Chinese numerals ("三", "叁拾", "十二"): read as that number,
+    /// and NB205 hints to write the digits.
+    pub chinese: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -102,7 +102,7 @@ pub fn claims(src: &str, report: &Report) -> Vec<Claim> {
     let lines = crate::parse::Lines::new(src);
     let mut out = Vec::new();
     for para in paragraph_spans(&lines, report) {
-        out.extend(paragraph_claims(src, &lines.ranges[para]));
+        out.extend(paragraph_claims(src, &lines.ranges()[para]));
     }
     out
 }
@@ -236,7 +236,7 @@ pub fn paragraph_spans(
     let tables = table_ranges(report);
     let mut spans = Vec::new();
     let mut cur: Option<usize> = None;
-    for (l, (r, f)) in lines.ranges.iter().zip(&lines.facts).enumerate() {
+    for (l, (r, f)) in lines.ranges().iter().zip(&lines.facts).enumerate() {
         let in_table = tables.iter().any(|t| r.start < t.end && r.end > t.start);
         if f.prose && !in_table {
             let s = *cur.get_or_insert(l);
@@ -249,7 +249,7 @@ pub fn paragraph_spans(
         }
     }
     if let Some(s) = cur {
-        spans.push(s..lines.ranges.len());
+        spans.push(s..lines.ranges().len());
     }
     spans
 }

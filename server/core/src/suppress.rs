@@ -55,27 +55,6 @@ fn anchored_re() -> &'static Regex {
     RE.get_or_init(|| Regex::new(&format!(r"\A(?:{})", re().as_str())).unwrap())
 }
 
-/// Start offsets of the lines ("\n", "\r\n" and a lone "\r" end a line).
-fn line_starts(src: &str) -> Vec<usize> {
-    let b = src.as_bytes();
-    let mut v = vec![0];
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
-            i += 1;
-        }
-        if b[i] == b'\n' || b[i] == b'\r' {
-            v.push(i + 1);
-        }
-        i += 1;
-    }
-    v
-}
-
-fn line_of(starts: &[usize], offset: usize) -> usize {
-    starts.partition_point(|&s| s <= offset) - 1
-}
-
 /// Every suppression comment of `src`.
 pub fn directives(src: &str) -> Vec<Directive> {
     directives_in(src, &crate::parse::Lines::new(src))
@@ -85,7 +64,7 @@ pub fn directives(src: &str) -> Vec<Directive> {
 pub fn directives_in(src: &str, lines: &crate::parse::Lines) -> Vec<Directive> {
     let mut out = Vec::new();
     let mut pos = 0;
-    for (l, (r, f)) in lines.ranges.iter().zip(&lines.facts).enumerate() {
+    for (l, (r, f)) in lines.ranges().iter().zip(&lines.facts).enumerate() {
         if !f.comment || r.end <= pos {
             continue;
         }
@@ -230,9 +209,7 @@ pub fn apply_with(
 /// The edit that inserts `<!-- nianbao-disable-next-line CODE -->` above the
 /// line of `diag`, with that line's indentation (for a code action).
 pub fn next_line_comment_edit(src: &str, diag: &Diagnostic) -> TextEdit {
-    let starts = line_starts(src);
-    let line = line_of(&starts, diag.range.start.min(src.len()));
-    let start = starts[line];
+    let start = crate::text::line_around(src, diag.range.start).start;
     let indent: String = src[start..]
         .chars()
         .take_while(|c| *c == ' ' || *c == '\u{3000}')
@@ -253,11 +230,11 @@ mod tests {
     use crate::config::Config;
 
     fn codes(src: &str) -> Vec<(&'static str, usize)> {
-        let starts = line_starts(src);
+        let index = crate::text::LineIndex::new(src);
         crate::analyze(src, &Config::default())
             .diagnostics
             .iter()
-            .map(|d| (d.code, line_of(&starts, d.range.start)))
+            .map(|d| (d.code, index.line_of(d.range.start)))
             .collect()
     }
 

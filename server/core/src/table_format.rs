@@ -41,7 +41,7 @@ pub fn table_blocks(src: &str) -> Vec<Vec<TextRange>> {
     let mut current: Vec<TextRange> = Vec::new();
     let mut fence: Option<(char, usize)> = None;
     for l in 0..index.line_count() {
-        let r = index.line_range(src, l);
+        let r = index.line_range(l);
         let line = &src[r.start..r.end];
         if let Some(f) = fence_marker(line) {
             match fence {

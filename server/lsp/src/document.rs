@@ -93,8 +93,10 @@ pub struct Snapshot {
     pub generation: u64,
     /// The text of this version (a rope: cloning it is cheap).
     pub rope: Rope,
-    text: OnceLock<String>,
-    index: OnceLock<LineIndex>,
+    /// The text the engine analysed (this version's), shared, not copied from the rope.
+    text: Arc<str>,
+    /// The engine's lines of that text.
+    index: Arc<LineIndex>,
     /// The document is an annual report (or the settings attach it).
     pub attached: bool,
     /// The analysis, for attached documents only.
@@ -116,10 +118,10 @@ impl Snapshot {
     }
     /// The text as one string (made on first use, for requests that read it).
     pub fn text(&self) -> &str {
-        self.text.get_or_init(|| self.rope.to_string())
+        &self.text
     }
     pub fn index(&self) -> &LineIndex {
-        self.index.get_or_init(|| LineIndex::new(self.text()))
+        &self.index
     }
     /// The same version with another analysis (the findings across years added: see `peers`).
     pub fn with_analysis(&self, analysis: Arc<Analysis>) -> Snapshot {
@@ -178,7 +180,11 @@ pub fn build(input: SnapshotInput) -> (Snapshot, Box<Engine>) {
         }
         None => Box::new(Engine::new(input.rope.to_string(), input.config.clone())),
     };
-    debug_assert_eq!(engine.text().len(), input.rope.len_bytes());
+    // The engine's text is the document's: the rope and the engine receive the same
+    // edits. Should they ever differ, the rope (what the client sent) wins.
+    if !rope_equals(&input.rope, engine.text()) {
+        engine = Box::new(Engine::new(input.rope.to_string(), input.config.clone()));
+    }
     engine.set_incremental(incremental_enabled());
     let attached = should_attach(input.attach, &input.language_id, &input.uri, engine.text());
     let is_text = is_text_document(&input.language_id, &input.uri);
@@ -188,8 +194,8 @@ pub fn build(input: SnapshotInput) -> (Snapshot, Box<Engine>) {
         version: input.version,
         generation: input.generation,
         rope: input.rope,
-        text: OnceLock::new(),
-        index: OnceLock::new(),
+        text: Arc::from(engine.text()),
+        index: Arc::new(engine.line_index().clone()),
         attached,
         analysis,
         lang: input.config.lang,
@@ -201,6 +207,19 @@ pub fn build(input: SnapshotInput) -> (Snapshot, Box<Engine>) {
 }
 
 /// Markdown or plain text (by language id or file extension).
+/// Does the rope hold exactly `text`? (Chunk by chunk: no copy of the rope.)
+fn rope_equals(rope: &Rope, text: &str) -> bool {
+    if rope.len_bytes() != text.len() {
+        return false;
+    }
+    let mut at = 0;
+    rope.chunks().all(|c| {
+        let same = text.as_bytes()[at..at + c.len()] == *c.as_bytes();
+        at += c.len();
+        same
+    })
+}
+
 pub fn is_text_document(language_id: &str, uri: &Uri) -> bool {
     let lang = language_id.to_ascii_lowercase();
     if matches!(
@@ -293,5 +312,51 @@ mod tests {
             &md,
             "一、总体情况"
         ));
+    }
+
+    fn input(rope: Rope, engine: Option<Box<Engine>>, pending: Vec<PendingEdit>) -> SnapshotInput {
+        SnapshotInput {
+            uri: Uri::from_str("file:///a/b.md").unwrap(),
+            version: 1,
+            generation: 0,
+            rope,
+            engine,
+            pending,
+            language_id: "markdown".into(),
+            attach: Attach::Always,
+            config: Config::default(),
+            encoding: Encoding::Utf16,
+        }
+    }
+
+    #[test]
+    fn snapshot_reads_the_engine_text_and_lines() {
+        let text = "一、总体情况\r\n第二行𠀀\r第三行\n";
+        let (snap, engine) = build(input(Rope::from_str(text), None, Vec::new()));
+        assert_eq!(snap.text(), text);
+        assert_eq!(snap.text(), engine.text());
+        assert_eq!(snap.index(), engine.line_index());
+        assert_eq!(snap.index().line_count(), 4);
+        // an edit the engine and the rope both received
+        let mut rope = Rope::from_str(text);
+        rope.insert(0, "# ");
+        let (snap, engine) = build(input(rope, Some(engine), vec![(0, 0, "# ".into())]));
+        assert_eq!(snap.text(), format!("# {text}"));
+        assert_eq!(snap.index(), &LineIndex::new(snap.text()));
+        assert_eq!(engine.text(), snap.text());
+    }
+
+    #[test]
+    fn a_rope_the_engine_disagrees_with_wins() {
+        // the engine missed an edit: the snapshot is of the rope's text, in release builds too
+        let (_, engine) = build(input(Rope::from_str("abc\n"), None, Vec::new()));
+        let (snap, engine) = build(input(Rope::from_str("abd\n"), Some(engine), Vec::new()));
+        assert_eq!(snap.text(), "abd\n");
+        assert_eq!(engine.text(), "abd\n");
+        assert!(rope_equals(&Rope::from_str("总计𠀀"), "总计𠀀"));
+        assert!(!rope_equals(&Rope::from_str("总计𠀀"), "总计𠀁"));
+        let long: String = "第一行，内容足够长以分成多个块。\n".repeat(400);
+        assert!(rope_equals(&Rope::from_str(&long), &long));
+        assert!(!rope_equals(&Rope::from_str(&long), &long.replace("块。\n第", "块。\r第")));
     }
 }

@@ -168,7 +168,7 @@ impl Paint {
 fn snippet(file: &FileResult, d: &Diagnostic, lang: Lang) -> (usize, String, String) {
     let src = &file.src;
     let line_no = file.index.line_of(d.range.start.min(src.len()));
-    let lr = file.index.line_range(src, line_no);
+    let lr = file.index.line_range(line_no);
     let line = &src[lr.start..lr.end];
     let start = d.range.start.clamp(lr.start, lr.end) - lr.start;
     let end = d.range.end.clamp(lr.start, lr.end) - lr.start;

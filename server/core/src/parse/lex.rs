@@ -146,9 +146,9 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
     let mut frac: Option<usize> = None;
     let mut end = digits_start;
     let mut last_was_sep = false;
-    // Digits of the integer part since its last thousands separator: "1,234"
-    // has groups of three after the first of one to three ("1,2,3,4" is no number).
-    let mut group = 0usize;
+    // Thousands separators: a first group of one to three digits, then groups of
+    // exactly three ("1,234,567"); "1,2,3,4" is a list, not a number.
+    let mut group_digits = 0usize;
     while let Some(&(i, c)) = chars.peek() {
         let d = match c {
             '0'..='9' => Some(c as u32 - '0' as u32),
@@ -163,7 +163,7 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
                 Some(f) => *f += 1,
                 None => {
                     int_digits += 1;
-                    group += 1;
+                    group_digits += 1;
                     int = int
                         .and_then(|v| v.checked_mul(10))
                         .and_then(|v| v.checked_add(d as i64));
@@ -175,17 +175,17 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
             continue;
         }
         if matches!(c, ',' | '，') && frac.is_none() && int_digits > 0 {
-            if group > 3 || (style.thousands && group != 3) {
+            if group_digits > 3 || (style.thousands && group_digits != 3) {
                 return None;
             }
-            group = 0;
+            group_digits = 0;
             style.thousands = true;
             last_was_sep = true;
             chars.next();
             continue;
         }
         if matches!(c, '.' | '．') && frac.is_none() && int_digits > 0 {
-            if style.thousands && group != 3 {
+            if style.thousands && group_digits != 3 {
                 return None;
             }
             frac = Some(0);
@@ -195,7 +195,8 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
         }
         break;
     }
-    if int_digits == 0 || last_was_sep || (style.thousands && frac.is_none() && group != 3) {
+    if int_digits == 0 || last_was_sep || (style.thousands && frac.is_none() && group_digits != 3)
+    {
         return None;
     }
     let rest = t[end..].trim_start_matches(is_space);
@@ -230,6 +231,103 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
         }
     };
     Some((value, range, style))
+}
+
+/// The value of a count typed out in Chinese numerals: "三", "十二", "叁拾",
+/// "一百零五", "两千", "一万二千"; `None` for anything else (a numeral among
+/// other text, a unit without a digit after 零…).
+pub fn chinese_number(s: &str) -> Option<i64> {
+    fn digit(c: char) -> Option<i64> {
+        Some(match c {
+            '零' | '〇' => 0,
+            '一' | '壹' => 1,
+            '二' | '两' | '贰' | '貳' => 2,
+            '三' | '叁' | '參' => 3,
+            '四' | '肆' => 4,
+            '五' | '伍' => 5,
+            '六' | '陆' | '陸' => 6,
+            '七' | '柒' => 7,
+            '八' | '捌' => 8,
+            '九' | '玖' => 9,
+            _ => return None,
+        })
+    }
+    fn unit(c: char) -> Option<i64> {
+        Some(match c {
+            '十' | '拾' => 10,
+            '百' | '佰' => 100,
+            '千' | '仟' => 1000,
+            _ => return None,
+        })
+    }
+    let t = s.trim_matches(is_space);
+    if t.is_empty() || t.chars().count() > 16 {
+        return None;
+    }
+    // total: finished 万 groups; section: the current group below 万; pending: the last digit.
+    let (mut total, mut section, mut pending): (i64, i64, Option<i64>) = (0, 0, None);
+    let mut last_unit = i64::MAX;
+    for c in t.chars() {
+        if let Some(d) = digit(c) {
+            if pending.is_some() {
+                return None; // "三三", "三零": digits without a unit between them
+            }
+            pending = if d == 0 { None } else { Some(d) };
+        } else if let Some(u) = unit(c) {
+            if u >= last_unit {
+                return None; // "十百"
+            }
+            // "十二": a leading 十 is one ten.
+            let d = match pending.take() {
+                Some(d) => d,
+                None if section == 0 && total == 0 && u == 10 => 1,
+                None => return None,
+            };
+            section += d * u;
+            last_unit = u;
+        } else if c == '万' || c == '萬' {
+            section += pending.take().unwrap_or(0);
+            if section == 0 || total != 0 {
+                return None;
+            }
+            total = section * 10_000;
+            section = 0;
+            last_unit = i64::MAX;
+        } else {
+            return None;
+        }
+    }
+    let value = total + section + pending.unwrap_or(0);
+    // "零" alone is 0; an empty reading ("零零") is not a number either way.
+    (value > 0 || t.chars().all(|c| c == '零' || c == '〇') && t.chars().count() == 1)
+        .then_some(value)
+}
+
+/// A cell of text where a number belongs: a count typed out in Chinese numerals
+/// is read as that number (its style says so), anything else is text.
+pub fn text_cell(src: &str, range: TextRange, in_pipe_row: bool) -> Cell {
+    let text = &src[range.start..range.end];
+    match chinese_number(text) {
+        Some(value) => Cell {
+            range,
+            number_range: range,
+            value: Value::Int { value },
+            style: NumStyle {
+                chinese: true,
+                ..NumStyle::default()
+            },
+            in_pipe_row,
+        },
+        None => Cell {
+            range,
+            number_range: range,
+            value: Value::Text {
+                text: text.to_string(),
+            },
+            style: NumStyle::default(),
+            in_pipe_row,
+        },
+    }
 }
 
 /// Placeholders people put where a count belongs.
@@ -472,15 +570,7 @@ pub fn tokenize_line(src: &str, range: TextRange, line: usize, out: &mut Vec<Tok
                 // Text where a number belongs.
                 let lead = piece.len() - piece.trim_start_matches(is_space).len();
                 let cr = TextRange::new(a + lead, a + lead + trimmed.len());
-                let c = Cell {
-                    range: cr,
-                    number_range: cr,
-                    value: Value::Text {
-                        text: trimmed.to_string(),
-                    },
-                    style: NumStyle::default(),
-                    in_pipe_row: pipe,
-                };
+                let c = text_cell(src, cr, pipe);
                 out.push(Token {
                     range: cr,
                     kind: TokKind::Value(c),
@@ -539,16 +629,44 @@ mod tests {
             n("7730.28"),
             Some((Value::Decimal { .. }, "7730.28", _, _))
         ));
-        assert_eq!(
-            n("12,345.5"),
-            n("12345.5").map(|(v, _, f, _)| (v, "12,345.5", f, true))
-        );
-        for bad in ["1,2,3,4", "1,23", "1234,567", "1,2345", "1,23.5"] {
-            assert_eq!(n(bad), None, "{bad}");
-        }
         assert_eq!(n("1."), None);
         assert_eq!(n("1.属于国家秘密"), None);
         assert_eq!(n("行政规范性文件693665"), None);
+        // thousands separators group three digits; anything else is a list
+        assert_eq!(
+            n("12,345,678"),
+            Some((Value::Int { value: 12345678 }, "12,345,678", false, true))
+        );
+        assert!(matches!(
+            n("1,234.50"),
+            Some((Value::Decimal { .. }, "1,234.50", _, true))
+        ));
+        for list in ["1,2,3,4", "1,2", "1234,567", "1,2345", "1，23", "12,34.5", "1,234,56"] {
+            assert_eq!(n(list), None, "{list}");
+        }
+    }
+
+    #[test]
+    fn chinese_numerals() {
+        for (s, v) in [
+            ("三", 3),
+            ("叁", 3),
+            ("十", 10),
+            ("十二", 12),
+            ("叁拾", 30),
+            ("二十五", 25),
+            ("一百零五", 105),
+            ("一百二十", 120),
+            ("两千", 2000),
+            ("一万二千", 12000),
+            ("零", 0),
+            (" 七 ", 7),
+        ] {
+            assert_eq!(chinese_number(s), Some(v), "{s}");
+        }
+        for s in ["", "三三", "三零", "零零", "十百", "约3", "三人", "未统计", "三、", "万", "百"] {
+            assert_eq!(chinese_number(s), None, "{s}");
+        }
     }
 
     #[test]

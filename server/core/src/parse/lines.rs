@@ -7,7 +7,8 @@
 use super::lex::{self, is_space, normalize};
 use super::{candidate_at, match_section, NUMERALS, TABLE_ROW_PREFIXES};
 use crate::template;
-use crate::text::TextRange;
+pub use crate::text::split_lines;
+use crate::text::{LineIndex, TextRange};
 use std::sync::Arc;
 
 /// Anchor words that start a table's region, per table (二, 三, 四).
@@ -179,48 +180,31 @@ fn head_cand(src: &str, line_start: usize, c: &super::Candidate) -> Option<HeadC
     })
 }
 
-/// The lines of a text (without terminators) and their facts.
+/// The lines of a text (the core's one [`LineIndex`]) and their facts.
 pub struct Lines {
-    pub ranges: Vec<TextRange>,
+    pub index: LineIndex,
     pub facts: Vec<Arc<LineFacts>>,
 }
 
 impl Lines {
     /// Split `src` at "\n", "\r\n" and a lone "\r" (as LSP does) and compute every line's facts.
     pub fn new(src: &str) -> Lines {
-        let ranges = split_lines(src, 0, src.len());
-        let facts = ranges
+        let index = LineIndex::new(src);
+        let facts = index
+            .ranges()
             .iter()
             .map(|&r| Arc::new(line_facts(src, r)))
             .collect();
-        Lines { ranges, facts }
+        Lines { index, facts }
+    }
+
+    /// Every line's range without its terminator.
+    pub fn ranges(&self) -> &[TextRange] {
+        self.index.ranges()
     }
 
     /// Index of the line holding byte `offset` (the last line for the end of the text).
     pub fn line_of(&self, offset: usize) -> usize {
-        self.ranges
-            .partition_point(|r| r.start <= offset)
-            .saturating_sub(1)
+        self.index.line_of(offset)
     }
-}
-
-/// The lines of `src[from..to]` (which must start at a line start), without their
-/// terminators; a text ending with a terminator has a last, empty line.
-pub fn split_lines(src: &str, from: usize, to: usize) -> Vec<TextRange> {
-    let b = &src.as_bytes()[..to];
-    let mut out = Vec::new();
-    let mut start = from;
-    let mut i = from;
-    while let Some(p) = memchr::memchr2(b'\n', b'\r', &b[i..]) {
-        let at = i + p;
-        out.push(TextRange::new(start, at));
-        i = if b[at] == b'\r' && b.get(at + 1) == Some(&b'\n') {
-            at + 2
-        } else {
-            at + 1
-        };
-        start = i;
-    }
-    out.push(TextRange::new(start, to));
-    out
 }

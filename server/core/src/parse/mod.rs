@@ -44,7 +44,7 @@ pub fn parse_lines(
     reuse: &mut TableReuse,
 ) -> (Report, Regions) {
     let headings = find_headings(src, lines);
-    let sections = section_spans(src, &lines.ranges, &headings);
+    let sections = section_spans(src, lines.ranges(), &headings);
     let (title, year, year_range) = find_title_and_year(src, lines, &headings);
     let heading_lines: Vec<usize> = headings.iter().map(|h| h.line).collect();
 
@@ -227,7 +227,7 @@ fn find_headings(src: &str, lines: &Lines) -> Vec<Heading> {
     let mut out: Vec<Heading> = Vec::new();
     let mut seen = [false; 6];
     let mut current: Option<usize> = None;
-    for (line, (lr, facts)) in lines.ranges.iter().zip(&lines.facts).enumerate() {
+    for (line, (lr, facts)) in lines.ranges().iter().zip(&lines.facts).enumerate() {
         for h in &facts.cands {
             let c = Candidate {
                 numeral: TextRange::new(lr.start + h.numeral.0, lr.start + h.numeral.1),
@@ -361,7 +361,7 @@ fn find_title_and_year(
     all: &Lines,
     headings: &[Heading],
 ) -> (Option<TextRange>, Option<u16>, Option<TextRange>) {
-    let lines = &all.ranges[..];
+    let lines = all.ranges();
     let first_section_line = headings
         .iter()
         .find(|h| matches!(h.kind, HeadingKind::Section { section } if section > 0))
@@ -421,10 +421,7 @@ fn find_title_and_year(
         .map(|r| r.end)
         .unwrap_or(src.len());
     let limit = limit.max(src.len().min(4000));
-    let mut limit = limit.min(src.len());
-    while !src.is_char_boundary(limit) {
-        limit -= 1;
-    }
+    let limit = crate::text::floor_char_boundary(src, limit);
     if let Some(c) = period_re().captures(&src[..limit]) {
         let m = c.get(1).unwrap();
         return (
@@ -450,8 +447,8 @@ fn region(
 ) -> Option<TextRange> {
     let bit = 1u8 << table;
     let anchor_in = |range: TextRange| -> Option<usize> {
-        let first = lines.ranges.partition_point(|l| l.start < range.start);
-        lines.ranges[first..]
+        let first = lines.ranges().partition_point(|l| l.start < range.start);
+        lines.ranges()[first..]
             .iter()
             .zip(&lines.facts[first..])
             .take_while(|(l, _)| l.start <= range.end)
@@ -482,8 +479,8 @@ fn region_tokens(
 ) -> (Vec<Token>, Layout) {
     let mut toks = Vec::new();
     let (mut pipe, mut tab, mut space) = (0, 0, 0);
-    let first = lines.ranges.partition_point(|r| r.end < region.start);
-    for (l, full) in lines.ranges.iter().enumerate().skip(first) {
+    let first = lines.ranges().partition_point(|r| r.end < region.start);
+    for (l, full) in lines.ranges().iter().enumerate().skip(first) {
         if full.start >= region.end {
             break;
         }
@@ -667,6 +664,53 @@ fn glued(src: &str, toks: &[Token], raw: &[Cell], width: usize) -> Option<TextRa
     })
 }
 
+/// Does a cell's text read as (part of) a row label rather than as a count
+/// written as text: enumerated ("1.属于…", "（三）…", "二、…") or long.
+fn label_like(text: &str) -> bool {
+    let n = lex::norm_str(text);
+    if n.chars().count() > 8 || n.starts_with('(') {
+        return true;
+    }
+    let rest = n.trim_start_matches(|c: char| c.is_ascii_digit() || NUMERALS.contains(c));
+    rest.len() < n.len() && rest.starts_with(['.', '、'])
+}
+
+/// In a table with separators, the cells right of a row's label are its values
+/// even when they are not numbers: a text cell between the label and the first
+/// number ("（一）予以公开 | 三 | 1 | …", "… | 未统计 | 0 | …") is a value in its
+/// column, not more label — read as label, it would move every value of the row
+/// one column left. The tokens with those cells turned into value cells, or
+/// `None` when there are none. `found` is sorted by first token.
+fn values_in_label_position(src: &str, toks: &[Token], found: &[Found]) -> Option<Vec<Token>> {
+    let mut out: Option<Vec<Token>> = None;
+    for (i, f) in found.iter().enumerate() {
+        let next = found.get(i + 1).map_or(toks.len(), |n| n.first_tok);
+        let line = toks[f.last_tok].line;
+        let span = f.last_tok + 1..next.max(f.last_tok + 1).min(toks.len());
+        for j in span.clone() {
+            let t = &toks[j];
+            if t.line != line {
+                break;
+            }
+            if t.kind != TokKind::Label || !t.delimited {
+                continue;
+            }
+            let text = &src[t.range.start..t.range.end];
+            let value_after = toks[j + 1..span.end].iter().any(|v| {
+                v.line == line
+                    && matches!(&v.kind, TokKind::Value(c) if c.value != Value::Blank)
+            });
+            if label_like(text) || !(value_after || lex::chinese_number(text).is_some()) {
+                continue;
+            }
+            let pipe = src[toks[f.first_tok].range.start..t.range.start].contains('|');
+            let v = out.get_or_insert_with(|| toks.to_vec());
+            v[j].kind = TokKind::Value(lex::text_cell(src, t.range, pipe));
+        }
+    }
+    out
+}
+
 /// Build rows from matches: each row takes the value tokens from its label to the next row's label.
 fn build_rows(
     src: &str,
@@ -675,6 +719,14 @@ fn build_rows(
     width: impl Fn(usize) -> usize,
 ) -> (Vec<(usize, Row)>, Vec<TextRange>) {
     found.sort_by_key(|f| (f.first_tok, f.label.start));
+    let kept;
+    let toks = match values_in_label_position(src, toks, &found) {
+        Some(t) => {
+            kept = t;
+            &kept[..]
+        }
+        None => toks,
+    };
     // Lines that carry a label and values but no template row: rows not in the template.
     // A row covers the lines of its label and, when no value follows the label on
     // its last line, the lines up to its first value: a label wrapped inside its

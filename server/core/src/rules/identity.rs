@@ -223,12 +223,8 @@ pub fn has_prose(src: &str, range: TextRange) -> bool {
         .is_some()
 }
 
-fn floor_boundary(src: &str, mut at: usize) -> usize {
-    at = at.min(src.len());
-    while !src.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
+fn floor_boundary(src: &str, at: usize) -> usize {
+    crate::text::floor_char_boundary(src, at)
 }
 
 /// The opening: from the start of the text to the first heading after the title
@@ -260,10 +256,7 @@ pub fn cap(src: &str, r: TextRange) -> TextRange {
 
 /// The last [`READ_LIMIT`] bytes of `r`.
 pub fn cap_tail(src: &str, r: TextRange) -> TextRange {
-    let mut start = r.start.max(r.end.saturating_sub(READ_LIMIT));
-    while !src.is_char_boundary(start) {
-        start += 1;
-    }
+    let start = crate::text::ceil_char_boundary(src, r.start.max(r.end.saturating_sub(READ_LIMIT)));
     TextRange::new(start.min(r.end), r.end)
 }
 

@@ -1,4 +1,4 @@
-use super::{shared, Ctx, RuleMeta};
+use super::{Ctx, RuleMeta};
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Severity};
 use crate::template::SECTIONS;
 use crate::text::{TextEdit, TextRange};
@@ -36,7 +36,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .flatten()
         .map(|s| {
             let h = &r.headings[s.heading];
-            let ls = shared::line_at(ctx.src, h.range.start).start;
+            let ls = crate::text::line_around(ctx.src, h.range.start).start;
             ctx.src[ls..h.range.start].trim_start().to_string()
         })
         .next()

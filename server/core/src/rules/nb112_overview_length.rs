@@ -30,7 +30,7 @@ pub const LIMIT: usize = 1500;
 /// one), not spacing or punctuation; lines of a table (cells split by `|` or tabs)
 /// are not prose and are skipped.
 pub fn count(text: &str) -> usize {
-    text.lines()
+    crate::text::lines(text)
         .filter(|l| !l.contains('|') && !l.contains('\t'))
         .flat_map(str::chars)
         .filter(|&c| identity::is_word_char(c) && !matches!(c, '①'..='⑳'))
@@ -68,4 +68,16 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             format!("Section 一 has {} {} characters (Han characters, letters and digits), far more than the “about 1000” the format asks for", about_en, n),
         ),
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn table_lines_are_skipped_whatever_the_line_break() {
+        // prose 一二三 and 四五, a table line between them
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = ["一二三", "| 4 | 5 |", "四五"].join(eol);
+            assert_eq!(super::count(&text), 5, "{eol:?}");
+        }
+    }
 }

@@ -103,7 +103,7 @@ fn missing(
     // Insert after the previous row's last line, in that row's layout.
     if let Some(p) = prev {
         let last = p.range();
-        let line = shared::line_at(ctx.src, last.end.saturating_sub(1).max(last.start));
+        let line = crate::text::line_around(ctx.src, last.end.saturating_sub(1).max(last.start));
         let model = &ctx.src[line.start..line.end];
         let text = format!("{}{}", ctx.eol(), shared::compose_row(model, label, zeros));
         d = d.with_fix(Fix {

@@ -1,6 +1,6 @@
 use super::{shared, Ctx, RuleMeta};
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Severity};
-use crate::model::Value;
+use crate::model::{Cell, Value};
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "NB205",
@@ -20,6 +20,10 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for rr in shared::table_rows(ctx.report) {
         let Some(cells) = &rr.row.cells else { continue };
         for (i, c) in cells.iter().enumerate() {
+            if let (Value::Int { value }, true) = (&c.value, c.style.chinese) {
+                out.push(chinese_numeral(ctx, &rr, c, *value, rr.columns[i]));
+                continue;
+            }
             let (zh, en) = match &c.value {
                 Value::Blank => ("空白".to_string(), "blank".to_string()),
                 Value::Text { text } => (format!("「{}」", text), format!("“{}”", text)),
@@ -50,4 +54,38 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// A count typed out in Chinese numerals ("三", "叁拾"): the parser read it as
+/// that number; a hint says so, with the fix that writes the digits.
+fn chinese_numeral(
+    ctx: &Ctx,
+    rr: &shared::RowRef,
+    c: &Cell,
+    value: i64,
+    col: &str,
+) -> Diagnostic {
+    let text = &ctx.src[c.range.start..c.range.end];
+    let mut d = Diagnostic::new(
+        RULE.code,
+        c.range,
+        Msg::new(
+            format!(
+                "{}「{}」·{}写作「{}」，已按 {} 计算：请用阿拉伯数字填写",
+                rr.table_zh, rr.name, col, text, value
+            ),
+            format!(
+                "{} “{}” · {} is written “{}”, read as {}: write it in digits",
+                rr.table_en, rr.name, col, text, value
+            ),
+        ),
+    )
+    .with_fix(Fix {
+        title: Msg::new(format!("改为 {}", value), format!("Write {}", value)),
+        kind: FixKind::Edit,
+        preferred: true,
+        edits: vec![shared::rewrite_cell(ctx.src, c, value)],
+    });
+    d.severity = Severity::Information;
+    d
 }

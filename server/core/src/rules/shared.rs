@@ -123,7 +123,7 @@ fn pipe_aligned(src: &str, at: usize) -> bool {
             .map(|(i, _)| text[..i].width())
             .collect::<Vec<_>>()
     };
-    let line = line_at(src, at);
+    let line = crate::text::line_around(src, at);
     let mine = columns(line);
     let bytes = src.as_bytes();
     let above = (line.start > 0).then(|| {
@@ -131,7 +131,7 @@ fn pipe_aligned(src: &str, at: usize) -> bool {
         if end > 0 && bytes[end] == b'\n' && bytes[end - 1] == b'\r' {
             end -= 1;
         }
-        line_at(src, end)
+        crate::text::line_around(src, end)
     });
     let below = (line.end < src.len()).then(|| {
         let start = line.end
@@ -140,7 +140,7 @@ fn pipe_aligned(src: &str, at: usize) -> bool {
             } else {
                 1
             };
-        line_at(src, start)
+        crate::text::line_around(src, start)
     });
     above.into_iter().chain(below).any(|l| columns(l) == mine)
 }
@@ -376,23 +376,6 @@ fn identity_diagnostic(
         });
     }
     d
-}
-
-/// Text of the line containing `offset`, and its range.
-pub fn line_at(src: &str, offset: usize) -> TextRange {
-    let mut offset = offset.min(src.len());
-    while !src.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let start = src[..offset]
-        .rfind(['\n', '\r'])
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    let end = src[offset..]
-        .find(['\n', '\r'])
-        .map(|i| offset + i)
-        .unwrap_or(src.len());
-    TextRange::new(start, end)
 }
 
 /// The line break the document uses.

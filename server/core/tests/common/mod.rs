@@ -128,7 +128,7 @@ pub fn marked_lines(text: &str, range: TextRange) -> Vec<String> {
             out.push("…".into());
             continue;
         }
-        let lr = li.line_range(text, l);
+        let lr = li.line_range(l);
         let mut chars: Vec<String> = Vec::new();
         let (mut open, mut close) = (None, None);
         if range.start < lr.start {
