@@ -33,7 +33,10 @@ async fn push_diagnostics_carry_code_description_source_related_and_fix_data() {
     for d in &diags {
         let code = d["code"].as_str().unwrap();
         assert_eq!(d["source"], "nianbao");
-        assert_eq!(d["codeDescription"]["href"], nianbao_core::rules::docs_url(code));
+        assert_eq!(
+            d["codeDescription"]["href"],
+            nianbao_core::rules::docs_url(code)
+        );
         assert_eq!(d["data"]["version"], 1);
         assert!(d["severity"].as_u64().is_some());
     }
@@ -228,6 +231,56 @@ async fn only_reports_attach_unless_settings_say_so() {
         .filter(|n| n["method"] == "textDocument/publishDiagnostics")
         .collect();
     assert!(any.is_empty(), "{any:?}");
+    assert!(client.shutdown_and_exit().await);
+}
+
+/// A work summary with two numbered headings that happen to name sections is not
+/// a report: no "missing section" errors. A report whose lines end in a lone CR
+/// (old Mac line endings) is one: it gets the diagnostics `check` gives it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_work_summary_is_left_alone_and_a_lone_cr_report_is_checked() {
+    let (client, _) = TestClient::start(init_params(push_caps())).await;
+    let summary = "file:///work/%E5%B7%A5%E4%BD%9C%E6%80%BB%E7%BB%93.md";
+    client.open(
+        summary,
+        "markdown",
+        1,
+        "# 2024年度工作总结\n\n一、总体情况\n\n今年完成了各项任务。\n\n二、存在的问题\n\n人手不足。\n",
+    );
+    let cr = draft_abc().replace("\r\n", "\n").replace('\n', "\r");
+    let cr_uri = "file:///work/cr.md";
+    client.open(cr_uri, "markdown", 1, &cr);
+    let d = client.diagnostics(cr_uri, 1).await;
+    let want = nianbao_core::analyze(&cr, &nianbao_core::config::Config::default());
+    assert!(!want.diagnostics.is_empty());
+    assert_eq!(d.len(), want.diagnostics.len(), "as many findings as check");
+    assert!(codes(&d).iter().any(|c| c == "NB301"), "{:?}", codes(&d));
+    let got: Vec<Value> = client
+        .drain(Duration::from_millis(300))
+        .await
+        .into_iter()
+        .filter(|n| {
+            n["method"] == "textDocument/publishDiagnostics"
+                && n["params"]["uri"] == summary
+                && !n["params"]["diagnostics"].as_array().unwrap().is_empty()
+        })
+        .collect();
+    assert!(got.is_empty(), "the work summary got diagnostics: {got:?}");
+    assert!(client.shutdown_and_exit().await);
+
+    // attach: always checks the work summary all the same.
+    let (client, _) =
+        TestClient::start_with_config(init_params(push_caps()), json!({ "attach": "always" }))
+            .await;
+    wait_config_pulled(&client).await;
+    client.open(
+        summary,
+        "markdown",
+        1,
+        "# 2024年度工作总结\n\n一、总体情况\n",
+    );
+    let d = client.diagnostics(summary, 1).await;
+    assert!(codes(&d).iter().any(|c| c == "NB101"), "{d:?}");
     assert!(client.shutdown_and_exit().await);
 }
 
