@@ -64,6 +64,16 @@ fn reader(out: impl Read + Send + 'static) -> Receiver<Value> {
 impl Server {
     /// Start and initialize; `pull` declares pull diagnostics (no push worker).
     fn start(pull: bool) -> Server {
+        let caps = if pull {
+            json!({ "textDocument": { "diagnostic": {} } })
+        } else {
+            json!({})
+        };
+        Server::start_with_caps(caps)
+    }
+
+    /// Start and initialize with these client capabilities.
+    fn start_with_caps(caps: Value) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -83,11 +93,6 @@ impl Server {
             rx,
             seen: Vec::new(),
             next_id: 100,
-        };
-        let caps = if pull {
-            json!({ "textDocument": { "diagnostic": {} } })
-        } else {
-            json!({})
         };
         let r = s.request(
             "initialize",
@@ -655,4 +660,70 @@ fn panics_in_handlers_are_isolated() {
     assert_eq!(r["error"]["code"], -32603, "{r}");
     s.assert_alive();
     s.finish();
+}
+
+/// A client that never answers `workspace/applyEdit` (here: eight of them, twice
+/// the number of handlers the server runs at once) must not stall the server:
+/// the commands are answered, and so are hover, didChange and shutdown, at once.
+#[test]
+fn unanswered_apply_edit_requests_do_not_stall_the_server() {
+    let mut s = Server::start_with_caps(json!({
+        "textDocument": { "diagnostic": {} },
+        "workspace": { "applyEdit": true }
+    }));
+    let uri = "file:///stall/draft.md";
+    s.open(uri, 1, &draft());
+    let ids: Vec<i64> = (0..8)
+        .map(|_| {
+            s.request_async(
+                "workspace/executeCommand",
+                json!({ "command": "nianbao.fixAll", "arguments": [uri] }),
+            )
+        })
+        .collect();
+    let quick = Duration::from_secs(5);
+    for id in ids {
+        let r = s
+            .wait_for(quick, |v| v["id"] == id && v.get("method").is_none())
+            .unwrap_or_else(|| panic!("executeCommand {id} not answered"));
+        assert!(r.get("error").is_none(), "{r}");
+        assert_eq!(r["result"]["sent"], true, "{r}");
+        assert!(r["result"]["edits"].as_u64().unwrap() > 0, "{r}");
+    }
+    // The eight requests went out, none answered.
+    let sent = s
+        .seen
+        .iter()
+        .filter(|v| v["method"] == "workspace/applyEdit")
+        .count();
+    assert_eq!(sent, 8, "applyEdit requests sent");
+    let id = s.request_async(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 } }),
+    );
+    let r = s
+        .wait_for(quick, |v| v["id"] == id && v.get("method").is_none())
+        .expect("hover answered");
+    assert!(r.get("error").is_none(), "{r}");
+    s.notify(
+        "textDocument/didChange",
+        change(uri, 2, None, "# 新的文本\n"),
+    );
+    let id = s.request_async("nianbao/documentText", json!({ "uri": uri }));
+    let r = s
+        .wait_for(quick, |v| v["id"] == id && v.get("method").is_none())
+        .expect("documentText answered");
+    assert_eq!(r["result"]["version"], 2, "{r}");
+    let id = s.request_async("shutdown", Value::Null);
+    let r = s
+        .wait_for(quick, |v| v["id"] == id && v.get("method").is_none())
+        .expect("shutdown answered");
+    assert!(r.get("error").is_none(), "{r}");
+    s.notify("exit", Value::Null);
+    let deadline = Instant::now() + quick;
+    while s.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "server did not exit");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(s.child.try_wait().unwrap().unwrap().code(), Some(0));
 }

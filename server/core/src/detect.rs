@@ -117,15 +117,23 @@ mod tests {
     #[test]
     fn a_title_headings_or_table_labels_make_a_report() {
         assert!(is_report("# 某某局2024年政府信息公开工作年度报告\n"));
-        assert!(is_report("\r\r某某局2024年政府信息公开工作年度报告\r一、总体情况\r"));
-        let headings = "一、总体情况\r\r二、主动公开政府信息情况\r\r三、收到和处理政府信息公开申请情况\r";
+        assert!(is_report(
+            "\r\r某某局2024年政府信息公开工作年度报告\r一、总体情况\r"
+        ));
+        let headings =
+            "一、总体情况\r\r二、主动公开政府信息情况\r\r三、收到和处理政府信息公开申请情况\r";
         assert_eq!(evidence(headings).sections, 3);
         assert!(is_report(headings));
-        let table = "| 一、本年新收政府信息公开申请数量 | 3 |\n| 二、上年结转政府信息公开申请数量 | 0 |\n\
+        let table =
+            "| 一、本年新收政府信息公开申请数量 | 3 |\n| 二、上年结转政府信息公开申请数量 | 0 |\n\
                      | （一）予以公开 | 1 |\n| （二）部分公开 | 1 |\n| 1.属于国家秘密 | 0 |\n\
                      | 5.属于三类内部事务信息 | 0 |\n";
         assert!(!is_report(&table[..table.find("| 1.").unwrap()]));
-        assert!(evidence(table).table3_rows >= MIN_TABLE3_ROWS, "{:?}", evidence(table));
+        assert!(
+            evidence(table).table3_rows >= MIN_TABLE3_ROWS,
+            "{:?}",
+            evidence(table)
+        );
         assert!(is_report(table));
     }
 }

@@ -247,8 +247,18 @@ mod tests {
         let rs = Uri::from_str("file:///a/b.rs").unwrap();
         assert!(should_attach(Attach::Auto, "markdown", &md, report));
         assert!(!should_attach(Attach::Auto, "rust", &rs, report));
-        assert!(!should_attach(Attach::Auto, "markdown", &md, "一、总体情况"));
-        assert!(should_attach(Attach::Always, "markdown", &md, "一、总体情况"));
+        assert!(!should_attach(
+            Attach::Auto,
+            "markdown",
+            &md,
+            "一、总体情况"
+        ));
+        assert!(should_attach(
+            Attach::Always,
+            "markdown",
+            &md,
+            "一、总体情况"
+        ));
         assert!(should_attach(Attach::Always, "rust", &rs, ""));
         assert!(!should_attach(
             Attach::Never,
