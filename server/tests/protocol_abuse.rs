@@ -727,3 +727,103 @@ fn unanswered_apply_edit_requests_do_not_stall_the_server() {
     }
     assert_eq!(s.child.try_wait().unwrap().unwrap().code(), Some(0));
 }
+
+/// The raw frame of a JSON body given as text (to send escapes serde_json would not write).
+fn raw_frame(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// A lone surrogate (`"\udc00"`, which JSON parsers refuse) or invalid UTF-8 no
+/// longer drops the message: it is decoded with U+FFFD in its place (one UTF-16
+/// unit, like the surrogate, so later edits land where the editor made them),
+/// and logged. A request too deeply nested to decode is answered with an error.
+/// A didChange that cannot be read at all is reported to the user, and the
+/// document gets no diagnostics until a full text puts the copy right.
+#[test]
+fn lone_surrogates_invalid_utf8_and_deep_nesting_never_desynchronise_silently() {
+    let mut s = Server::start(true);
+    let uri = "file:///surrogate/a.md";
+    s.raw(&raw_frame(
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{uri}","languageId":"markdown","version":1,"text":"甲\udc00乙\n"}}}}}}"#
+        )
+        .as_bytes(),
+    ));
+    s.log_containing("U+FFFD");
+    // After 甲 and the surrogate (two UTF-16 units).
+    s.notify(
+        "textDocument/didChange",
+        change(uri, 2, Some([0, 2, 0, 2]), "丙"),
+    );
+    let t = s.text(uri);
+    assert_eq!(t["result"]["text"], "甲\u{fffd}丙乙\n", "{t}");
+    assert_eq!(t["result"]["version"], 2, "{t}");
+
+    // Requests: a lone surrogate, invalid UTF-8, 100,000 nested brackets.
+    s.raw(&raw_frame(
+        br#"{"jsonrpc":"2.0","id":7001,"method":"nianbao/documentText","params":{"uri":"file:///\udc00.md"}}"#,
+    ));
+    let r = s.response(7001);
+    assert_eq!(r["error"]["code"], -32602, "answered as not open: {r}");
+    let mut bad =
+        br#"{"jsonrpc":"2.0","id":7002,"method":"nianbao/documentText","params":{"uri":"file:///"#
+            .to_vec();
+    bad.extend_from_slice(b"\xc3\x28.md\"}}");
+    s.raw(&raw_frame(&bad));
+    let r = s.response(7002);
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    let deep = format!(
+        r#"{{"jsonrpc":"2.0","id":7003,"method":"textDocument/hover","params":{}{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    s.raw(&raw_frame(deep.as_bytes()));
+    let r = s.response(7003);
+    assert!(r.get("error").is_some(), "{r}");
+
+    // A didChange that cannot be read.
+    let report = "file:///surrogate/report.md";
+    s.open(report, 1, &draft());
+    let pull = |s: &mut Server| {
+        let r = s.request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": report } }),
+        );
+        r["result"]["items"].as_array().cloned().unwrap_or_default()
+    };
+    assert!(pull(&mut s).iter().any(|d| d["code"] == "NB301"));
+    s.raw(&raw_frame(
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didChange","params":{{"textDocument":{{"uri":"{report}","version":2}},"contentChanges":[{{"range":{{"start":{{"line":0,"character":0}},"end":{{"line":0,"character":0}}}},"text":"x"}}"#
+        )
+        .as_bytes(),
+    ));
+    let shown = s
+        .wait_for(WAIT, |v| v["method"] == "window/showMessage")
+        .expect("the user is told");
+    assert!(
+        shown["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("report.md"),
+        "{shown}"
+    );
+    assert!(
+        pull(&mut s).is_empty(),
+        "no diagnostics on a text known to differ"
+    );
+    // Incremental edits cannot put it right; a full text does.
+    s.notify(
+        "textDocument/didChange",
+        change(report, 3, Some([0, 0, 0, 0]), "y"),
+    );
+    assert!(pull(&mut s).is_empty());
+    s.notify("textDocument/didChange", change(report, 4, None, &draft()));
+    let t = s.text(report);
+    assert_eq!(t["result"]["text"], draft());
+    assert!(pull(&mut s).iter().any(|d| d["code"] == "NB301"));
+    s.assert_alive();
+    s.finish();
+}

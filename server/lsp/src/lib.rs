@@ -69,7 +69,8 @@ where
         LspService::build(move |client| server::Backend::new(client, for_backend.clone()))
             .custom_method("nianbao/documentText", server::Backend::document_text)
             .custom_method("nianbao/invalidMessage", server::Backend::invalid_message)
-            .custom_method("nianbao/invalidRequest", server::Backend::invalid_request);
+            .custom_method("nianbao/invalidRequest", server::Backend::invalid_request)
+            .custom_method("nianbao/repairedMessage", server::Backend::repaired_message);
     #[cfg(debug_assertions)]
     let builder = builder
         .custom_method("nianbao/debugPanic", server::Backend::debug_panic)
