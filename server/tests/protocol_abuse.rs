@@ -827,3 +827,75 @@ fn lone_surrogates_invalid_utf8_and_deep_nesting_never_desynchronise_silently() 
     s.assert_alive();
     s.finish();
 }
+
+/// `shutdown` with `"params": {}` (as some clients send) is answered like
+/// `shutdown` without params, and `exit` then ends the server with status 0.
+#[test]
+fn shutdown_with_empty_params_is_answered() {
+    let mut s = Server::start(true);
+    s.assert_alive();
+    let r = s.request("shutdown", json!({}));
+    assert!(r.get("error").is_none(), "{r}");
+    assert!(r["result"].is_null(), "{r}");
+    s.send(&json!({ "jsonrpc": "2.0", "method": "exit", "params": {} }));
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0));
+            break;
+        }
+        assert!(Instant::now() < deadline, "server did not exit");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// When its input closes, the server exits promptly even while an analysis of
+/// a large document is still running (it would take many seconds in a debug build).
+#[test]
+fn closed_input_ends_the_server_during_a_long_analysis() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nianbao lsp runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let line = "本机关2024年共收到政府信息公开申请5件，均已按时答复。\n";
+    let big = format!(
+        "# 某某局2024年政府信息公开工作年度报告\n\n一、总体情况\n{}",
+        line.repeat(8 * 1024 * 1024 / line.len() + 1)
+    );
+    let uri = "file:///big.md";
+    for v in [
+        json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "processId": null, "rootUri": null, "capabilities": { "textDocument": { "diagnostic": {} } } } }),
+        json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} }),
+        json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": { "textDocument": { "uri": uri, "languageId": "markdown", "version": 1, "text": big } } }),
+        json!({ "jsonrpc": "2.0", "id": 2, "method": "textDocument/diagnostic", "params": { "textDocument": { "uri": uri } } }),
+    ] {
+        stdin
+            .write_all(&raw_frame(&serde_json::to_vec(&v).unwrap()))
+            .unwrap();
+    }
+    stdin.flush().unwrap();
+    // Let the analysis start, then close the input.
+    std::thread::sleep(Duration::from_millis(500));
+    let t0 = Instant::now();
+    drop(stdin);
+    let limit = nianbao_lsp::LINGER + Duration::from_secs(3);
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if t0.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "server still running {:?} after its input closed",
+                t0.elapsed()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    eprintln!("exited {:?} after its input closed", t0.elapsed());
+}

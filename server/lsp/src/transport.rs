@@ -33,6 +33,9 @@ pub struct Gate {
     initialized: AtomicBool,
     shutdown_seen: AtomicBool,
     shutdown_answered: AtomicBool,
+    /// The input ended (end of file) or `exit` was passed on.
+    ended: AtomicBool,
+    ended_notify: tokio::sync::Notify,
     waker: Mutex<Option<Waker>>,
 }
 
@@ -59,6 +62,38 @@ impl Gate {
     pub fn shutdown_seen(&self) -> bool {
         self.shutdown_seen.load(Ordering::SeqCst)
     }
+    fn end(&self) {
+        self.ended.store(true, Ordering::SeqCst);
+        self.ended_notify.notify_waiters();
+    }
+    /// Resolves once the input has ended or `exit` was read: nothing more will come.
+    pub async fn input_ended(&self) {
+        loop {
+            let notified = self.ended_notify.notified();
+            if self.ended.load(Ordering::SeqCst) {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// `shutdown` and `exit` take no parameters; tower-lsp-server refuses a `shutdown`
+/// whose `params` is `{}` (as some clients send), while the transport already
+/// counts it as a shutdown. An empty `params` (`{}`, `[]`, `null`) is removed.
+fn without_empty_params(body: &[u8]) -> Option<Vec<u8>> {
+    let mut v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let empty = match v.get("params")? {
+        serde_json::Value::Null => true,
+        serde_json::Value::Object(m) => m.is_empty(),
+        serde_json::Value::Array(a) => a.is_empty(),
+        _ => false,
+    };
+    if !empty {
+        return None;
+    }
+    v.as_object_mut()?.remove("params");
+    serde_json::to_vec(&v).ok()
 }
 
 /// Opens the gate when dropped: `initialize` returning, failing or being cancelled.
@@ -452,8 +487,15 @@ impl<R: AsyncRead + Unpin> AsyncRead for GatedReader<R> {
             match next {
                 Next::Frame { body_start, end } => {
                     let frame: Vec<u8> = this.pending.drain(..end).collect();
-                    let body = &frame[body_start..];
+                    let mut body = &frame[body_start..];
+                    let trimmed;
                     if let Ok(m) = serde_json::from_slice::<MethodOnly>(body) {
+                        if matches!(m.method.as_deref(), Some("shutdown" | "exit")) {
+                            if let Some(b) = without_empty_params(body) {
+                                trimmed = b;
+                                body = &trimmed;
+                            }
+                        }
                         match m.method.as_deref() {
                             Some("initialize") if !this.gate.is_open() => this.holding = true,
                             Some("shutdown") => {
@@ -466,6 +508,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for GatedReader<R> {
                                     )));
                                 }
                             }
+                            Some("exit") => this.gate.end(),
                             _ => {}
                         }
                     }
@@ -501,6 +544,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for GatedReader<R> {
             if this.eof {
                 // A truncated frame at the end of the input is dropped.
                 this.pending.clear();
+                this.gate.end();
                 return Poll::Ready(Ok(()));
             }
             let mut tmp = [0u8; 16 * 1024];
