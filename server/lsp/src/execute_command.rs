@@ -1,6 +1,9 @@
 //! `workspace/executeCommand`:
 //! - `nianbao.fixAll [uri]` — recompute every total (`workspace/applyEdit`);
-//! - `nianbao.fixTable [uri, "table3" | "table4", version?]` — the same, for one table (the code lens).
+//! - `nianbao.fixTable [uri, "table3" | "table4", version?]` — the same, for one table (the code lens);
+//! - `nianbao.ruleDocs` — the documentation of every rule as Markdown (`{"markdown": …}`), for
+//!   editors to show: the binary bundled with an editor extension is not on PATH, so
+//!   `nianbao rules` cannot be run from a terminal.
 //!
 //! Arguments may also be one object: `{"uri": …, "table": …}`.
 //!
@@ -11,7 +14,7 @@
 use super::code_action::fix_all_edits;
 use super::code_lens::tables;
 use super::edit::{lsp_edits, workspace_edit};
-use super::server::{Backend, CMD_FIX_ALL, CMD_FIX_TABLE};
+use super::server::{Backend, CMD_FIX_ALL, CMD_FIX_TABLE, CMD_RULE_DOCS};
 use serde_json::{json, Value};
 use std::future::Future;
 use std::str::FromStr;
@@ -41,6 +44,11 @@ fn arg_table(args: &[Value]) -> Option<String> {
 pub async fn execute_command(b: &Backend, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
     let args = &params.arguments;
     let table = match params.command.as_str() {
+        CMD_RULE_DOCS => {
+            return Ok(Some(
+                json!({ "markdown": nianbao_core::rules::docs_markdown() }),
+            ))
+        }
         CMD_FIX_ALL => None,
         CMD_FIX_TABLE => Some(
             arg_table(args)

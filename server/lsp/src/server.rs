@@ -27,6 +27,7 @@ use tower_lsp_server::{Client, LanguageServer};
 /// Commands the server executes (`workspace/executeCommand`).
 pub const CMD_FIX_ALL: &str = "nianbao.fixAll";
 pub const CMD_FIX_TABLE: &str = "nianbao.fixTable";
+pub const CMD_RULE_DOCS: &str = "nianbao.ruleDocs";
 
 /// Everything the handlers share.
 #[derive(Default)]
@@ -448,7 +449,11 @@ impl Backend {
             document_formatting_provider: Some(OneOf::Left(true)),
             inlay_hint_provider: Some(OneOf::Left(true)),
             execute_command_provider: Some(ExecuteCommandOptions {
-                commands: vec![CMD_FIX_ALL.to_string(), CMD_FIX_TABLE.to_string()],
+                commands: vec![
+                    CMD_FIX_ALL.to_string(),
+                    CMD_FIX_TABLE.to_string(),
+                    CMD_RULE_DOCS.to_string(),
+                ],
                 work_done_progress_options: Default::default(),
             }),
             diagnostic_provider: caps.pull_diagnostics.then(|| {
