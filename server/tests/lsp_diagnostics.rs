@@ -486,6 +486,7 @@ async fn the_rule_documentation_is_a_server_command() {
     for code in ["NB101", "NB301", "NB505"] {
         assert!(md.contains(&format!("## {code}")), "{code}");
     }
+
     assert!(client.shutdown_and_exit().await);
 }
 
