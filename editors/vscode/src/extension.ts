@@ -81,6 +81,16 @@ const exe = process.platform === 'win32' ? 'nianbao.exe' : 'nianbao';
  */
 class NianbaoClient extends LanguageClient {
   stopping = false;
+  /**
+   * The server takes the message language from, in order: the `nianbao.language` the user
+   * set, the report's nianbao.toml, then the client's locale. Only what the user set is
+   * sent (see `userSettings`), so the default of the setting (Chinese) reaches the server
+   * as the locale, whatever the language of VS Code's UI.
+   */
+  protected override getLocale(): string {
+    const declared = vscode.workspace.getConfiguration('nianbao').inspect<string>('language')?.defaultValue;
+    return declared === 'en' ? 'en' : 'zh-cn';
+  }
   override error(message: string, data?: unknown, showNotification: boolean | 'force' = true): void {
     const quiet = this.stopping || restarting || this.state !== State.Running;
     super.error(message, data, quiet ? false : showNotification);

@@ -210,7 +210,7 @@ export async function runSelfTest(api: NianbaoApi, outFile: string, output?: vsc
     // Document symbols: each block of table 二 is a symbol (sticky scroll shows the block in view).
     const symbols =
       (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri)) ?? [];
-    const table2 = symbols.flatMap((s) => s.children ?? []).find((c) => c.name === '表二');
+    const table2 = symbols.flatMap((s) => s.children ?? []).find((c) => c.name === '表二' || c.name === 'Table 2');
     result.table2Blocks = (table2?.children ?? []).map((b) => ({
       name: b.name,
       start: b.range.start.line,
