@@ -220,7 +220,12 @@ export async function runSelfTest(api: NianbaoApi, outFile: string, output?: vsc
     step(`table 二 blocks: ${(table2?.children ?? []).map((b) => b.name).join(' / ')}`);
 
     // 显示规则列表: the server's rule documentation, shown as Markdown, not checked as a report.
-    const rules = await nianbao.showRules();
+    const rules = await Promise.resolve(
+      vscode.commands.executeCommand<vscode.TextDocument | undefined>('nianbao.showRules'),
+    ).catch((e) => {
+      result.rulesError = String(e);
+      return undefined;
+    });
     await sleep(1500);
     result.rulesScheme = rules?.uri.scheme;
     result.rulesLanguage = rules?.languageId;
