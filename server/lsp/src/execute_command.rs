@@ -109,10 +109,11 @@ pub const APPLY_EDIT_TIMEOUT: std::time::Duration = std::time::Duration::from_se
 /// Send `workspace/applyEdit` and answer the command without waiting for the
 /// client: the server runs a few handlers at a time, so handlers that wait for a
 /// client that never answers would stall every other message (hover, didChange,
-/// shutdown). The request is handed to the output before the command is
-/// answered; the client's answer (or its absence, after [`APPLY_EDIT_TIMEOUT`])
+/// shutdown). The command is answered once the request has been written to
+/// the output (so the client reads the request first); the client's answer (or its absence, after [`APPLY_EDIT_TIMEOUT`])
 /// is logged by a detached task.
 async fn send_apply_edit(b: &Backend, params: ApplyWorkspaceEditParams, n: usize) -> Value {
+    let written = b.gate().apply_edits_written.count();
     let client = b.client.clone();
     let mut request = Box::pin(async move {
         client
@@ -128,8 +129,9 @@ async fn send_apply_edit(b: &Backend, params: ApplyWorkspaceEditParams, n: usize
             json!({ "applied": applied, "edits": n })
         }
         Poll::Pending => {
-            let b = b.clone();
+            let detached = b.clone();
             tokio::spawn(async move {
+                let b = detached;
                 match tokio::time::timeout(APPLY_EDIT_TIMEOUT, request).await {
                     Ok(answer) => {
                         log_answer(&b, answer).await;
@@ -147,6 +149,13 @@ async fn send_apply_edit(b: &Backend, params: ApplyWorkspaceEditParams, n: usize
                     }
                 }
             });
+            // Answer once the request is written (the client reads it first); that
+            // waits for our own output, never for the client.
+            let out = tokio::time::timeout(
+                std::time::Duration::from_secs(2),
+                b.gate().apply_edits_written.past(written),
+            );
+            let _ = out.await;
             // Not known yet: the edit was sent, the client applies it or not.
             json!({ "applied": Value::Null, "sent": true, "edits": n })
         }

@@ -81,6 +81,7 @@ where
     let (service, socket) = builder.finish();
     let state = service.inner().state();
     let input = transport::GatedReader::new(input, gate.clone());
+    let output = transport::CountingWriter::new(output, gate.clone());
     let serving = Server::new(input, output, socket).serve(service);
     tokio::pin!(serving);
     tokio::select! {

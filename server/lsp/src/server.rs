@@ -151,6 +151,11 @@ impl Backend {
         self.state.clone()
     }
 
+    /// What the transport knows of the session (messages written, input ended).
+    pub fn gate(&self) -> &Gate {
+        &self.gate
+    }
+
     /// Run a request handler; a panic answers InternalError and is logged.
     async fn guard<T>(&self, what: &str, fut: impl Future<Output = Result<T>>) -> Result<T> {
         match CatchUnwind(Box::pin(fut)).await {

@@ -37,6 +37,95 @@ pub struct Gate {
     ended: AtomicBool,
     ended_notify: tokio::sync::Notify,
     waker: Mutex<Option<Waker>>,
+    /// `workspace/applyEdit` requests written to the output so far.
+    pub apply_edits_written: Written,
+}
+
+/// A count of messages written to the output, to wait on.
+#[derive(Default)]
+pub struct Written {
+    count: std::sync::atomic::AtomicU64,
+    notify: tokio::sync::Notify,
+}
+
+impl Written {
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::SeqCst)
+    }
+    fn add(&self, n: u64) {
+        self.count.fetch_add(n, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+    /// Resolves once the count is over `n`.
+    pub async fn past(&self, n: u64) {
+        loop {
+            let notified = self.notify.notified();
+            if self.count() > n {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// The output side: passes bytes through unchanged and counts the
+/// `workspace/applyEdit` requests written, so that `executeCommand` can answer
+/// once its request is out (a client then always reads the request first)
+/// without waiting for the client's answer.
+pub struct CountingWriter<W> {
+    inner: Pin<Box<W>>,
+    gate: Arc<Gate>,
+    /// The last bytes written, for a pattern split across two writes.
+    tail: Vec<u8>,
+}
+
+const APPLY_EDIT_PATTERN: &[u8] = br#""method":"workspace/applyEdit""#;
+
+impl<W> CountingWriter<W> {
+    pub fn new(inner: W, gate: Arc<Gate>) -> Self {
+        CountingWriter {
+            inner: Box::pin(inner),
+            gate,
+            tail: Vec::new(),
+        }
+    }
+
+    fn scan(&mut self, chunk: &[u8]) {
+        let n = APPLY_EDIT_PATTERN.len();
+        let mut data = std::mem::take(&mut self.tail);
+        let old = data.len();
+        data.extend_from_slice(chunk);
+        let found = data
+            .windows(n)
+            .enumerate()
+            .filter(|(i, w)| i + n > old && *w == APPLY_EDIT_PATTERN)
+            .count();
+        if found > 0 {
+            self.gate.apply_edits_written.add(found as u64);
+        }
+        let keep = data.len().min(n - 1);
+        self.tail = data.split_off(data.len() - keep);
+    }
+}
+
+impl<W: tokio::io::AsyncWrite> tokio::io::AsyncWrite for CountingWriter<W> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let r = self.inner.as_mut().poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = r {
+            self.scan(&buf[..n]);
+        }
+        r
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.as_mut().poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.as_mut().poll_shutdown(cx)
+    }
 }
 
 impl Gate {
@@ -721,5 +810,23 @@ mod tests {
         assert_eq!(out[0]["method"], "nianbao/invalidMessage");
         assert_eq!(out[0]["params"]["method"], "textDocument/didChange");
         assert_eq!(out[0]["params"]["uri"], "file:///b.md");
+    }
+
+    #[tokio::test]
+    async fn the_writer_counts_apply_edit_requests_split_across_writes() {
+        use tokio::io::AsyncWriteExt;
+        let gate = Arc::new(Gate::default());
+        let mut w = CountingWriter::new(Vec::new(), gate.clone());
+        let msg = frame(r#"{"jsonrpc":"2.0","method":"workspace/applyEdit","params":{},"id":1}"#);
+        let (a, b) = msg.split_at(30);
+        w.write_all(a.as_bytes()).await.unwrap();
+        assert_eq!(gate.apply_edits_written.count(), 0);
+        w.write_all(b.as_bytes()).await.unwrap();
+        assert_eq!(gate.apply_edits_written.count(), 1);
+        w.write_all(frame(r#"{"jsonrpc":"2.0","method":"window/logMessage","params":{"message":"workspace/applyEdit failed"}}"#).as_bytes())
+            .await
+            .unwrap();
+        w.write_all(msg.as_bytes()).await.unwrap();
+        assert_eq!(gate.apply_edits_written.count(), 2);
     }
 }
