@@ -234,6 +234,56 @@ async fn only_reports_attach_unless_settings_say_so() {
     assert!(client.shutdown_and_exit().await);
 }
 
+/// A work summary with two numbered headings that happen to name sections is not
+/// a report: no "missing section" errors. A report whose lines end in a lone CR
+/// (old Mac line endings) is one: it gets the diagnostics `check` gives it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_work_summary_is_left_alone_and_a_lone_cr_report_is_checked() {
+    let (client, _) = TestClient::start(init_params(push_caps())).await;
+    let summary = "file:///work/%E5%B7%A5%E4%BD%9C%E6%80%BB%E7%BB%93.md";
+    client.open(
+        summary,
+        "markdown",
+        1,
+        "# 2024年度工作总结\n\n一、总体情况\n\n今年完成了各项任务。\n\n二、存在的问题\n\n人手不足。\n",
+    );
+    let cr = draft_abc().replace("\r\n", "\n").replace('\n', "\r");
+    let cr_uri = "file:///work/cr.md";
+    client.open(cr_uri, "markdown", 1, &cr);
+    let d = client.diagnostics(cr_uri, 1).await;
+    let want = nianbao_core::analyze(&cr, &nianbao_core::config::Config::default());
+    assert!(!want.diagnostics.is_empty());
+    assert_eq!(d.len(), want.diagnostics.len(), "as many findings as check");
+    assert!(codes(&d).iter().any(|c| c == "NB301"), "{:?}", codes(&d));
+    let got: Vec<Value> = client
+        .drain(Duration::from_millis(300))
+        .await
+        .into_iter()
+        .filter(|n| {
+            n["method"] == "textDocument/publishDiagnostics"
+                && n["params"]["uri"] == summary
+                && !n["params"]["diagnostics"].as_array().unwrap().is_empty()
+        })
+        .collect();
+    assert!(got.is_empty(), "the work summary got diagnostics: {got:?}");
+    assert!(client.shutdown_and_exit().await);
+
+    // attach: always checks the work summary all the same.
+    let (client, _) =
+        TestClient::start_with_config(init_params(push_caps()), json!({ "attach": "always" }))
+            .await;
+    wait_config_pulled(&client).await;
+    client.open(
+        summary,
+        "markdown",
+        1,
+        "# 2024年度工作总结\n\n一、总体情况\n",
+    );
+    let d = client.diagnostics(summary, 1).await;
+    assert!(codes(&d).iter().any(|c| c == "NB101"), "{d:?}");
+    assert!(client.shutdown_and_exit().await);
+}
+
 async fn wait_config_pulled(client: &TestClient) {
     for _ in 0..250 {
         if !client.requests_named("workspace/configuration").is_empty() {
@@ -374,5 +424,134 @@ async fn settings_from_initialization_options_locale_and_pushed_notifications() 
         .unwrap()
         .contains("language"));
     assert!(client2.shutdown_and_exit().await);
+    assert!(client.shutdown_and_exit().await);
+}
+
+/// A setting the user did not set is absent from what the client sends (the VS
+/// Code extension sends only what `inspect()` finds set): the nianbao.toml
+/// beside the report then decides; a language the user set wins over it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unset_settings_leave_the_project_file_its_language() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("nianbao.toml"), "language = \"en\"\n").unwrap();
+    let report = dir.path().join("report.md");
+    std::fs::write(&report, draft_abc()).unwrap();
+    let uri = format!("file://{}", report.display());
+    let message_of_nb301 = |d: &[Value]| {
+        d.iter()
+            .find(|d| d["code"] == "NB301")
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .expect("NB301")
+    };
+    // Nothing set: English, from the file.
+    let (client, _) = TestClient::start_with_config(init_params(push_caps()), json!({})).await;
+    wait_config_pulled(&client).await;
+    client.open(&uri, "markdown", 1, &draft_abc());
+    let en = message_of_nb301(&client.diagnostics(&uri, 1).await);
+    assert!(
+        en.starts_with("identity A") && !en.contains("勾稽"),
+        "English from nianbao.toml: {en}"
+    );
+    assert!(client.shutdown_and_exit().await);
+    // The user set Chinese: it wins.
+    let (client, _) =
+        TestClient::start_with_config(init_params(push_caps()), json!({ "language": "zh" })).await;
+    wait_config_pulled(&client).await;
+    client.open(&uri, "markdown", 1, &draft_abc());
+    let zh = message_of_nb301(&client.diagnostics(&uri, 1).await);
+    assert!(zh.contains("勾稽关系"), "Chinese as set: {zh}");
+    assert!(client.shutdown_and_exit().await);
+}
+
+/// `nianbao.ruleDocs` answers the documentation of every rule (the editor shows
+/// it: the bundled binary is not on PATH for `nianbao rules`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rule_documentation_is_a_server_command() {
+    let (client, init) = TestClient::start(init_params(push_caps())).await;
+    let commands = init["capabilities"]["executeCommandProvider"]["commands"]
+        .as_array()
+        .unwrap();
+    assert!(
+        commands.iter().any(|c| c == "nianbao.ruleDocs"),
+        "{commands:?}"
+    );
+    let r = client
+        .call(
+            "workspace/executeCommand",
+            json!({ "command": "nianbao.ruleDocs", "arguments": [] }),
+        )
+        .await;
+    let md = r["markdown"].as_str().expect("markdown");
+    assert_eq!(md, nianbao_core::rules::docs_markdown());
+    for code in ["NB101", "NB301", "NB505"] {
+        assert!(md.contains(&format!("## {code}")), "{code}");
+    }
+
+    assert!(client.shutdown_and_exit().await);
+}
+
+/// Each block of table 二 (第二十条第（一）项, （五）, （六）, （八）) is a symbol that
+/// ends where the block ends: an editor's sticky scroll shows the block in view.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn table_two_blocks_are_symbols_ending_with_their_block() {
+    let (client, _) = TestClient::start(init_params(push_caps())).await;
+    let text = fixture();
+    client.open(URI, "markdown", 1, &text);
+    let syms = client
+        .call(
+            "textDocument/documentSymbol",
+            json!({ "textDocument": { "uri": URI } }),
+        )
+        .await;
+    let table2 = &syms[1]["children"][0];
+    assert_eq!(table2["name"], "表二");
+    let blocks = table2["children"].as_array().expect("blocks of table 二");
+    let names: Vec<&str> = blocks.iter().map(|b| b["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "第二十条第(一)项",
+            "第二十条第(五)项",
+            "第二十条第(六)项",
+            "第二十条第(八)项"
+        ]
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, b) in blocks.iter().enumerate() {
+        let start = b["range"]["start"]["line"].as_u64().unwrap() as usize;
+        let end = b["range"]["end"]["line"].as_u64().unwrap() as usize;
+        assert!(lines[start].contains(names[i]), "{}", lines[start]);
+        match blocks.get(i + 1) {
+            // Ends on the line before the next block's header.
+            Some(next) => {
+                let next_start = next["range"]["start"]["line"].as_u64().unwrap() as usize;
+                assert!(
+                    end < next_start,
+                    "block {} ends at {end}, next starts at {next_start}",
+                    names[i]
+                );
+                assert!(
+                    lines[end + 1..next_start]
+                        .iter()
+                        .all(|l| l.trim().is_empty()),
+                    "block {} ends before its last row",
+                    names[i]
+                );
+            }
+            None => assert!(end <= table2["range"]["end"]["line"].as_u64().unwrap() as usize),
+        }
+    }
+    // The (六) block holds its rows and not (八)'s.
+    let six = &blocks[2];
+    let (s, e) = (
+        six["range"]["start"]["line"].as_u64().unwrap() as usize,
+        six["range"]["end"]["line"].as_u64().unwrap() as usize,
+    );
+    assert!(
+        lines[s..=e].iter().any(|l| l.contains("行政处罚")),
+        "{:?}",
+        &lines[s..=e]
+    );
+    assert!(!lines[s..=e].iter().any(|l| l.contains("(八)")));
     assert!(client.shutdown_and_exit().await);
 }

@@ -64,6 +64,16 @@ fn reader(out: impl Read + Send + 'static) -> Receiver<Value> {
 impl Server {
     /// Start and initialize; `pull` declares pull diagnostics (no push worker).
     fn start(pull: bool) -> Server {
+        let caps = if pull {
+            json!({ "textDocument": { "diagnostic": {} } })
+        } else {
+            json!({})
+        };
+        Server::start_with_caps(caps)
+    }
+
+    /// Start and initialize with these client capabilities.
+    fn start_with_caps(caps: Value) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -83,11 +93,6 @@ impl Server {
             rx,
             seen: Vec::new(),
             next_id: 100,
-        };
-        let caps = if pull {
-            json!({ "textDocument": { "diagnostic": {} } })
-        } else {
-            json!({})
         };
         let r = s.request(
             "initialize",
@@ -655,4 +660,242 @@ fn panics_in_handlers_are_isolated() {
     assert_eq!(r["error"]["code"], -32603, "{r}");
     s.assert_alive();
     s.finish();
+}
+
+/// A client that never answers `workspace/applyEdit` (here: eight of them, twice
+/// the number of handlers the server runs at once) must not stall the server:
+/// the commands are answered, and so are hover, didChange and shutdown, at once.
+#[test]
+fn unanswered_apply_edit_requests_do_not_stall_the_server() {
+    let mut s = Server::start_with_caps(json!({
+        "textDocument": { "diagnostic": {} },
+        "workspace": { "applyEdit": true }
+    }));
+    let uri = "file:///stall/draft.md";
+    s.open(uri, 1, &draft());
+    let ids: Vec<i64> = (0..8)
+        .map(|_| {
+            s.request_async(
+                "workspace/executeCommand",
+                json!({ "command": "nianbao.fixAll", "arguments": [uri] }),
+            )
+        })
+        .collect();
+    let quick = Duration::from_secs(5);
+    for id in ids {
+        let r = s
+            .wait_for(quick, |v| v["id"] == id && v.get("method").is_none())
+            .unwrap_or_else(|| panic!("executeCommand {id} not answered"));
+        assert!(r.get("error").is_none(), "{r}");
+        assert_eq!(r["result"]["sent"], true, "{r}");
+        assert!(r["result"]["edits"].as_u64().unwrap() > 0, "{r}");
+    }
+    // The eight requests went out, none answered.
+    let sent = s
+        .seen
+        .iter()
+        .filter(|v| v["method"] == "workspace/applyEdit")
+        .count();
+    assert_eq!(sent, 8, "applyEdit requests sent");
+    let id = s.request_async(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 0 } }),
+    );
+    let r = s
+        .wait_for(quick, |v| v["id"] == id && v.get("method").is_none())
+        .expect("hover answered");
+    assert!(r.get("error").is_none(), "{r}");
+    s.notify(
+        "textDocument/didChange",
+        change(uri, 2, None, "# 新的文本\n"),
+    );
+    let id = s.request_async("nianbao/documentText", json!({ "uri": uri }));
+    let r = s
+        .wait_for(quick, |v| v["id"] == id && v.get("method").is_none())
+        .expect("documentText answered");
+    assert_eq!(r["result"]["version"], 2, "{r}");
+    let id = s.request_async("shutdown", Value::Null);
+    let r = s
+        .wait_for(quick, |v| v["id"] == id && v.get("method").is_none())
+        .expect("shutdown answered");
+    assert!(r.get("error").is_none(), "{r}");
+    s.notify("exit", Value::Null);
+    let deadline = Instant::now() + quick;
+    while s.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "server did not exit");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(s.child.try_wait().unwrap().unwrap().code(), Some(0));
+}
+
+/// The raw frame of a JSON body given as text (to send escapes serde_json would not write).
+fn raw_frame(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// A lone surrogate (`"\udc00"`, which JSON parsers refuse) or invalid UTF-8 no
+/// longer drops the message: it is decoded with U+FFFD in its place (one UTF-16
+/// unit, like the surrogate, so later edits land where the editor made them),
+/// and logged. A request too deeply nested to decode is answered with an error.
+/// A didChange that cannot be read at all is reported to the user, and the
+/// document gets no diagnostics until a full text puts the copy right.
+#[test]
+fn lone_surrogates_invalid_utf8_and_deep_nesting_never_desynchronise_silently() {
+    let mut s = Server::start(true);
+    let uri = "file:///surrogate/a.md";
+    s.raw(&raw_frame(
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{uri}","languageId":"markdown","version":1,"text":"甲\udc00乙\n"}}}}}}"#
+        )
+        .as_bytes(),
+    ));
+    s.log_containing("U+FFFD");
+    // After 甲 and the surrogate (two UTF-16 units).
+    s.notify(
+        "textDocument/didChange",
+        change(uri, 2, Some([0, 2, 0, 2]), "丙"),
+    );
+    let t = s.text(uri);
+    assert_eq!(t["result"]["text"], "甲\u{fffd}丙乙\n", "{t}");
+    assert_eq!(t["result"]["version"], 2, "{t}");
+
+    // Requests: a lone surrogate, invalid UTF-8, 100,000 nested brackets.
+    s.raw(&raw_frame(
+        br#"{"jsonrpc":"2.0","id":7001,"method":"nianbao/documentText","params":{"uri":"file:///\udc00.md"}}"#,
+    ));
+    let r = s.response(7001);
+    assert_eq!(r["error"]["code"], -32602, "answered as not open: {r}");
+    let mut bad =
+        br#"{"jsonrpc":"2.0","id":7002,"method":"nianbao/documentText","params":{"uri":"file:///"#
+            .to_vec();
+    bad.extend_from_slice(b"\xc3\x28.md\"}}");
+    s.raw(&raw_frame(&bad));
+    let r = s.response(7002);
+    assert_eq!(r["error"]["code"], -32602, "{r}");
+    let deep = format!(
+        r#"{{"jsonrpc":"2.0","id":7003,"method":"textDocument/hover","params":{}{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    s.raw(&raw_frame(deep.as_bytes()));
+    let r = s.response(7003);
+    assert!(r.get("error").is_some(), "{r}");
+
+    // A didChange that cannot be read.
+    let report = "file:///surrogate/report.md";
+    s.open(report, 1, &draft());
+    let pull = |s: &mut Server| {
+        let r = s.request(
+            "textDocument/diagnostic",
+            json!({ "textDocument": { "uri": report } }),
+        );
+        r["result"]["items"].as_array().cloned().unwrap_or_default()
+    };
+    assert!(pull(&mut s).iter().any(|d| d["code"] == "NB301"));
+    s.raw(&raw_frame(
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didChange","params":{{"textDocument":{{"uri":"{report}","version":2}},"contentChanges":[{{"range":{{"start":{{"line":0,"character":0}},"end":{{"line":0,"character":0}}}},"text":"x"}}"#
+        )
+        .as_bytes(),
+    ));
+    let shown = s
+        .wait_for(WAIT, |v| v["method"] == "window/showMessage")
+        .expect("the user is told");
+    assert!(
+        shown["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("report.md"),
+        "{shown}"
+    );
+    assert!(
+        pull(&mut s).is_empty(),
+        "no diagnostics on a text known to differ"
+    );
+    // Incremental edits cannot put it right; a full text does.
+    s.notify(
+        "textDocument/didChange",
+        change(report, 3, Some([0, 0, 0, 0]), "y"),
+    );
+    assert!(pull(&mut s).is_empty());
+    s.notify("textDocument/didChange", change(report, 4, None, &draft()));
+    let t = s.text(report);
+    assert_eq!(t["result"]["text"], draft());
+    assert!(pull(&mut s).iter().any(|d| d["code"] == "NB301"));
+    s.assert_alive();
+    s.finish();
+}
+
+/// `shutdown` with `"params": {}` (as some clients send) is answered like
+/// `shutdown` without params, and `exit` then ends the server with status 0.
+#[test]
+fn shutdown_with_empty_params_is_answered() {
+    let mut s = Server::start(true);
+    s.assert_alive();
+    let r = s.request("shutdown", json!({}));
+    assert!(r.get("error").is_none(), "{r}");
+    assert!(r["result"].is_null(), "{r}");
+    s.send(&json!({ "jsonrpc": "2.0", "method": "exit", "params": {} }));
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0));
+            break;
+        }
+        assert!(Instant::now() < deadline, "server did not exit");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// When its input closes, the server exits promptly even while an analysis of
+/// a large document is still running (it would take many seconds in a debug build).
+#[test]
+fn closed_input_ends_the_server_during_a_long_analysis() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nianbao lsp runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let line = "本机关2024年共收到政府信息公开申请5件，均已按时答复。\n";
+    let big = format!(
+        "# 某某局2024年政府信息公开工作年度报告\n\n一、总体情况\n{}",
+        line.repeat(8 * 1024 * 1024 / line.len() + 1)
+    );
+    let uri = "file:///big.md";
+    for v in [
+        json!({ "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": { "processId": null, "rootUri": null, "capabilities": { "textDocument": { "diagnostic": {} } } } }),
+        json!({ "jsonrpc": "2.0", "method": "initialized", "params": {} }),
+        json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": { "textDocument": { "uri": uri, "languageId": "markdown", "version": 1, "text": big } } }),
+        json!({ "jsonrpc": "2.0", "id": 2, "method": "textDocument/diagnostic", "params": { "textDocument": { "uri": uri } } }),
+    ] {
+        stdin
+            .write_all(&raw_frame(&serde_json::to_vec(&v).unwrap()))
+            .unwrap();
+    }
+    stdin.flush().unwrap();
+    // Let the analysis start, then close the input.
+    std::thread::sleep(Duration::from_millis(500));
+    let t0 = Instant::now();
+    drop(stdin);
+    let limit = nianbao_lsp::LINGER + Duration::from_secs(3);
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if t0.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "server still running {:?} after its input closed",
+                t0.elapsed()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    eprintln!("exited {:?} after its input closed", t0.elapsed());
 }

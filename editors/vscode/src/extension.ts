@@ -2,13 +2,14 @@
 //
 // The server does all the work (diagnostics, quick fixes, fix-all, settings);
 // this extension finds the binary, starts `nianbao lsp` over stdio for Markdown
-// and plain-text documents, and adds four commands.
+// and plain-text documents, and adds five commands.
 
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import {
+  DidChangeConfigurationNotification,
   LanguageClient,
   LanguageClientOptions,
   ServerOptions,
@@ -19,6 +20,58 @@ import { skeleton } from './skeleton';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('nianbao');
 const SERVER_FIX_ALL_COMMAND = 'nianbao.fixAll';
+const SERVER_RULE_DOCS_COMMAND = 'nianbao.ruleDocs';
+
+/** The settings the server reads (section "nianbao"), as dotted keys. */
+const SERVER_SETTINGS = [
+  'language',
+  'format',
+  'rules',
+  'attach',
+  'profile.feeDecimals',
+  'profile.requireRectification',
+  'profile.section6Items',
+];
+
+/**
+ * The "nianbao" settings the user set (user, workspace or folder settings), without the
+ * defaults: `getConfiguration().get()` would answer the default `language: "zh"` for a
+ * user who set nothing, and the server would let it override the `language` of the
+ * report's nianbao.toml. A key left out is unset for the server. Object settings
+ * (`rules`) merge user < workspace < folder, as VS Code merges them.
+ */
+export function userSettings(scope?: vscode.ConfigurationScope | null): Record<string, unknown> {
+  const cfg = vscode.workspace.getConfiguration('nianbao', scope ?? undefined);
+  const out: Record<string, unknown> = {};
+  for (const key of SERVER_SETTINGS) {
+    const i = cfg.inspect(key);
+    if (!i) {
+      continue;
+    }
+    const levels = [
+      i.globalValue,
+      i.globalLanguageValue,
+      i.workspaceValue,
+      i.workspaceLanguageValue,
+      i.workspaceFolderValue,
+      i.workspaceFolderLanguageValue,
+    ].filter((v) => v !== undefined);
+    if (levels.length === 0) {
+      continue;
+    }
+    const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+    const value = levels.every(isObject)
+      ? Object.assign({}, ...(levels as object[]))
+      : levels[levels.length - 1];
+    const parts = key.split('.');
+    let at = out;
+    for (const p of parts.slice(0, -1)) {
+      at = (at[p] ??= {}) as Record<string, unknown>;
+    }
+    at[parts[parts.length - 1]] = value;
+  }
+  return out;
+}
 const exe = process.platform === 'win32' ? 'nianbao.exe' : 'nianbao';
 
 /**
@@ -28,6 +81,16 @@ const exe = process.platform === 'win32' ? 'nianbao.exe' : 'nianbao';
  */
 class NianbaoClient extends LanguageClient {
   stopping = false;
+  /**
+   * The server takes the message language from, in order: the `nianbao.language` the user
+   * set, the report's nianbao.toml, then the client's locale. Only what the user set is
+   * sent (see `userSettings`), so the default of the setting (Chinese) reaches the server
+   * as the locale, whatever the language of VS Code's UI.
+   */
+  protected override getLocale(): string {
+    const declared = vscode.workspace.getConfiguration('nianbao').inspect<string>('language')?.defaultValue;
+    return declared === 'en' ? 'en' : 'zh-cn';
+  }
   override error(message: string, data?: unknown, showNotification: boolean | 'force' = true): void {
     const quiet = this.stopping || restarting || this.state !== State.Running;
     super.error(message, data, quiet ? false : showNotification);
@@ -169,6 +232,30 @@ async function startClient(context: vscode.ExtensionContext): Promise<boolean> {
     // Sends workspace/didChangeConfiguration when any "nianbao.*" setting changes;
     // the server then pulls the section "nianbao" via workspace/configuration.
     synchronize: { configurationSection: 'nianbao' },
+    // Both carry only the settings the user set (see `userSettings`).
+    middleware: {
+      workspace: {
+        configuration: async (params, token, next) => {
+          const answer = await next(params, token);
+          if (!Array.isArray(answer)) {
+            return answer;
+          }
+          return params.items.map((item, i) =>
+            item.section === 'nianbao'
+              ? userSettings(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined)
+              : answer[i],
+          );
+        },
+        didChangeConfiguration: async (sections, next) => {
+          if (!client || !(sections ?? []).some((s) => s === 'nianbao' || s.startsWith('nianbao.'))) {
+            return next(sections);
+          }
+          await client.sendNotification(DidChangeConfigurationNotification.type, {
+            settings: { nianbao: userSettings() },
+          });
+        },
+      },
+    },
     outputChannel: output,
     traceOutputChannel: output,
   };
@@ -301,11 +388,29 @@ export async function recomputeTotals(doc?: vscode.TextDocument): Promise<boolea
   if (client && caps.includes(SERVER_FIX_ALL_COMMAND)) {
     log('fix all: executing server command nianbao.fixAll');
     const before = doc.version;
-    await client.sendRequest('workspace/executeCommand', {
+    const target = doc;
+    // The server answers as soon as it has sent workspace/applyEdit (`sent: true`): the
+    // edit arrives just after the answer, so wait a moment for it.
+    const changed = new Promise<boolean>((resolve) => {
+      const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document === target) {
+          sub.dispose();
+          resolve(true);
+        }
+      });
+      setTimeout(() => {
+        sub.dispose();
+        resolve(target.version !== before);
+      }, 5000);
+    });
+    const answer = await client.sendRequest<{ sent?: boolean; edits?: number } | null>('workspace/executeCommand', {
       command: SERVER_FIX_ALL_COMMAND,
       arguments: [doc.uri.toString()],
     });
-    return doc.version !== before;
+    if (doc.version !== before) {
+      return true;
+    }
+    return answer?.sent ? changed : false;
   }
   void vscode.window.showInformationMessage(vscode.l10n.t('nianbao: no totals to recompute.'));
   return false;
@@ -321,6 +426,16 @@ export async function insertTemplate(doc?: vscode.TextDocument): Promise<boolean
     return false;
   }
   await readyPromise;
+  // A new Untitled file is plain text, and VS Code's language detection turns it into
+  // something else (Ini) a second after the skeleton is in: the server would stop
+  // checking it. The skeleton is Markdown: say so first.
+  if (doc.isUntitled || (doc.languageId !== 'markdown' && doc.languageId !== 'plaintext')) {
+    if (doc.languageId !== 'markdown') {
+      log(`insert template: setting the language of ${doc.uri.toString()} (${doc.languageId}) to markdown`);
+      doc = await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+      await readyPromise;
+    }
+  }
   const start = new vscode.Range(0, 0, 0, 0);
   // The server titles it 插入2021年版年度报告模板 / "Insert the 2021-format report skeleton".
   const isTemplate = (a: vscode.CodeAction | vscode.Command) => /模板|框架|骨架|skeleton|template/i.test(a.title);
@@ -342,6 +457,43 @@ export async function insertTemplate(doc?: vscode.TextDocument): Promise<boolean
   return vscode.workspace.applyEdit(edit);
 }
 
+/** The rule list is shown from this read-only scheme: not a file or an untitled document,
+ *  so the server is not asked to check it (its examples would look like a report). */
+const RULES_SCHEME = 'nianbao-rules';
+let rulesMarkdown = '';
+
+/** 显示规则列表: the server's rule documentation (`nianbao.ruleDocs`) as a Markdown preview. */
+export async function showRules(): Promise<vscode.TextDocument | undefined> {
+  await readyPromise;
+  if (!client) {
+    void vscode.window.showWarningMessage(vscode.l10n.t('nianbao: the language server is not running.'));
+    return undefined;
+  }
+  const answer = await client.sendRequest<{ markdown?: string } | null>('workspace/executeCommand', {
+    command: SERVER_RULE_DOCS_COMMAND,
+    arguments: [],
+  });
+  const markdown = answer?.markdown;
+  if (!markdown) {
+    void vscode.window.showWarningMessage(vscode.l10n.t('nianbao: this server has no rule list.'));
+    return undefined;
+  }
+  rulesMarkdown = markdown;
+  const uri = vscode.Uri.from({ scheme: RULES_SCHEME, path: '/nianbao-rules.md' });
+  rulesChanged.fire(uri);
+  let doc = await vscode.workspace.openTextDocument(uri);
+  if (doc.languageId !== 'markdown') {
+    doc = await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+  }
+  await vscode.window.showTextDocument(doc, { preview: true });
+  await Promise.resolve(vscode.commands.executeCommand('markdown.showPreviewToSide', uri)).catch((e) =>
+    log(`rule list preview: ${String(e)}`),
+  );
+  return doc;
+}
+
+const rulesChanged = new vscode.EventEmitter<vscode.Uri>();
+
 export async function activate(context: vscode.ExtensionContext): Promise<NianbaoApi> {
   extensionContext = context;
   output = vscode.window.createOutputChannel('nianbao');
@@ -352,6 +504,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Nianba
     vscode.commands.registerCommand('nianbao.insertTemplate', () => insertTemplate()),
     vscode.commands.registerCommand('nianbao.restartServer', () => restart()),
     vscode.commands.registerCommand('nianbao.showOutput', () => output?.show(true)),
+    vscode.commands.registerCommand('nianbao.showRules', () => showRules()),
+    vscode.workspace.registerTextDocumentContentProvider(RULES_SCHEME, {
+      onDidChange: rulesChanged.event,
+      provideTextDocumentContent: () => rulesMarkdown,
+    }),
+    rulesChanged,
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('nianbao.server.path')) {
         void restart();

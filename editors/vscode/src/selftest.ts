@@ -183,6 +183,84 @@ export async function runSelfTest(api: NianbaoApi, outFile: string, output?: vsc
     result.restored = dump(doc);
     step('settings restored');
 
+    // nianbao.toml beside the report says language = "en", and the user set no
+    // nianbao.language: the extension must not send the default "zh" as if it were set.
+    const tomlPath = path.join(folder, 'nianbao.toml');
+    fs.writeFileSync(tomlPath, 'language = "en"\n');
+    const english = () => {
+      const d = hasNB301();
+      return d && d.message !== result.zhMessage && /^[A-Za-z]/.test(d.message);
+    };
+    await waitFor('English from nianbao.toml', english, 8000).catch(async () => {
+      // No file watcher event: an edit makes the server look at the file again.
+      await replaceAll(doc, original + '\n');
+      await replaceAll(doc, original);
+      await waitFor('English from nianbao.toml after an edit', english, 10000).catch(() => undefined);
+    });
+    result.tomlEnglishMessage = hasNB301()?.message;
+    fs.rmSync(tomlPath, { force: true });
+    await waitFor('Chinese without nianbao.toml', () => hasNB301()?.message === result.zhMessage, 8000).catch(async () => {
+      await replaceAll(doc, original + '\n');
+      await replaceAll(doc, original);
+      await waitFor('Chinese after an edit', () => hasNB301()?.message === result.zhMessage, 10000).catch(() => undefined);
+    });
+    result.afterTomlRemoved = hasNB301()?.message;
+    step(`nianbao.toml language = "en": ${String(result.tomlEnglishMessage)}`);
+
+    // Document symbols: each block of table 二 is a symbol (sticky scroll shows the block in view).
+    const symbols =
+      (await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri)) ?? [];
+    const table2 = symbols.flatMap((s) => s.children ?? []).find((c) => c.name === '表二' || c.name === 'Table 2');
+    result.table2Blocks = (table2?.children ?? []).map((b) => ({
+      name: b.name,
+      start: b.range.start.line,
+      end: b.range.end.line,
+      lastLine: doc.lineAt(b.range.end.line).text,
+    }));
+    step(`table 二 blocks: ${(table2?.children ?? []).map((b) => b.name).join(' / ')}`);
+
+    // 显示规则列表: the server's rule documentation, shown as Markdown, not checked as a report.
+    const rules = await Promise.resolve(
+      vscode.commands.executeCommand<vscode.TextDocument | undefined>('nianbao.showRules'),
+    ).catch((e) => {
+      result.rulesError = String(e);
+      return undefined;
+    });
+    await sleep(1500);
+    result.rulesScheme = rules?.uri.scheme;
+    result.rulesLanguage = rules?.languageId;
+    result.rulesHasNB301 = !!rules?.getText().includes('## NB301');
+    result.rulesDiagnostics = rules ? vscode.languages.getDiagnostics(rules.uri).length : -1;
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.window.showTextDocument(doc, { preview: false });
+    step(`rule list: ${String(result.rulesScheme)} ${String(result.rulesLanguage)}`);
+
+    // 插入年报模板 in a new Untitled file: it must stay Markdown (VS Code's language
+    // detection would make it Ini a second later) and stay checked.
+    await vscode.commands.executeCommand('workbench.action.files.newUntitledFile');
+    await sleep(300);
+    result.untitledInsert = await vscode.commands.executeCommand('nianbao.insertTemplate');
+    await sleep(3000);
+    const untitled = vscode.window.activeTextEditor?.document;
+    result.untitledLanguage = untitled?.languageId;
+    if (untitled) {
+      const row = [...Array(untitled.lineCount).keys()].find((i) => untitled.lineAt(i).text.includes('（一）予以公开'));
+      if (row !== undefined) {
+        const line = untitled.lineAt(row).text;
+        const at = line.lastIndexOf('| 0 |');
+        const edit = new vscode.WorkspaceEdit();
+        edit.replace(untitled.uri, new vscode.Range(row, at + 2, row, at + 3), '9');
+        await vscode.workspace.applyEdit(edit);
+        await waitFor('NB301 in the untitled report', () =>
+          vscode.languages.getDiagnostics(untitled.uri).some((d) => codeOf(d) === 'NB301'), 15000).catch(() => undefined);
+      }
+      result.untitledLanguageAfterEdit = untitled.languageId;
+      result.untitledDiagnostics = dump(untitled).map((d) => d.code);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+    await vscode.window.showTextDocument(doc, { preview: false });
+    step(`untitled skeleton: ${String(result.untitledLanguage)} ${(result.untitledDiagnostics as string[] | undefined)?.join(' ')}`);
+
     // Insert the skeleton into an empty Markdown document.
     const emptyPath = path.join(folder, 'empty.md');
     fs.writeFileSync(emptyPath, '');

@@ -9,6 +9,7 @@ pub mod across_years;
 pub mod analysis;
 pub mod config;
 pub mod convert;
+pub mod detect;
 pub mod diag;
 pub mod fix;
 pub mod identities;

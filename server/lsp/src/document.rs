@@ -6,7 +6,6 @@ use super::settings::Attach;
 use nianbao_core::config::Config;
 use nianbao_core::diag::Lang;
 use nianbao_core::incremental::Engine;
-use nianbao_core::template::SECTIONS;
 use nianbao_core::text::{Encoding, LineIndex};
 use nianbao_core::Analysis;
 use ropey::Rope;
@@ -243,49 +242,10 @@ pub fn should_attach(attach: Attach, language_id: &str, uri: &Uri, text: &str) -
     }
 }
 
-/// A title containing 年度报告 near the top, or a numbered heading of one of the six sections.
+/// The core's evidence ([`nianbao_core::detect`]): a 政府信息公开…年度报告 title, three
+/// section headings numbered as in the template, or the row labels of table 三.
 pub fn looks_like_report(text: &str) -> bool {
-    let mut nonblank = 0;
-    for line in text.lines() {
-        let t = line.trim_matches(|c: char| {
-            c.is_whitespace() || matches!(c, '#' | '*' | '>' | '\u{3000}' | '\u{feff}')
-        });
-        if t.is_empty() {
-            continue;
-        }
-        nonblank += 1;
-        if nonblank <= 5 && t.contains("年度报告") && t.chars().count() <= 80 {
-            return true;
-        }
-        if is_section_heading(t) {
-            return true;
-        }
-    }
-    false
-}
-
-/// "一、总体情况", "三、收到和处理…": a numeral, a 、 and a section's key words.
-pub fn is_section_heading(t: &str) -> bool {
-    let mut chars = t.char_indices();
-    let Some((_, first)) = chars.next() else {
-        return false;
-    };
-    if !"一二三四五六".contains(first) {
-        return false;
-    }
-    let rest = &t[first.len_utf8()..];
-    let Some(title) = rest
-        .strip_prefix('、')
-        .or_else(|| rest.strip_prefix('.'))
-        .or_else(|| rest.strip_prefix('．'))
-    else {
-        return false;
-    };
-    let head: String = title.chars().take(24).collect();
-    SECTIONS
-        .iter()
-        .any(|s| head.starts_with(s.title) || s.keys.iter().any(|k| head.starts_with(k)))
-        || head.starts_with("收到和处理")
+    nianbao_core::detect::is_report(text)
 }
 
 #[cfg(test)]
@@ -298,13 +258,26 @@ mod tests {
         assert!(looks_like_report(
             "# 某某局2024年政府信息公开工作年度报告\n"
         ));
-        assert!(looks_like_report("前言\n\n一、总体情况\n"));
-        assert!(looks_like_report("## 三、收到和处理政府信息公开申请情况\n"));
+        assert!(!looks_like_report("前言\n\n一、总体情况\n"));
         assert!(!looks_like_report("# README\n\n一、安装\n"));
+        let report = "一、总体情况\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n";
+        assert!(looks_like_report(report));
         let md = Uri::from_str("file:///a/b.md").unwrap();
         let rs = Uri::from_str("file:///a/b.rs").unwrap();
-        assert!(should_attach(Attach::Auto, "markdown", &md, "一、总体情况"));
-        assert!(!should_attach(Attach::Auto, "rust", &rs, "一、总体情况"));
+        assert!(should_attach(Attach::Auto, "markdown", &md, report));
+        assert!(!should_attach(Attach::Auto, "rust", &rs, report));
+        assert!(!should_attach(
+            Attach::Auto,
+            "markdown",
+            &md,
+            "一、总体情况"
+        ));
+        assert!(should_attach(
+            Attach::Always,
+            "markdown",
+            &md,
+            "一、总体情况"
+        ));
         assert!(should_attach(Attach::Always, "rust", &rs, ""));
         assert!(!should_attach(
             Attach::Never,

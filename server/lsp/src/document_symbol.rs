@@ -88,6 +88,36 @@ pub fn structure(snap: &Snapshot) -> (Vec<Item>, Vec<Item>) {
     (sections, tables)
 }
 
+/// The blocks of table 二 ("第二十条第（一）项" …): one symbol each, from its
+/// header line to the last line before the next header, so that an editor's
+/// sticky scroll shows the header of the block in view, not the table's first.
+pub fn table2_blocks(text: &str, table: TextRange) -> Vec<Item> {
+    let lines = nianbao_core::parse::lines::split_lines(text, table.start, table.end);
+    let headers: Vec<TextRange> = lines
+        .into_iter()
+        .filter(|l| nianbao_core::parse::lex::norm_str(&text[l.start..l.end]).contains("第二十条"))
+        .collect();
+    headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let end = headers.get(i + 1).map_or(table.end, |next| next.start);
+            let name = text[h.start..h.end]
+                .trim_matches(|c: char| {
+                    c.is_whitespace() || matches!(c, '|' | '*' | '#' | '\u{3000}')
+                })
+                .to_string();
+            Item {
+                name,
+                detail: None,
+                kind: SymbolKind::NAMESPACE,
+                range: trim_end(text, TextRange::new(h.start, end)),
+                selection: *h,
+            }
+        })
+        .collect()
+}
+
 #[allow(deprecated)]
 fn symbol(snap: &Snapshot, item: &Item, children: Option<Vec<DocumentSymbol>>) -> DocumentSymbol {
     let conv = snap.conv();
@@ -135,7 +165,13 @@ pub async fn document_symbol(
                             t.selection.end.min(s.range.end),
                         ),
                     };
-                    children.push(symbol(&snap, &clipped, None));
+                    let blocks = (t.name == table_name(Source::Table2, snap.lang).0).then(|| {
+                        table2_blocks(snap.text(), clipped.range)
+                            .iter()
+                            .map(|b| symbol(&snap, b, None))
+                            .collect::<Vec<_>>()
+                    });
+                    children.push(symbol(&snap, &clipped, blocks.filter(|b| b.len() > 1)));
                 }
             }
             out.push(symbol(&snap, s, Some(children)));

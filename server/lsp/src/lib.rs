@@ -55,6 +55,9 @@ pub fn serve_stdio() -> i32 {
     }
 }
 
+/// How long the server still answers after its input ended or `exit` came.
+pub const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Serve LSP over any byte streams (stdio, a socket, or an in-memory pipe in tests)
 /// until the client sends `exit` or closes the input. Returns whether `shutdown`
 /// was received first.
@@ -69,7 +72,8 @@ where
         LspService::build(move |client| server::Backend::new(client, for_backend.clone()))
             .custom_method("nianbao/documentText", server::Backend::document_text)
             .custom_method("nianbao/invalidMessage", server::Backend::invalid_message)
-            .custom_method("nianbao/invalidRequest", server::Backend::invalid_request);
+            .custom_method("nianbao/invalidRequest", server::Backend::invalid_request)
+            .custom_method("nianbao/repairedMessage", server::Backend::repaired_message);
     #[cfg(debug_assertions)]
     let builder = builder
         .custom_method("nianbao/debugPanic", server::Backend::debug_panic)
@@ -77,6 +81,16 @@ where
     let (service, socket) = builder.finish();
     let state = service.inner().state();
     let input = transport::GatedReader::new(input, gate.clone());
-    Server::new(input, output, socket).serve(service).await;
+    let output = transport::CountingWriter::new(output, gate.clone());
+    let serving = Server::new(input, output, socket).serve(service);
+    tokio::pin!(serving);
+    tokio::select! {
+        _ = &mut serving => {}
+        _ = gate.input_ended() => {
+            // Nothing more will come: answers in flight get a moment, but an
+            // analysis still running does not keep the process alive.
+            let _ = tokio::time::timeout(LINGER, &mut serving).await;
+        }
+    }
     state.shutdown_requested() || gate.shutdown_seen()
 }

@@ -27,6 +27,7 @@ use tower_lsp_server::{Client, LanguageServer};
 /// Commands the server executes (`workspace/executeCommand`).
 pub const CMD_FIX_ALL: &str = "nianbao.fixAll";
 pub const CMD_FIX_TABLE: &str = "nianbao.fixTable";
+pub const CMD_RULE_DOCS: &str = "nianbao.ruleDocs";
 
 /// Everything the handlers share.
 #[derive(Default)]
@@ -44,6 +45,9 @@ pub struct State {
     pub peers: super::peers::Peers,
     /// nianbao.toml files (see `settings`).
     pub project: settings::ProjectState,
+    /// Documents whose server copy is known to differ from the editor's (a
+    /// didChange could not be read): no diagnostics until the next full text.
+    desynced: Mutex<HashSet<Uri>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -85,6 +89,10 @@ impl State {
     }
     pub fn shutdown_requested(&self) -> bool {
         self.shutdown.load(Ordering::SeqCst)
+    }
+    /// The server's copy of `uri` is known to differ from the editor's.
+    pub fn is_desynced(&self, uri: &Uri) -> bool {
+        lock(&self.desynced).contains(uri)
     }
 }
 
@@ -143,6 +151,11 @@ impl Backend {
         self.state.clone()
     }
 
+    /// What the transport knows of the session (messages written, input ended).
+    pub fn gate(&self) -> &Gate {
+        &self.gate
+    }
+
     /// Run a request handler; a panic answers InternalError and is logged.
     async fn guard<T>(&self, what: &str, fut: impl Future<Output = Result<T>>) -> Result<T> {
         match CatchUnwind(Box::pin(fut)).await {
@@ -173,7 +186,7 @@ impl Backend {
 
     /// Queue a document for the push worker (no-op for pull clients).
     pub fn schedule(&self, uri: Uri) {
-        if self.state.caps().pull_diagnostics {
+        if self.state.caps().pull_diagnostics || self.state.is_desynced(&uri) {
             return;
         }
         let mut w = lock(&self.state.worker);
@@ -306,12 +319,72 @@ impl Backend {
     }
 
     /// `nianbao/invalidMessage` (a notification the transport puts in place of a
-    /// message it could not pass on): log it.
+    /// message it could not pass on): log it. A lost didOpen or didChange leaves
+    /// the server's copy of the document different from the editor's: say so to
+    /// the user and publish nothing for it until the next full text (see `desync`).
     pub async fn invalid_message(&self, params: Value) {
+        let method = params.get("method").and_then(Value::as_str).unwrap_or("");
         let msg = format!(
-            "nianbao: dropped an invalid message ({}): {}",
+            "nianbao: dropped an invalid message ({}{}): {}",
             params.get("code").unwrap_or(&Value::Null),
+            if method.is_empty() {
+                String::new()
+            } else {
+                format!(", {method}")
+            },
             params.get("message").and_then(Value::as_str).unwrap_or("")
+        );
+        eprintln!("{msg}");
+        self.client.log_message(MessageType::WARNING, msg).await;
+        if matches!(method, "textDocument/didChange" | "textDocument/didOpen") {
+            let uri = params
+                .get("uri")
+                .and_then(Value::as_str)
+                .and_then(|u| <Uri as std::str::FromStr>::from_str(u).ok());
+            if let Some(uri) = uri {
+                self.desync(uri).await;
+            }
+        }
+    }
+
+    /// The server's copy of `uri` is known to differ from the editor's: tell the
+    /// user, clear its diagnostics and publish none until a full text arrives
+    /// (a didChange without range, or didOpen after reopening).
+    async fn desync(&self, uri: Uri) {
+        if !lock(&self.state.desynced).insert(uri.clone()) {
+            return;
+        }
+        let name = uri.as_str().rsplit('/').next().unwrap_or("").to_string();
+        let text = match self.state.settings().config().lang {
+            nianbao_core::diag::Lang::Zh => format!(
+                "nianbao：未能读取对「{name}」的一次修改，服务器中的文本已与编辑器不一致。关闭并重新打开该文档后才会再次检查它。"
+            ),
+            nianbao_core::diag::Lang::En => format!(
+                "nianbao: an edit of “{name}” could not be read, so the server's copy differs from the editor's. Close and reopen the document to have it checked again."
+            ),
+        };
+        self.client.log_message(MessageType::WARNING, &text).await;
+        self.client.show_message(MessageType::WARNING, text).await;
+        if !self.state.caps().pull_diagnostics {
+            self.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    /// `nianbao/repairedMessage` (sent by the transport after a message it had to
+    /// decode leniently: invalid UTF-8 or lone surrogates replaced by U+FFFD): log it.
+    pub async fn repaired_message(&self, params: Value) {
+        let msg = format!(
+            "nianbao: {} invalid character(s) replaced by U+FFFD in a message ({}{})",
+            params.get("replaced").unwrap_or(&Value::Null),
+            params
+                .get("method")
+                .and_then(Value::as_str)
+                .unwrap_or("a response"),
+            params
+                .get("uri")
+                .and_then(Value::as_str)
+                .map(|u| format!(", {u}"))
+                .unwrap_or_default()
         );
         eprintln!("{msg}");
         self.client.log_message(MessageType::WARNING, msg).await;
@@ -381,7 +454,11 @@ impl Backend {
             document_formatting_provider: Some(OneOf::Left(true)),
             inlay_hint_provider: Some(OneOf::Left(true)),
             execute_command_provider: Some(ExecuteCommandOptions {
-                commands: vec![CMD_FIX_ALL.to_string(), CMD_FIX_TABLE.to_string()],
+                commands: vec![
+                    CMD_FIX_ALL.to_string(),
+                    CMD_FIX_TABLE.to_string(),
+                    CMD_RULE_DOCS.to_string(),
+                ],
                 work_done_progress_options: Default::default(),
             }),
             diagnostic_provider: caps.pull_diagnostics.then(|| {
@@ -466,17 +543,53 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        lock(&self.state.desynced).remove(&params.text_document.uri);
         self.guard_notification("didOpen", did_change::did_open(self, params))
             .await
     }
 
-    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+    async fn did_change(&self, mut params: DidChangeTextDocumentParams) {
+        let uri = &params.text_document.uri;
+        if self.state.is_desynced(uri) {
+            // Edits to a text known to differ would apply at the wrong places:
+            // only a full text puts the copy right again.
+            match params
+                .content_changes
+                .iter()
+                .rposition(|c| c.range.is_none())
+            {
+                Some(last_full) => {
+                    lock(&self.state.desynced).remove(uri);
+                    params.content_changes.drain(..last_full);
+                    self.client
+                        .log_message(
+                            MessageType::INFO,
+                            format!("nianbao: {} is in sync again (full text)", uri.as_str()),
+                        )
+                        .await;
+                }
+                None => {
+                    self.client
+                        .log_message(
+                            MessageType::WARNING,
+                            format!(
+                                "nianbao: didChange v{} of {} ignored: the server's copy differs from the editor's",
+                                params.text_document.version,
+                                uri.as_str()
+                            ),
+                        )
+                        .await;
+                    return;
+                }
+            }
+        }
         self.guard_notification("didChange", did_change::did_change(self, params))
             .await
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri.clone();
+        lock(&self.state.desynced).remove(&uri);
         self.guard_notification("didClose", did_change::did_close(self, params))
             .await;
         super::peers::closed(self, &uri);
@@ -516,6 +629,11 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
+        if self.state.is_desynced(&params.text_document.uri) {
+            return Ok(DocumentDiagnosticReportResult::Report(
+                DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport::default()),
+            ));
+        }
         self.guard("textDocument/diagnostic", diagnostics::pull(self, params))
             .await
     }

@@ -33,7 +33,99 @@ pub struct Gate {
     initialized: AtomicBool,
     shutdown_seen: AtomicBool,
     shutdown_answered: AtomicBool,
+    /// The input ended (end of file) or `exit` was passed on.
+    ended: AtomicBool,
+    ended_notify: tokio::sync::Notify,
     waker: Mutex<Option<Waker>>,
+    /// `workspace/applyEdit` requests written to the output so far.
+    pub apply_edits_written: Written,
+}
+
+/// A count of messages written to the output, to wait on.
+#[derive(Default)]
+pub struct Written {
+    count: std::sync::atomic::AtomicU64,
+    notify: tokio::sync::Notify,
+}
+
+impl Written {
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::SeqCst)
+    }
+    fn add(&self, n: u64) {
+        self.count.fetch_add(n, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+    /// Resolves once the count is over `n`.
+    pub async fn past(&self, n: u64) {
+        loop {
+            let notified = self.notify.notified();
+            if self.count() > n {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// The output side: passes bytes through unchanged and counts the
+/// `workspace/applyEdit` requests written, so that `executeCommand` can answer
+/// once its request is out (a client then always reads the request first)
+/// without waiting for the client's answer.
+pub struct CountingWriter<W> {
+    inner: Pin<Box<W>>,
+    gate: Arc<Gate>,
+    /// The last bytes written, for a pattern split across two writes.
+    tail: Vec<u8>,
+}
+
+const APPLY_EDIT_PATTERN: &[u8] = br#""method":"workspace/applyEdit""#;
+
+impl<W> CountingWriter<W> {
+    pub fn new(inner: W, gate: Arc<Gate>) -> Self {
+        CountingWriter {
+            inner: Box::pin(inner),
+            gate,
+            tail: Vec::new(),
+        }
+    }
+
+    fn scan(&mut self, chunk: &[u8]) {
+        let n = APPLY_EDIT_PATTERN.len();
+        let mut data = std::mem::take(&mut self.tail);
+        let old = data.len();
+        data.extend_from_slice(chunk);
+        let found = data
+            .windows(n)
+            .enumerate()
+            .filter(|(i, w)| i + n > old && *w == APPLY_EDIT_PATTERN)
+            .count();
+        if found > 0 {
+            self.gate.apply_edits_written.add(found as u64);
+        }
+        let keep = data.len().min(n - 1);
+        self.tail = data.split_off(data.len() - keep);
+    }
+}
+
+impl<W: tokio::io::AsyncWrite> tokio::io::AsyncWrite for CountingWriter<W> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let r = self.inner.as_mut().poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = r {
+            self.scan(&buf[..n]);
+        }
+        r
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.as_mut().poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.as_mut().poll_shutdown(cx)
+    }
 }
 
 impl Gate {
@@ -59,6 +151,38 @@ impl Gate {
     pub fn shutdown_seen(&self) -> bool {
         self.shutdown_seen.load(Ordering::SeqCst)
     }
+    fn end(&self) {
+        self.ended.store(true, Ordering::SeqCst);
+        self.ended_notify.notify_waiters();
+    }
+    /// Resolves once the input has ended or `exit` was read: nothing more will come.
+    pub async fn input_ended(&self) {
+        loop {
+            let notified = self.ended_notify.notified();
+            if self.ended.load(Ordering::SeqCst) {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// `shutdown` and `exit` take no parameters; tower-lsp-server refuses a `shutdown`
+/// whose `params` is `{}` (as some clients send), while the transport already
+/// counts it as a shutdown. An empty `params` (`{}`, `[]`, `null`) is removed.
+fn without_empty_params(body: &[u8]) -> Option<Vec<u8>> {
+    let mut v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let empty = match v.get("params")? {
+        serde_json::Value::Null => true,
+        serde_json::Value::Object(m) => m.is_empty(),
+        serde_json::Value::Array(a) => a.is_empty(),
+        _ => false,
+    };
+    if !empty {
+        return None;
+    }
+    v.as_object_mut()?.remove("params");
+    serde_json::to_vec(&v).ok()
 }
 
 /// Opens the gate when dropped: `initialize` returning, failing or being cancelled.
@@ -201,8 +325,10 @@ fn framed(body: &[u8]) -> Vec<u8> {
 }
 
 /// The stand-in for a message that cannot be passed on.
-fn invalid(id: Option<serde_json::Value>, code: i64, message: String) -> Vec<u8> {
-    let params = serde_json::json!({ "code": code, "message": message });
+fn invalid(id: Option<serde_json::Value>, code: i64, message: String, what: &Shallow) -> Vec<u8> {
+    let params = serde_json::json!({
+        "code": code, "message": message, "method": what.method, "uri": what.uri
+    });
     let msg = match id {
         Some(id) => serde_json::json!({
             "jsonrpc": "2.0", "id": id, "method": "nianbao/invalidRequest", "params": params
@@ -215,31 +341,184 @@ fn invalid(id: Option<serde_json::Value>, code: i64, message: String) -> Vec<u8>
 }
 
 /// Check a body the way tower-lsp-server will decode it; pass it on re-framed,
-/// or replace it with an `invalid` stand-in.
+/// repaired, or replaced with an `invalid` stand-in.
 fn checked(body: &[u8]) -> Vec<u8> {
-    use tower_lsp_server::jsonrpc::{Request, Response};
-    if serde_json::from_slice::<Request>(body).is_ok()
-        || serde_json::from_slice::<Response>(body).is_ok()
-    {
+    if decodes(body) {
         return framed(body);
     }
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Err(e) => invalid(None, -32700, format!("invalid JSON: {e}")),
-        Ok(v) => {
-            let id = v
-                .get("id")
-                .filter(|id| id.is_string() || id.is_i64() || id.is_u64())
-                .cloned();
-            let has_method = v.get("method").is_some_and(|m| m.is_string());
-            // A request (id and method) gets its error response; a broken response
-            // or notification is only logged.
-            invalid(
-                id.filter(|_| has_method),
-                -32600,
-                "not a valid JSON-RPC 2.0 message".to_string(),
-            )
+    // Decode leniently: invalid UTF-8 and lone surrogates (`"\udc00"`, which
+    // serde_json refuses) become U+FFFD, as the editor shows them; the message
+    // is passed on and the repair logged (`nianbao/repairedMessage`).
+    if let Some((fixed, n)) = repaired(body) {
+        if decodes(&fixed) {
+            let what = shallow(&fixed);
+            let params = serde_json::json!({
+                "replaced": n,
+                "method": what.method,
+                "uri": what.uri,
+            });
+            let note = serde_json::json!({
+                "jsonrpc": "2.0", "method": "nianbao/repairedMessage", "params": params
+            });
+            let mut out = framed(&fixed);
+            out.extend(framed(&serde_json::to_vec(&note).unwrap_or_default()));
+            return out;
         }
     }
+    // Not decodable: answer a request (found by a shallow scan that needs no
+    // recursion, so 100,000 nested brackets still have their id read), log the rest.
+    let what = shallow(body);
+    let (code, message) = match serde_json::from_slice::<serde_json::Value>(body) {
+        Err(e) => (-32700, format!("invalid JSON: {e}")),
+        Ok(_) => (-32600, "not a valid JSON-RPC 2.0 message".to_string()),
+    };
+    invalid(
+        what.id.clone().filter(|_| what.method.is_some()),
+        code,
+        message,
+        &what,
+    )
+}
+
+fn decodes(body: &[u8]) -> bool {
+    use tower_lsp_server::jsonrpc::{Request, Response};
+    serde_json::from_slice::<Request>(body).is_ok()
+        || serde_json::from_slice::<Response>(body).is_ok()
+}
+
+/// The body with invalid UTF-8 sequences and lone surrogate escapes replaced by
+/// U+FFFD, and how many were replaced; `None` when there is nothing to replace.
+fn repaired(body: &[u8]) -> Option<(Vec<u8>, usize)> {
+    let mut n = 0;
+    let mut text = String::with_capacity(body.len());
+    for chunk in body.utf8_chunks() {
+        text.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            text.push('\u{fffd}');
+            n += 1;
+        }
+    }
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let hex = |at: usize| -> Option<u16> {
+        let h = b.get(at..at + 4)?;
+        u16::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()
+    };
+    let mut i = 0;
+    while i < b.len() {
+        // Backslashes occur in JSON only inside strings, as escapes.
+        if b[i] != b'\\' {
+            out.push(b[i]);
+            i += 1;
+            continue;
+        }
+        if b.get(i + 1) != Some(&b'u') {
+            out.extend_from_slice(&b[i..(i + 2).min(b.len())]);
+            i += 2;
+            continue;
+        }
+        match hex(i + 2) {
+            Some(0xD800..=0xDBFF)
+                if b.get(i + 6..i + 8) == Some(b"\\u".as_slice())
+                    && hex(i + 8).is_some_and(|lo| (0xDC00..=0xDFFF).contains(&lo)) =>
+            {
+                out.extend_from_slice(&b[i..i + 12]);
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.extend_from_slice(b"\\ufffd");
+                n += 1;
+                i += 6;
+            }
+            _ => {
+                out.extend_from_slice(&b[i..(i + 2).min(b.len())]);
+                i += 2;
+            }
+        }
+    }
+    (n > 0).then_some((out, n))
+}
+
+/// What a shallow scan of a body finds: the top-level `id` and `method`, and
+/// the first `uri` at any depth. It keeps no stack, so any nesting depth is fine.
+#[derive(Default)]
+struct Shallow {
+    id: Option<serde_json::Value>,
+    method: Option<String>,
+    uri: Option<String>,
+}
+
+fn shallow(body: &[u8]) -> Shallow {
+    let mut out = Shallow::default();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let end_of_string = |from: usize| -> Option<usize> {
+        // `from` is just after the opening quote; returns the index after the closing one.
+        let mut j = from;
+        while j < body.len() {
+            match body[j] {
+                b'\\' => j += 2,
+                b'"' => return Some(j + 1),
+                _ => j += 1,
+            }
+        }
+        None
+    };
+    while i < body.len() {
+        match body[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let Some(after) = end_of_string(i + 1) else {
+                    break;
+                };
+                let key = &body[i + 1..after - 1];
+                let mut j = after;
+                while body.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+                    j += 1;
+                }
+                if body.get(j) == Some(&b':') {
+                    j += 1;
+                    while body.get(j).is_some_and(|c| c.is_ascii_whitespace()) {
+                        j += 1;
+                    }
+                    let value_end = match body.get(j) {
+                        Some(b'"') => end_of_string(j + 1),
+                        Some(c) if c.is_ascii_digit() || *c == b'-' => Some(
+                            (j + 1..body.len())
+                                .find(|&k| !(body[k].is_ascii_digit()))
+                                .unwrap_or(body.len()),
+                        ),
+                        _ => None,
+                    };
+                    let value = value_end.and_then(|e| {
+                        serde_json::from_slice::<serde_json::Value>(&body[j..e]).ok()
+                    });
+                    match (key, depth, value) {
+                        (b"id", 1, Some(v))
+                            if out.id.is_none() && (v.is_string() || v.is_i64() || v.is_u64()) =>
+                        {
+                            out.id = Some(v)
+                        }
+                        (b"method", 1, Some(serde_json::Value::String(m)))
+                            if out.method.is_none() =>
+                        {
+                            out.method = Some(m)
+                        }
+                        (b"uri", _, Some(serde_json::Value::String(u))) if out.uri.is_none() => {
+                            out.uri = Some(u)
+                        }
+                        _ => {}
+                    }
+                }
+                i = after;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -297,8 +576,15 @@ impl<R: AsyncRead + Unpin> AsyncRead for GatedReader<R> {
             match next {
                 Next::Frame { body_start, end } => {
                     let frame: Vec<u8> = this.pending.drain(..end).collect();
-                    let body = &frame[body_start..];
+                    let mut body = &frame[body_start..];
+                    let trimmed;
                     if let Ok(m) = serde_json::from_slice::<MethodOnly>(body) {
+                        if matches!(m.method.as_deref(), Some("shutdown" | "exit")) {
+                            if let Some(b) = without_empty_params(body) {
+                                trimmed = b;
+                                body = &trimmed;
+                            }
+                        }
                         match m.method.as_deref() {
                             Some("initialize") if !this.gate.is_open() => this.holding = true,
                             Some("shutdown") => {
@@ -311,6 +597,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for GatedReader<R> {
                                     )));
                                 }
                             }
+                            Some("exit") => this.gate.end(),
                             _ => {}
                         }
                     }
@@ -325,13 +612,19 @@ impl<R: AsyncRead + Unpin> AsyncRead for GatedReader<R> {
                         None,
                         -32600,
                         format!("message of {len} bytes is over the limit of {MAX_BODY}: skipped"),
+                        &Shallow::default(),
                     );
                     this.out_pos = 0;
                     continue;
                 }
                 Next::Skip(n, why) => {
                     this.pending.drain(..n);
-                    this.out = invalid(None, -32700, format!("skipped {n} bytes: {why}"));
+                    this.out = invalid(
+                        None,
+                        -32700,
+                        format!("skipped {n} bytes: {why}"),
+                        &Shallow::default(),
+                    );
                     this.out_pos = 0;
                     continue;
                 }
@@ -340,6 +633,7 @@ impl<R: AsyncRead + Unpin> AsyncRead for GatedReader<R> {
             if this.eof {
                 // A truncated frame at the end of the input is dropped.
                 this.pending.clear();
+                this.gate.end();
                 return Poll::Ready(Ok(()));
             }
             let mut tmp = [0u8; 16 * 1024];
@@ -470,5 +764,69 @@ mod tests {
         }
         let out = read_all(frame(r#"{"id":7,"method":"x"}"#).as_bytes()).await;
         assert_eq!(bodies(&out)[0]["id"], 7);
+    }
+
+    #[tokio::test]
+    async fn lone_surrogates_and_invalid_utf8_are_replaced_and_logged() {
+        let open = r#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///a.md","languageId":"markdown","version":1,"text":"a\udc00b\ud83d\ude00c\\udc00"}}}"#;
+        let out = bodies(&read_all(frame(open).as_bytes()).await);
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(out[0]["method"], "textDocument/didOpen");
+        // The lone one replaced; the pair (😀) and the escaped backslash kept.
+        assert_eq!(
+            out[0]["params"]["textDocument"]["text"],
+            "a\u{fffd}b\u{1f600}c\\udc00"
+        );
+        assert_eq!(out[1]["method"], "nianbao/repairedMessage");
+        assert_eq!(out[1]["params"]["replaced"], 1);
+        assert_eq!(out[1]["params"]["uri"], "file:///a.md");
+
+        let mut bad =
+            br#"{"jsonrpc":"2.0","id":3,"method":"nianbao/documentText","params":{"uri":"file:///"#
+                .to_vec();
+        bad.extend_from_slice(b"\xff\xfe.md\"}}");
+        let mut input = format!("Content-Length: {}\r\n\r\n", bad.len()).into_bytes();
+        input.extend_from_slice(&bad);
+        let out = bodies(&read_all(&input).await);
+        assert_eq!(out[0]["id"], 3);
+        assert_eq!(out[0]["params"]["uri"], "file:///\u{fffd}\u{fffd}.md");
+        assert_eq!(out[1]["params"]["replaced"], 2);
+    }
+
+    #[tokio::test]
+    async fn a_request_too_deep_to_decode_still_gets_its_error() {
+        let deep = format!(
+            r#"{{"jsonrpc":"2.0","id":"deep","method":"textDocument/hover","params":{}{}}}"#,
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let out = bodies(&read_all(frame(&deep).as_bytes()).await);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0]["method"], "nianbao/invalidRequest");
+        assert_eq!(out[0]["id"], "deep");
+        // A broken didChange names its document, for the server to mark it.
+        let change = r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///b.md","version":2},"contentChanges":[{"text":"x"}]"#;
+        let out = bodies(&read_all(frame(change).as_bytes()).await);
+        assert_eq!(out[0]["method"], "nianbao/invalidMessage");
+        assert_eq!(out[0]["params"]["method"], "textDocument/didChange");
+        assert_eq!(out[0]["params"]["uri"], "file:///b.md");
+    }
+
+    #[tokio::test]
+    async fn the_writer_counts_apply_edit_requests_split_across_writes() {
+        use tokio::io::AsyncWriteExt;
+        let gate = Arc::new(Gate::default());
+        let mut w = CountingWriter::new(Vec::new(), gate.clone());
+        let msg = frame(r#"{"jsonrpc":"2.0","method":"workspace/applyEdit","params":{},"id":1}"#);
+        let (a, b) = msg.split_at(30);
+        w.write_all(a.as_bytes()).await.unwrap();
+        assert_eq!(gate.apply_edits_written.count(), 0);
+        w.write_all(b.as_bytes()).await.unwrap();
+        assert_eq!(gate.apply_edits_written.count(), 1);
+        w.write_all(frame(r#"{"jsonrpc":"2.0","method":"window/logMessage","params":{"message":"workspace/applyEdit failed"}}"#).as_bytes())
+            .await
+            .unwrap();
+        w.write_all(msg.as_bytes()).await.unwrap();
+        assert_eq!(gate.apply_edits_written.count(), 2);
     }
 }

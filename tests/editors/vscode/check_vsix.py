@@ -21,7 +21,8 @@ SETTINGS = [
     "nianbao.profile.requireRectification", "nianbao.profile.section6Items", "nianbao.server.path",
     "nianbao.trace.server",
 ]
-COMMANDS = ["nianbao.recomputeTotals", "nianbao.insertTemplate", "nianbao.restartServer", "nianbao.showOutput"]
+COMMANDS = ["nianbao.recomputeTotals", "nianbao.insertTemplate", "nianbao.restartServer", "nianbao.showOutput",
+            "nianbao.showRules"]
 
 for path in (universal, linux):
     name = os.path.basename(path)
@@ -46,8 +47,18 @@ for path in (universal, linux):
           [k for k in keys if k not in nls or k not in zh])
     cmds = {c["command"]: c["title"][1:-1] for c in pkg["contributes"]["commands"]}
     check(all(c in cmds for c in COMMANDS), f"{name}: commands contributed", cmds)
-    check([zh[cmds[c]] for c in COMMANDS] == ["重算全部合计", "插入年报模板", "重启服务器", "显示输出日志"],
+    check([zh[cmds[c]] for c in COMMANDS] == ["重算全部合计", "插入年报模板", "重启服务器", "显示输出日志", "显示规则列表"],
           f"{name}: Chinese command titles", [zh.get(cmds.get(c, ""), "") for c in COMMANDS])
+    # The palette shows "Category: Title": every command must be found by typing one word,
+    # "nianbao", whatever the UI language (the Chinese README says so).
+    labels = {
+        lang: [f"{t[c['category'][1:-1]]}: {t[c['title'][1:-1]]}" for c in pkg["contributes"]["commands"]]
+        for lang, t in (("en", nls), ("zh", zh))
+    }
+    check(all(l.lower().startswith("nianbao") for ls in labels.values() for l in ls),
+          f"{name}: every command found by typing nianbao in an English and a Chinese UI", labels)
+    check(all("年报" in l for l in labels["zh"]), f"{name}: every command found by typing 年报 in a Chinese UI",
+          labels["zh"])
     check(pkg["engines"]["vscode"] == "^1.82.0", f"{name}: engines.vscode ^1.82.0", pkg["engines"])
     check("extension/images/screenshot.png" in names or "extension/readme.md" in names, f"{name}: README packaged")
     manifest = z.read("extension.vsixmanifest").decode()

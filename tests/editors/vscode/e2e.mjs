@@ -276,6 +276,35 @@ try {
     check(res.templateSource === 'server', 'the skeleton came from the server\'s code action', res.templateSource);
     check(!(res.templateDiagnostics ?? []).some((x) => x.code === 'NB301' || x.code === 'NB302' || x.code === 'NB303'), 'skeleton has no total errors', res.templateDiagnostics);
 
+    check(
+      typeof res.tomlEnglishMessage === 'string' && /^[A-Za-z]/.test(res.tomlEnglishMessage) && res.tomlEnglishMessage !== res.zhMessage,
+      'nianbao.toml language = "en" applies when the user set no nianbao.language',
+      { toml: res.tomlEnglishMessage, zh: res.zhMessage },
+    );
+    check(res.afterTomlRemoved === res.zhMessage, 'nianbao.toml removed: Chinese again', res.afterTomlRemoved);
+    {
+      const blocks = res.table2Blocks ?? [];
+      const names = blocks.map((b) => b.name);
+      const six = blocks.find((b) => b.name.includes('(六)') || b.name.includes('（六）'));
+      const eight = blocks.find((b) => b.name.includes('(八)') || b.name.includes('（八）'));
+      check(
+        names.length >= 4 && /\(一\)|（一）/.test(names[0]) && six && eight && six.end < eight.start,
+        'document symbols: each table 二 block ends where it ends (sticky scroll shows the block in view)',
+        blocks,
+      );
+    }
+    check(
+      res.rulesHasNB301 === true && res.rulesLanguage === 'markdown' && res.rulesScheme !== 'file' && res.rulesScheme !== 'untitled' && res.rulesDiagnostics === 0,
+      'command 显示规则列表 shows the rule documentation (Markdown, not checked as a report)',
+      { scheme: res.rulesScheme, language: res.rulesLanguage, nb301: res.rulesHasNB301, diagnostics: res.rulesDiagnostics },
+    );
+    check(
+      res.untitledLanguage === 'markdown' && res.untitledLanguageAfterEdit === 'markdown',
+      '插入年报模板 in a new Untitled file: the file stays Markdown',
+      { after3s: res.untitledLanguage, afterEdit: res.untitledLanguageAfterEdit },
+    );
+    check((res.untitledDiagnostics ?? []).includes('NB301'), 'a broken total in the Untitled skeleton gets its squiggle (NB301)', res.untitledDiagnostics);
+
     check(res.restarted === true, 'command 重启服务器 restarted the client', res.restarted);
     check((res.afterRestart ?? []).some((x) => x.code === 'NB301'), 'diagnostics back after the restart', res.afterRestart);
     // Screenshot: the report with its squiggles, hovering the wrong total.
