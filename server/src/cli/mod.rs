@@ -10,11 +10,11 @@ mod human;
 mod json;
 mod sarif;
 
+use files::Input;
 use nianbao_core::config::{Config, RuleSetting};
 use nianbao_core::diag::{Lang, Msg};
 use nianbao_core::project::{self, ProjectFile};
 use nianbao_core::template::Format;
-use files::Input;
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
