@@ -190,6 +190,13 @@ fn check_one(
     config: &Config,
     fix: bool,
 ) -> Result<(FileResult, Option<String>), String> {
+    let refusal = match (fix, input) {
+        (true, Input::File(p)) => files::refuse_to_fix(p, config.lang),
+        _ => None,
+    };
+    if let Some(r) = refusal.as_ref().filter(|r| r.not_a_file) {
+        return Err(r.message.clone());
+    }
     let source = files::read(input)?;
     let path = input.display();
     test_panic(&path);
@@ -218,6 +225,9 @@ fn check_one(
             cell: cell_of_edit(&analysis.report, e),
         })
         .collect();
+    if let Some(r) = refusal {
+        return Ok((unfixed(path, source, analysis), Some(r.message)));
+    }
     if let Input::File(p) = input {
         let mut bytes = Vec::with_capacity(fixed_text.len() + 3);
         if source.bom {
