@@ -281,3 +281,36 @@ fn fix_refuses_fifos_and_devices_and_endless_inputs_are_cut_off() {
         stderr(&out)
     );
 }
+
+// ---------------------------------------------------------------- SARIF
+
+#[cfg(unix)]
+#[test]
+fn sarif_uris_keep_every_byte_of_the_file_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let odd = std::ffi::OsStr::from_bytes(b"r\xB1\xA8.md");
+    std::fs::copy(fixture("draft.md"), dir.path().join(odd)).unwrap();
+    copy_to(dir.path(), "draft.md", "a\\b.md");
+    let out = check(dir.path(), &[], &["--format", "sarif", "."]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let v = json(&out);
+    let artifacts: Vec<&str> = v["runs"][0]["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["location"]["uri"].as_str().unwrap())
+        .collect();
+    assert_eq!(artifacts, ["./a%5Cb.md", "./r%B1%A8.md"]);
+    let results: std::collections::BTreeSet<&str> = v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(results.into_iter().collect::<Vec<_>>(), artifacts);
+}

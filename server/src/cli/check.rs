@@ -49,6 +49,9 @@ pub struct AppliedFix {
 pub struct FileResult {
     /// As shown in output (`-` for standard input).
     pub path: String,
+    /// The file's path as given (`None` for standard input), for output that
+    /// must keep every byte of it (SARIF URIs).
+    pub file: Option<std::path::PathBuf>,
     /// The text the diagnostics refer to (after fixing, when `--fix` changed it).
     pub src: String,
     pub index: LineIndex,
@@ -211,7 +214,7 @@ fn check_one(
     let original = &source.text;
     let fixed_text = apply_edits(original, &edits);
     if fixed_text == *original {
-        return Ok((unfixed(path, source, analysis), None));
+        return Ok((unfixed(input, source, analysis), None));
     }
     let orig_index = LineIndex::new(original);
     let fixed: Vec<AppliedFix> = edits
@@ -226,7 +229,7 @@ fn check_one(
         })
         .collect();
     if let Some(r) = refusal {
-        return Ok((unfixed(path, source, analysis), Some(r.message)));
+        return Ok((unfixed(input, source, analysis), Some(r.message)));
     }
     if let Input::File(p) = input {
         let mut bytes = Vec::with_capacity(fixed_text.len() + 3);
@@ -236,7 +239,7 @@ fn check_one(
         bytes.extend_from_slice(fixed_text.as_bytes());
         if let Err(e) = files::write_atomic(p, &bytes, Some(&source)) {
             let why = format!("cannot write '{}': {}", path, files::io_message(&e));
-            return Ok((unfixed(path, source, analysis), Some(why)));
+            return Ok((unfixed(input, source, analysis), Some(why)));
         }
     }
     let analysis = analyze(&fixed_text, config);
@@ -244,6 +247,7 @@ fn check_one(
     Ok((
         FileResult {
             path,
+            file: input_file(input),
             index,
             src: fixed_text,
             analysis,
@@ -255,14 +259,22 @@ fn check_one(
 }
 
 /// The result for a file as it was read (nothing fixed, or the fix not written).
-fn unfixed(path: String, source: files::Source, analysis: Analysis) -> FileResult {
+fn unfixed(input: &Input, source: files::Source, analysis: Analysis) -> FileResult {
     FileResult {
-        path,
+        path: input.display(),
+        file: input_file(input),
         index: LineIndex::new(&source.text),
         encoding: source.encoding,
         src: source.text,
         analysis,
         fixed: Vec::new(),
+    }
+}
+
+fn input_file(input: &Input) -> Option<std::path::PathBuf> {
+    match input {
+        Input::File(p) => Some(p.clone()),
+        Input::Stdin => None,
     }
 }
 
