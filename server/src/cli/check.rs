@@ -52,6 +52,9 @@ pub struct FileResult {
     /// The file's path as given (`None` for standard input), for output that
     /// must keep every byte of it (SARIF URIs).
     pub file: Option<std::path::PathBuf>,
+    /// The language of this file's messages: `--lang`, else the `language` of
+    /// its own nianbao.toml, else Chinese.
+    pub lang: Lang,
     /// The text the diagnostics refer to (after fixing, when `--fix` changed it).
     pub src: String,
     pub index: LineIndex,
@@ -214,7 +217,7 @@ fn check_one(
     let original = &source.text;
     let fixed_text = apply_edits(original, &edits);
     if fixed_text == *original {
-        return Ok((unfixed(input, source, analysis), None));
+        return Ok((unfixed(input, source, analysis, config.lang), None));
     }
     let orig_index = LineIndex::new(original);
     let fixed: Vec<AppliedFix> = edits
@@ -229,7 +232,10 @@ fn check_one(
         })
         .collect();
     if let Some(r) = refusal {
-        return Ok((unfixed(input, source, analysis), Some(r.message)));
+        return Ok((
+            unfixed(input, source, analysis, config.lang),
+            Some(r.message),
+        ));
     }
     if let Input::File(p) = input {
         let mut bytes = Vec::with_capacity(fixed_text.len() + 3);
@@ -239,7 +245,7 @@ fn check_one(
         bytes.extend_from_slice(fixed_text.as_bytes());
         if let Err(e) = files::write_atomic(p, &bytes, Some(&source)) {
             let why = format!("cannot write '{}': {}", path, files::io_message(&e));
-            return Ok((unfixed(input, source, analysis), Some(why)));
+            return Ok((unfixed(input, source, analysis, config.lang), Some(why)));
         }
     }
     let analysis = analyze(&fixed_text, config);
@@ -248,6 +254,7 @@ fn check_one(
         FileResult {
             path,
             file: input_file(input),
+            lang: config.lang,
             index,
             src: fixed_text,
             analysis,
@@ -259,10 +266,11 @@ fn check_one(
 }
 
 /// The result for a file as it was read (nothing fixed, or the fix not written).
-fn unfixed(input: &Input, source: files::Source, analysis: Analysis) -> FileResult {
+fn unfixed(input: &Input, source: files::Source, analysis: Analysis, lang: Lang) -> FileResult {
     FileResult {
         path: input.display(),
         file: input_file(input),
+        lang,
         index: LineIndex::new(&source.text),
         encoding: source.encoding,
         src: source.text,
@@ -637,7 +645,7 @@ pub fn run(args: &CheckArgs) -> i32 {
             args,
             human::Human::new(args.lang, args.color_enabled(), args.fix),
         ),
-        OutputFormat::Json => run_with(args, json::Json::new(args.lang, args.fix)),
+        OutputFormat::Json => run_with(args, json::Json::new(args.fix)),
         OutputFormat::Sarif => run_with(args, sarif::Sarif::new(args.lang)),
     }
 }

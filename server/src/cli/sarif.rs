@@ -258,7 +258,7 @@ impl Render for Sarif {
             .analysis
             .diagnostics
             .iter()
-            .map(|d| element(&result(f, d, self.lang), self.results_indent))
+            .map(|d| element(&result(f, d, f.lang), self.results_indent))
             .collect();
         SarifPiece {
             artifact: element(&artifact, self.artifacts_indent),
