@@ -196,12 +196,11 @@ fn check_one(
     config: &Config,
     fix: bool,
 ) -> Result<(FileResult, Option<String>), String> {
-    let refusal = match (fix, input) {
-        (true, Input::File(p)) => files::refuse_to_fix(p, config.lang),
-        _ => None,
-    };
-    if let Some(r) = refusal.as_ref().filter(|r| r.not_a_file) {
-        return Err(r.message.clone());
+    // A FIFO or a device is not even read (see `files::refuse_to_fix`).
+    if let (true, Input::File(p)) = (fix, input) {
+        if let Some(r) = files::refuse_to_fix(p, config.lang).filter(|r| r.not_a_file) {
+            return Err(r.message);
+        }
     }
     let source = files::read(input)?;
     let path = input.display();
@@ -231,13 +230,14 @@ fn check_one(
             cell: cell_of_edit(&analysis.report, e),
         })
         .collect();
-    if let Some(r) = refusal {
-        return Ok((
-            unfixed(input, source, analysis, config.lang),
-            Some(r.message),
-        ));
-    }
     if let Input::File(p) = input {
+        // Looked at only when there is something to write.
+        if let Some(r) = files::refuse_to_fix(p, config.lang) {
+            return Ok((
+                unfixed(input, source, analysis, config.lang),
+                Some(r.message),
+            ));
+        }
         let mut bytes = Vec::with_capacity(fixed_text.len() + 3);
         if source.bom {
             bytes.extend_from_slice(b"\xEF\xBB\xBF");

@@ -455,6 +455,7 @@ pub fn refuse_to_fix(path: &Path, lang: Lang) -> Option<Refusal> {
             true,
         );
     }
+    // Opening it for writing (without truncating) asks the system what this user may do.
     if m.permissions().readonly() || fs::OpenOptions::new().write(true).open(path).is_err() {
         return say(
             format!("--fix 无法改写 '{shown}'：该文件对你是只读的，未修复"),
