@@ -25,11 +25,18 @@ pub fn analyze(src: &str, config: &Config) -> Analysis {
     let report = crate::parse::parse_lines(src, config.format, &lines, &mut |_, _, _| None).0;
     let mut claims = Vec::new();
     for para in crate::narrative::paragraph_spans(&lines, &report) {
-        claims.extend(crate::narrative::paragraph_claims(src, &lines.ranges()[para]));
+        claims.extend(crate::narrative::paragraph_claims(
+            src,
+            &lines.ranges()[para],
+        ));
     }
     let ctx = Ctx::new(src, &report, config).with_claims(claims);
     let diagnostics = rules::run(&ctx);
-    let identities = ctx.identities.into_inner().map(Into::into).unwrap_or_default();
+    let identities = ctx
+        .identities
+        .into_inner()
+        .map(Into::into)
+        .unwrap_or_default();
     let dirs = crate::suppress::directives_in(src, &lines);
     let diagnostics = crate::suppress::apply_with(src, &lines, &dirs, config, diagnostics);
     Analysis {

@@ -761,7 +761,11 @@ impl Engine {
         rules::sort(&mut diagnostics);
         let dirs = crate::suppress::directives_in(src, lines);
         let diagnostics = crate::suppress::apply_with(src, lines, &dirs, &self.config, diagnostics);
-        let identities = ctx.identities.into_inner().map(Into::into).unwrap_or_default();
+        let identities = ctx
+            .identities
+            .into_inner()
+            .map(Into::into)
+            .unwrap_or_default();
         let analysis = Arc::new(Analysis {
             report,
             diagnostics,
@@ -800,7 +804,10 @@ fn merge(d: Dirty, e: Dirty) -> Dirty {
 /// The terminator of line `i`: 0 = "\r\n", 1 = "\n", 2 = "\r"; `None` for the last line.
 fn terminator(src: &str, lines: &Lines, i: usize) -> Option<usize> {
     let b = src.as_bytes();
-    match (b.get(lines.ranges()[i].end), b.get(lines.ranges()[i].end + 1)) {
+    match (
+        b.get(lines.ranges()[i].end),
+        b.get(lines.ranges()[i].end + 1),
+    ) {
         (Some(b'\r'), Some(b'\n')) => Some(0),
         (Some(b'\n'), _) => Some(1),
         (Some(b'\r'), _) => Some(2),

@@ -58,13 +58,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 /// A count typed out in Chinese numerals ("三", "叁拾"): the parser read it as
 /// that number; a hint says so, with the fix that writes the digits.
-fn chinese_numeral(
-    ctx: &Ctx,
-    rr: &shared::RowRef,
-    c: &Cell,
-    value: i64,
-    col: &str,
-) -> Diagnostic {
+fn chinese_numeral(ctx: &Ctx, rr: &shared::RowRef, c: &Cell, value: i64, col: &str) -> Diagnostic {
     let text = &ctx.src[c.range.start..c.range.end];
     let mut d = Diagnostic::new(
         RULE.code,
