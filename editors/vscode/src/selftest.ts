@@ -92,11 +92,16 @@ export async function runSelfTest(api: NianbaoApi, outFile: string, output?: vsc
     if (!result.started) {
       throw new Error('client did not start');
     }
+    // The test script is still driving the window (Quick Open) until it writes this file;
+    // a key it presses after we put the report in front would land in the report.
+    const go = await waitFor('the test script to finish opening the report', () => fs.existsSync(outFile + '.go'), 120000)
+      .then(() => true, () => false);
+    step(go ? 'window ready' : 'no go-ahead from the test script after 120 s; going on');
 
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
     const reportPath = process.env.NIANBAO_TEST_REPORT ?? path.join(folder, 'report.md');
     const original = fs.readFileSync(reportPath, 'utf8');
-    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(reportPath));
+    let doc = await vscode.workspace.openTextDocument(vscode.Uri.file(reportPath));
     await vscode.window.showTextDocument(doc);
     result.languageId = doc.languageId;
     step(`opened ${reportPath} as ${doc.languageId}`);
@@ -290,7 +295,11 @@ export async function runSelfTest(api: NianbaoApi, outFile: string, output?: vsc
     result.afterRestart = dump(doc);
     step(`restarted: ${String(result.restarted)}`);
 
-    // Leave the untouched report open with its squiggles for the screenshot.
+    // Leave the untouched report open with its squiggles for the screenshot. Closing the
+    // other editors may have closed this document too: open it again by its URI.
+    if (doc.isClosed) {
+      doc = await vscode.workspace.openTextDocument(doc.uri);
+    }
     await doc.save();
     await vscode.window.showTextDocument(doc, { preview: false });
     const line = first.range[0];

@@ -27,6 +27,7 @@ mod memory;
 mod peers;
 mod server;
 mod settings;
+mod trace;
 mod transport;
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -80,8 +81,9 @@ where
         .custom_method("nianbao/debugMemory", server::Backend::debug_memory);
     let (service, socket) = builder.finish();
     let state = service.inner().state();
-    let input = transport::GatedReader::new(input, gate.clone());
-    let output = transport::CountingWriter::new(output, gate.clone());
+    let trace = trace::Trace::from_env();
+    let input = transport::GatedReader::new(trace::Traced::new(input, trace.clone()), gate.clone());
+    let output = trace::Traced::new(transport::CountingWriter::new(output, gate.clone()), trace);
     let serving = Server::new(input, output, socket).serve(service);
     tokio::pin!(serving);
     tokio::select! {

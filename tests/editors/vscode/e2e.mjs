@@ -188,6 +188,11 @@ try {
     if (attempt >= 4) throw new Error('Quick Open did not open report.md after 4 attempts');
     console.log(`  Quick Open attempt ${attempt} did not open report.md; trying again`);
   }
+  // The self test starts when the extension activates, which can be before the Enter above
+  // reached Quick Open: a key pressed after the self test put the report in front would be
+  // typed into the report. So the self test waits for this file before it touches anything.
+  await page.waitForSelector('.quick-input-widget', { state: 'hidden', timeout: 10000 }).catch(() => null);
+  if (scenario !== 'missing') fs.writeFileSync(`${hookOut}.go`, '');
 
   if (scenario === 'path' || scenario === 'setting') {
     const res = await waitFor('the extension test hook', () => {
