@@ -16,7 +16,8 @@
 use crate::config::Config;
 use crate::diag::{Diagnostic, Msg};
 use crate::model::Report;
-use crate::rules::identity::{self, Flat};
+use crate::rules::front_matter::{self, Flat};
+use crate::rules::{Check, Rule};
 use crate::template::{Format, TABLE3_COLUMNS, TABLE3_COLUMNS_EN};
 use crate::text::TextRange;
 use std::collections::HashMap;
@@ -112,7 +113,7 @@ pub fn agency_of_title(title: &str) -> Option<String> {
                 ))
         })
         .collect();
-    let (before, after) = identity::title_parts(&t);
+    let (before, after) = front_matter::title_parts(&t);
     let mut candidates = vec![before];
     if let Some(after) = after {
         candidates.push(after.strip_prefix("度").unwrap_or(after));
@@ -157,7 +158,8 @@ impl Prev {
             ident,
             carried_out,
             in_force: normative(report).and_then(|c| c[2].map(|(v, _)| v)),
-            section5: identity::body(src, report, 4).map(|b| normalise_prose(&src[b.start..b.end])),
+            section5: front_matter::body(src, report, 4)
+                .map(|b| normalise_prose(&src[b.start..b.end])),
         })
     }
 }
@@ -202,7 +204,7 @@ fn normative(report: &Report) -> Option<Vec<Option<(i64, TextRange)>>> {
 /// punctuation dropped; letters and Han characters kept.
 pub fn normalise_prose(s: &str) -> String {
     let flat = Flat::new(s, &[TextRange::new(0, s.len())]);
-    let without_years = identity::year_re().replace_all(&flat.text, "");
+    let without_years = front_matter::year_with_nian_re().replace_all(&flat.text, "");
     without_years
         .chars()
         .filter(|c| c.is_alphabetic())
@@ -223,9 +225,9 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     inter as f64 / (x.len() + y.len() - inter) as f64
 }
 
-fn finding(code: &'static str, range: TextRange, message: Msg, config: &Config) -> Diagnostic {
-    let mut d = Diagnostic::new(code, range, message);
-    d.severity = config.severity(code, d.severity);
+fn finding(rule: Rule, range: TextRange, message: Msg, config: &Config) -> Diagnostic {
+    let mut d = Diagnostic::new(rule, range, message);
+    d.severity = config.severity(rule, d.severity);
     d
 }
 
@@ -255,7 +257,7 @@ pub fn check_prev(src: &str, report: &Report, prev: &Prev, config: &Config) -> V
     }
     let name = &prev.name;
     let py = prev.ident.year;
-    if config.rule_enabled("NB406") {
+    if config.rule_enabled(Rule::CarryoverMismatch) {
         if let (Some(this), Some(last)) = (carried_row(report, "t3.carried_in"), &prev.carried_out)
         {
             for (col, (here, there)) in this.iter().zip(last).enumerate() {
@@ -266,7 +268,7 @@ pub fn check_prev(src: &str, report: &Report, prev: &Prev, config: &Config) -> V
                     continue;
                 }
                 out.push(finding(
-                    "NB406",
+                    Rule::CarryoverMismatch,
                     *range,
                     Msg::new(
                         format!(
@@ -283,13 +285,13 @@ pub fn check_prev(src: &str, report: &Report, prev: &Prev, config: &Config) -> V
             }
         }
     }
-    if config.rule_enabled("NB407") {
+    if config.rule_enabled(Rule::InForceRollforward) {
         if let (Some(cells), Some(last)) = (normative(report), prev.in_force) {
             if let [Some((made, _)), Some((repealed, _)), Some((now, range))] = cells[..] {
                 let expected = last + made - repealed;
                 if now != expected {
                     out.push(finding(
-                        "NB407",
+                        Rule::InForceRollforward,
                         range,
                         Msg::new(
                             format!(
@@ -305,11 +307,11 @@ pub fn check_prev(src: &str, report: &Report, prev: &Prev, config: &Config) -> V
             }
         }
     }
-    if config.rule_enabled("NB408") {
+    if config.rule_enabled(Rule::RepeatedProblems) {
         if let (Some(body), Some(last), Some(heading)) = (
-            identity::body(src, report, 4),
+            front_matter::body(src, report, 4),
             &prev.section5,
-            identity::heading_range(report, 4),
+            front_matter::heading_range(report, 4),
         ) {
             let this = normalise_prose(&src[body.start..body.end]);
             if this.chars().count() >= REPEAT_MIN_CHARS && last.chars().count() >= REPEAT_MIN_CHARS
@@ -318,7 +320,7 @@ pub fn check_prev(src: &str, report: &Report, prev: &Prev, config: &Config) -> V
                 if sim >= REPEAT_THRESHOLD {
                     let pct = (sim * 100.0).round() as u32;
                     out.push(finding(
-                        "NB408",
+                        Rule::RepeatedProblems,
                         heading,
                         Msg::new(
                             format!(
@@ -356,11 +358,14 @@ pub fn merge(
         // NB107 after the across findings: the comments unused by them too.
         let unused: Vec<TextRange> = kept
             .iter()
-            .filter(|d| d.code == "NB107")
+            .filter(|d| d.rule == Rule::UnusedSuppression)
             .map(|d| d.range)
             .collect();
-        out.retain(|d| d.code != "NB107" || unused.contains(&d.range));
-        out.extend(kept.into_iter().filter(|d| d.code != "NB107"));
+        out.retain(|d| d.rule != Rule::UnusedSuppression || unused.contains(&d.range));
+        out.extend(
+            kept.into_iter()
+                .filter(|d| d.rule != Rule::UnusedSuppression),
+        );
     } else {
         out.extend(across);
     }
@@ -382,7 +387,7 @@ pub fn head_years(text: &str) -> Vec<u16> {
     if !head.contains("年度报告") {
         return Vec::new();
     }
-    identity::year_re()
+    front_matter::year_with_nian_re()
         .captures_iter(&head)
         .filter_map(|c| c[1].parse().ok())
         .collect()
@@ -633,7 +638,7 @@ impl DiskPeers {
         config: &Config,
         base: Vec<Diagnostic>,
     ) -> Vec<Diagnostic> {
-        if !CODES.iter().any(|c| config.rule_enabled(c)) {
+        if !rules().any(|r| config.rule_enabled(r)) {
             return base;
         }
         let Some(me) = Ident::of(src, report) else {
@@ -650,8 +655,13 @@ impl DiskPeers {
     }
 }
 
-/// The codes of the rules checked here.
-pub const CODES: [&str; 3] = ["NB406", "NB407", "NB408"];
+/// The rules checked here.
+pub fn rules() -> impl Iterator<Item = Rule> {
+    Rule::ALL
+        .iter()
+        .copied()
+        .filter(|r| matches!(r.meta().check, Check::AcrossYears))
+}
 
 #[cfg(test)]
 mod tests {

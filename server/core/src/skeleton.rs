@@ -266,14 +266,14 @@ mod tests {
                 .diagnostics
                 .iter()
                 .filter(|d| {
-                    d.code.starts_with("NB1")
-                        || d.code.starts_with("NB2")
-                        || d.code.starts_with("NB3")
+                    d.code().starts_with("NB1")
+                        || d.code().starts_with("NB2")
+                        || d.code().starts_with("NB3")
                 })
                 .map(|d| {
                     format!(
                         "{} {} ⟦{}⟧",
-                        d.code,
+                        d.code(),
                         d.message.zh,
                         &s[d.range.start..d.range.end]
                     )
@@ -316,6 +316,6 @@ mod tests {
         assert!(a
             .diagnostics
             .iter()
-            .all(|d| !d.code.starts_with("NB2") && !d.code.starts_with("NB3")));
+            .all(|d| !d.code().starts_with("NB2") && !d.code().starts_with("NB3")));
     }
 }

@@ -697,12 +697,14 @@ pub enum IdentityKind {
 }
 
 impl IdentityKind {
-    pub fn code(self) -> &'static str {
+    /// The rule that reports a wrong total of this kind.
+    pub fn rule(self) -> crate::rules::Rule {
+        use crate::rules::Rule;
         match self {
-            IdentityKind::A => "NB301",
-            IdentityKind::B => "NB302",
-            IdentityKind::C => "NB303",
-            IdentityKind::T4 => "NB304",
+            IdentityKind::A => Rule::RowTotal,
+            IdentityKind::B => Rule::OutcomeTotal,
+            IdentityKind::C => Rule::Balance,
+            IdentityKind::T4 => Rule::ReviewTotal,
         }
     }
     pub fn name_zh(self) -> &'static str {

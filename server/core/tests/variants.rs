@@ -123,7 +123,7 @@ fn every_layout_reads_the_same_numbers() {
             assert_eq!(got.as_deref(), Some(want), "{}: table 二 row {}", name, key);
         }
         assert!(
-            a.diagnostics.iter().all(|d| !d.code.starts_with("NB3")),
+            a.diagnostics.iter().all(|d| !d.code().starts_with("NB3")),
             "{}: arithmetic findings on a consistent report",
             name
         );
@@ -131,8 +131,8 @@ fn every_layout_reads_the_same_numbers() {
         let other: Vec<_> = a
             .diagnostics
             .iter()
-            .filter(|d| d.code != "NB207")
-            .map(|d| d.code)
+            .filter(|d| d.code() != "NB207")
+            .map(|d| d.code())
             .collect();
         assert!(other.is_empty(), "{}: {:?}", name, other);
     }
@@ -189,16 +189,16 @@ fn same_change_same_findings_in_every_layout() {
 #[test]
 fn glued_cells_are_unreadable_not_wrong() {
     let a = run(&read(&dir().join("08_glued.txt")));
-    assert!(a.diagnostics.iter().any(|d| d.code == "NB208"));
+    assert!(a.diagnostics.iter().any(|d| d.code() == "NB208"));
     assert!(arithmetic(&a).is_empty(), "{:?}", arithmetic(&a));
     assert!(all_cells(Format::F2021)
         .iter()
         .all(|c| a.report.cell(*c).is_none()));
     // Every table row is reported once, nothing else is.
     assert!(
-        a.diagnostics.iter().all(|d| d.code == "NB208"),
+        a.diagnostics.iter().all(|d| d.code() == "NB208"),
         "{:?}",
-        a.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>()
+        a.diagnostics.iter().map(|d| d.code()).collect::<Vec<_>>()
     );
 }
 

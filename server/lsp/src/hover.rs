@@ -1,7 +1,7 @@
 //! Hover on a value cell of table 三 or 四: its row, its column, and every
 //! identity it takes part in, with the values computed.
 
-use super::inlay_hint::{expected_value, IDENTITY_CODES};
+use super::inlay_hint::{expected_value, IDENTITY_RULES};
 use super::server::Backend;
 use nianbao_core::diag::Diagnostic;
 use nianbao_core::diag::Lang;
@@ -43,7 +43,9 @@ fn short_name(c: CellRef, of_kind: IdentityKind) -> String {
     match (c, of_kind) {
         (CellRef::T3 { col, .. }, IdentityKind::A) => TABLE3_COLUMNS[col].to_string(),
         (CellRef::T3 { row, .. }, _) => TABLE3_ROWS[row].display(),
-        (CellRef::T4 { col }, _) => nianbao_core::template::TABLE4_GROUP_COLUMNS[col % 5].to_string(),
+        (CellRef::T4 { col }, _) => {
+            nianbao_core::template::TABLE4_GROUP_COLUMNS[col % 5].to_string()
+        }
     }
 }
 
@@ -159,7 +161,7 @@ pub fn cell_markdown(
             let finding = report.cell(ident.target).and_then(|cell| {
                 diagnostics
                     .iter()
-                    .find(|d| IDENTITY_CODES.contains(&d.code) && d.range == cell.range)
+                    .find(|d| IDENTITY_RULES.contains(&d.rule) && d.range == cell.range)
             });
             let fix = match (lang, finding.map(expected_value)) {
                 (Lang::Zh, Some(Some(v))) => format!("；「{target}」应为 {v}"),

@@ -2,12 +2,18 @@
 
 use super::server::Backend;
 use nianbao_core::diag::{Diagnostic, FixKind, Lang};
+use nianbao_core::rules::Rule;
 use nianbao_core::text::TextRange;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-/// Codes of the arithmetic findings (identities A, B, C and table 四).
-pub const IDENTITY_CODES: [&str; 4] = ["NB301", "NB302", "NB303", "NB304"];
+/// The rules of the arithmetic findings (identities A, B, C and table 四).
+pub const IDENTITY_RULES: [Rule; 4] = [
+    Rule::RowTotal,
+    Rule::OutcomeTotal,
+    Rule::Balance,
+    Rule::ReviewTotal,
+];
 
 /// The integer a fix writes ("12", " 12 ", "１２", "1,234", "-3").
 pub fn written_number(text: &str) -> Option<i64> {
@@ -40,7 +46,7 @@ pub fn expected_value(d: &Diagnostic) -> Option<i64> {
 pub fn wrong_totals(diagnostics: &[Diagnostic]) -> Vec<(TextRange, i64, &Diagnostic)> {
     diagnostics
         .iter()
-        .filter(|d| IDENTITY_CODES.contains(&d.code))
+        .filter(|d| IDENTITY_RULES.contains(&d.rule))
         .filter_map(|d| Some((d.range, expected_value(d)?, d)))
         .collect()
 }

@@ -19,13 +19,13 @@
 
 use super::files::{self, Input, TextEncoding};
 use super::{human, json, sarif, CheckArgs, OutputFormat, EXIT_FINDINGS, EXIT_OK, EXIT_TROUBLE};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nianbao_core::analysis::{analyze, Analysis};
 use nianbao_core::config::Config;
 use nianbao_core::diag::{Lang, Severity};
 use nianbao_core::model::Report;
 use nianbao_core::template::identities;
 use nianbao_core::text::{apply_edits, Encoding, LineIndex, Position, TextEdit};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::iter::{ParallelBridge, ParallelIterator};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};

@@ -134,7 +134,7 @@ pub fn engine_agrees(
     if inc.diagnostics != fresh.diagnostics {
         let show = |v: &[nianbao_core::diag::Diagnostic]| {
             v.iter()
-                .map(|d| format!("{} {:?} {}", d.code, d.range, d.message.zh))
+                .map(|d| format!("{} {:?} {}", d.code(), d.range, d.message.zh))
                 .collect::<Vec<_>>()
         };
         let (a, b) = (show(&inc.diagnostics), show(&fresh.diagnostics));

@@ -1,4 +1,4 @@
-use super::{Ctx, RuleMeta};
+use super::{Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::template::Format;
 
@@ -13,7 +13,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "| （六）其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
     fix: ("把该行拆为 3 个小项，并按实际情况分配数量。", "Split the row into the three sub-rows and distribute the counts."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -32,7 +35,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     let row = t3.row("t3.other").expect("has values");
     out.push(Diagnostic::new(
-        RULE.code,
+        Rule::SingleOtherRow,
         row.label_range,
         Msg::new(
             "2021 版格式中「（六）其他处理」应分为 3 个小项（逾期不补正、逾期未缴费、其他），此处只有一行（2019 版写法）",

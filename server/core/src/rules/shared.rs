@@ -530,7 +530,7 @@ fn identity_diagnostic(
         })
         .collect();
     let mut d =
-        Diagnostic::new(ident.kind.code(), target.range, Msg::new(zh, en)).with_related(related);
+        Diagnostic::new(ident.kind.rule(), target.range, Msg::new(zh, en)).with_related(related);
     if e.fixable {
         d = d.with_fix(Fix {
             title: Msg::new(

@@ -203,7 +203,7 @@ pub fn sentences(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// there is some prose (a title, or text in the opening or a section)? The rules
 /// about the report as a whole stay quiet on fragments, unrelated files and an
 /// outline of bare headings still to be filled in.
-pub fn looks_like_report(src: &str, r: &Report) -> bool {
+pub fn reads_as_report(src: &str, r: &Report) -> bool {
     if !r.sections.iter().any(Option::is_some) {
         return false;
     }
@@ -351,7 +351,9 @@ pub fn title_year(r: &Report) -> Option<(u16, TextRange)> {
     (t.start <= yr.start && yr.end <= t.end).then_some((y, yr))
 }
 
-pub fn year_re() -> &'static Regex {
+/// A year written as four digits directly followed by 年 ("2024年"; the
+/// parser's year reader also allows spacing before 年).
+pub fn year_with_nian_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| Regex::new(r"((?:19|20)[0-9]{2})年").unwrap())
 }
@@ -422,7 +424,7 @@ pub fn title_parts(t: &str) -> (&str, Option<&str>) {
         .filter_map(|w| t.find(w))
         .min()
         .unwrap_or(t.len());
-    match year_re().find(t).filter(|m| m.start() < name) {
+    match year_with_nian_re().find(t).filter(|m| m.start() < name) {
         Some(m) => (&t[..m.start()], t.get(m.end()..name)),
         None => (&t[..name], None),
     }
