@@ -9,7 +9,7 @@
 //! their findings are made here, after the single-file analysis, by
 //! [`check`] / [`check_prev`], and merged with [`merge`] (suppression comments
 //! apply to them as to any other finding). Matching a report with last year's —
-//! agency from the title, year − 1 — is [`Ident`]; [`DiskPeers`] finds last
+//! agency from the title, year − 1 — is [`AgencyYear`]; [`DiskPeers`] finds last
 //! year's report among files on disk (the CLI's inputs and the folder of the
 //! file; the server uses it for files that are not open). Core: no LSP, no terminal.
 
@@ -39,23 +39,23 @@ pub const REPEAT_MIN_CHARS: usize = 30;
 
 /// Who wrote a report and for which year.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Ident {
+pub struct AgencyYear {
     /// The agency as the title names it, normalised ("蒙城县工业和信息化局").
     pub agency: String,
     pub year: u16,
 }
 
-impl Ident {
+impl AgencyYear {
     /// The agency and year of a report (`None` when the title names no agency or year).
-    pub fn of(src: &str, report: &Report) -> Option<Ident> {
+    pub fn of(src: &str, report: &Report) -> Option<AgencyYear> {
         let title = report.title?;
         let year = report.year?;
         let agency = agency_of_title(src.get(title.start..title.end)?)?;
-        Some(Ident { agency, year })
+        Some(AgencyYear { agency, year })
     }
 
     /// Is `prev` last year's report of the same agency?
-    pub fn is_previous(&self, prev: &Ident) -> bool {
+    pub fn is_previous(&self, prev: &AgencyYear) -> bool {
         prev.year + 1 == self.year && same_agency(&self.agency, &prev.agency)
     }
 }
@@ -137,7 +137,7 @@ pub fn agency_of_title(title: &str) -> Option<String> {
 pub struct Prev {
     /// How messages name last year's report (its file name).
     pub name: String,
-    pub ident: Ident,
+    pub agency_year: AgencyYear,
     /// 四、结转下年度继续办理, the seven columns (`None`: not a readable integer).
     pub carried_out: Option<Vec<Option<i64>>>,
     /// 行政规范性文件 现行有效件数 (2021-format table 二 only).
@@ -148,14 +148,14 @@ pub struct Prev {
 
 impl Prev {
     /// What last year's report says, as this year's checks need it. `None`
-    /// without an [`Ident`] (no agency or year in the title).
+    /// without an [`AgencyYear`] (no agency or year in the title).
     pub fn of(name: &str, src: &str, report: &Report) -> Option<Prev> {
-        let ident = Ident::of(src, report)?;
+        let agency_year = AgencyYear::of(src, report)?;
         let carried_out = carried_row(report, "t3.carried_out")
             .map(|cells| cells.iter().map(|c| c.and_then(|(v, _)| Some(v))).collect());
         Some(Prev {
             name: name.to_string(),
-            ident,
+            agency_year,
             carried_out,
             in_force: normative(report).and_then(|c| c[2].map(|(v, _)| v)),
             section5: front_matter::body(src, report, 4)
@@ -251,12 +251,12 @@ pub fn check(
 /// [`check`] with last year's facts already read.
 pub fn check_prev(src: &str, report: &Report, prev: &Prev, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    match Ident::of(src, report) {
-        Some(me) if me.is_previous(&prev.ident) => {}
+    match AgencyYear::of(src, report) {
+        Some(me) if me.is_previous(&prev.agency_year) => {}
         _ => return out,
     }
     let name = &prev.name;
-    let py = prev.ident.year;
+    let py = prev.agency_year.year;
     if config.rule_enabled(Rule::CarryoverMismatch) {
         if let (Some(this), Some(last)) = (carried_row(report, "t3.carried_in"), &prev.carried_out)
         {
@@ -578,7 +578,7 @@ impl DiskPeers {
     pub fn find(
         &self,
         this: Option<&Path>,
-        me: &Ident,
+        me: &AgencyYear,
         skip: &dyn Fn(&Path) -> bool,
     ) -> Option<Arc<Prev>> {
         let mut candidates: Vec<PathBuf> = self.given.clone();
@@ -615,10 +615,10 @@ impl DiskPeers {
                 })
                 .clone();
             let Some(prev) = prev else { continue };
-            if !me.is_previous(&prev.ident) {
+            if !me.is_previous(&prev.agency_year) {
                 continue;
             }
-            if prev.ident.agency == me.agency {
+            if prev.agency_year.agency == me.agency {
                 return Some(prev);
             }
             loose.get_or_insert(prev);
@@ -641,7 +641,7 @@ impl DiskPeers {
         if !rules().any(|r| config.rule_enabled(r)) {
             return base;
         }
-        let Some(me) = Ident::of(src, report) else {
+        let Some(me) = AgencyYear::of(src, report) else {
             return base;
         };
         if me.year == 0 {

@@ -10,12 +10,15 @@
 //!   relative to the edit and with the same headings inside, is reused (moved)
 //!   instead of read again. A prose paragraph's figures are cached by the ids of
 //!   its lines.
-//! - **Rules.** Each rule declares what it reads ([`inputs`]); it runs again
-//!   only when one of those changed, otherwise its previous findings are moved.
+//! - **Rules.** Each rule declares what it reads (its [`Input`]s, in its
+//!   [`crate::rules::RuleMeta`]); it runs again only when one of those changed,
+//!   otherwise its previous findings are moved.
 //!
-//! Invariant: [`Engine::analysis`] equals [`crate::analyze`] of [`Engine::text`]
-//! — checked by a property test over random edit sequences
-//! (`server/core/tests/incremental.rs`) and the `rope_edits` fuzz target.
+//! There is one pipeline ([`run`]): [`crate::analyze`] is it with nothing to
+//! reuse and nothing kept. Invariant: [`Engine::analysis`] after any edits
+//! equals [`crate::analyze`] of [`Engine::text`] — what is reused equals what
+//! would be computed again — checked by a property test over random edit
+//! sequences (`server/core/tests/incremental.rs`) and the `rope_edits` fuzz target.
 
 use crate::analysis::Analysis;
 use crate::config::Config;

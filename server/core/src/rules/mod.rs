@@ -12,7 +12,7 @@ macro_rules! define_rules {
     ($($variant:ident => $module:ident,)*) => {
         $(mod $module;)*
 
-        /// A rule, by identity. Its code ("NB301") and everything else about it
+        /// A rule. Its code ("NB301") and everything else about it
         /// are in its [`RuleMeta`] ([`Rule::meta`]). The derived order is the
         /// order of the codes (the registry is sorted by code).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -174,7 +174,8 @@ pub enum Span {
     Front,
     /// From the start of the text to the end of where the report-level hints sit.
     Anchor,
-    /// The text after the last section heading's body start (the closing lines).
+    /// The end of the report: section 六 (or the last section found) to the end
+    /// of the text, up to the rules' read limit ([`front_matter::tail`]).
     Tail,
     /// The body of section `k` (0 = 一 … 5 = 六) up to the rules' read limit.
     Body(usize),
