@@ -19,6 +19,7 @@ use crate::model::Report;
 use crate::rules::front_matter::{self, Flat};
 use crate::rules::{Check, Rule};
 use crate::template::{Format, TABLE3_COLUMNS, TABLE3_COLUMNS_EN};
+use crate::template::{T2Row, T3Row};
 use crate::text::TextRange;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -151,7 +152,7 @@ impl Prev {
     /// without an [`AgencyYear`] (no agency or year in the title).
     pub fn of(name: &str, src: &str, report: &Report) -> Option<Prev> {
         let agency_year = AgencyYear::of(src, report)?;
-        let carried_out = carried_row(report, "t3.carried_out")
+        let carried_out = carried_row(report, T3Row::CarriedOut)
             .map(|cells| cells.iter().map(|c| c.and_then(|(v, _)| Some(v))).collect());
         Some(Prev {
             name: name.to_string(),
@@ -165,7 +166,7 @@ impl Prev {
 }
 
 /// The seven cells of a table 三 row: (value, range) where it is an integer.
-fn carried_row(report: &Report, key: &str) -> Option<Vec<Option<(i64, TextRange)>>> {
+fn carried_row(report: &Report, key: T3Row) -> Option<Vec<Option<(i64, TextRange)>>> {
     let t3 = report.table3.as_ref()?;
     if t3.disordered {
         return None;
@@ -188,7 +189,7 @@ fn normative(report: &Report) -> Option<Vec<Option<(i64, TextRange)>>> {
     let row = t2
         .rows
         .iter()
-        .find(|(k, _)| *k == "t2.normative")?
+        .find(|(k, _)| *k == T2Row::Normative)?
         .1
         .as_ref()?;
     let cells = row.cells.as_ref()?;
@@ -258,7 +259,7 @@ pub fn check_prev(src: &str, report: &Report, prev: &Prev, config: &Config) -> V
     let name = &prev.name;
     let py = prev.agency_year.year;
     if config.rule_enabled(Rule::CarryoverMismatch) {
-        if let (Some(this), Some(last)) = (carried_row(report, "t3.carried_in"), &prev.carried_out)
+        if let (Some(this), Some(last)) = (carried_row(report, T3Row::CarriedIn), &prev.carried_out)
         {
             for (col, (here, there)) in this.iter().zip(last).enumerate() {
                 let (Some((v, range)), Some(p)) = (here, there) else {

@@ -1,4 +1,5 @@
 use super::{shared, Check, Ctx, Input, Rule, RuleMeta};
+use crate::template::T3Row;
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Severity};
 use crate::template::{table3_rows, Format, TABLE3_COLUMNS, TABLE3_ROWS};
 use crate::text::{TextEdit, TextRange};
@@ -20,19 +21,19 @@ pub static RULE: RuleMeta = RuleMeta {
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let r = ctx.report;
     if let Some(t3) = r.table3.as_ref().filter(|t| !t.disordered) {
-        let mixed_other = r.format == Format::F2021 && t3.has_values("t3.other");
+        let mixed_other = r.format == Format::F2021 && t3.has_values(T3Row::Other);
         let expected: Vec<usize> = table3_rows(r.format).map(|(i, _)| i).collect();
         for (pos, &i) in expected.iter().enumerate() {
             if t3.rows[i].is_some() {
                 continue;
             }
             let def = &TABLE3_ROWS[i];
-            if mixed_other && def.key.starts_with("t3.other.") {
+            if mixed_other && def.key.is_other_sub_row() {
                 continue; // reported by NB502
             }
             if r.format != Format::F2021
-                && def.key == "t3.other"
-                && t3.has_values("t3.other.overdue")
+                && def.key == T3Row::Other
+                && t3.has_values(T3Row::OtherOverdue)
             {
                 continue; // reported by NB504
             }

@@ -1,4 +1,5 @@
 use super::{Check, Ctx, Input, Rule, RuleMeta};
+use crate::template::T2Row;
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Severity};
 use crate::model::Value;
 use crate::template::Format;
@@ -77,7 +78,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some(Some(row)) = t2
         .rows
         .iter()
-        .find(|(k, _)| *k == "t2.fees")
+        .find(|(k, _)| *k == T2Row::Fees)
         .map(|(_, r)| r)
     else {
         return;

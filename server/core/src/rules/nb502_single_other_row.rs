@@ -1,4 +1,5 @@
 use super::{Check, Ctx, Input, Rule, RuleMeta};
+use crate::template::T3Row;
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::template::Format;
 
@@ -27,13 +28,13 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some(t3) = r.table3.as_ref().filter(|t| !t.disordered) else {
         return;
     };
-    if !t3.has_values("t3.other")
-        || t3.has_values("t3.other.overdue")
-        || t3.has_values("t3.other.unpaid")
+    if !t3.has_values(T3Row::Other)
+        || t3.has_values(T3Row::OtherOverdue)
+        || t3.has_values(T3Row::OtherUnpaid)
     {
         return;
     }
-    let row = t3.row("t3.other").expect("has values");
+    let row = t3.row(T3Row::Other).expect("has values");
     out.push(Diagnostic::new(
         Rule::SingleOtherRow,
         row.label_range,

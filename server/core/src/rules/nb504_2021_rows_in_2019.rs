@@ -1,4 +1,5 @@
 use super::{Check, Ctx, Input, Rule, RuleMeta};
+use crate::template::T3Row;
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::template::Format;
 
@@ -34,8 +35,8 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     };
     let Some(row) = t3
-        .row("t3.other.overdue")
-        .filter(|_| t3.has_values("t3.other.overdue"))
+        .row(T3Row::OtherOverdue)
+        .filter(|_| t3.has_values(T3Row::OtherOverdue))
     else {
         return;
     };

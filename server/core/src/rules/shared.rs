@@ -4,6 +4,7 @@
 use super::Ctx;
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Related};
 use crate::model::{Cell, Report, Value};
+use crate::template::T3Row;
 use crate::template::{CellRef, Identity, IdentityKind, Role, TABLE3_COLUMNS, TABLE3_ROWS};
 use crate::text::{TextEdit, TextRange};
 use std::sync::OnceLock;
@@ -678,7 +679,7 @@ pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
         for (i, row) in t3.rows.iter().enumerate() {
             if let Some(row) = row {
                 // The 2021 group label "（六）其他处理" is not a row of its own.
-                if TABLE3_ROWS[i].key == "t3.other" && row.raw.is_empty() {
+                if TABLE3_ROWS[i].key == T3Row::Other && row.raw.is_empty() {
                     continue;
                 }
                 out.push(RowRef {
