@@ -1,5 +1,11 @@
-//! The rule registry. Each rule lives in its own file with its metadata (code,
-//! default severity, documentation) and a `check` function over the parsed report.
+//! The rule registry. Each rule lives in its own file with its metadata — code,
+//! name, default severity, how it is checked and what it reads ([`Check`],
+//! [`Input`]), documentation — and, for a rule checked over one parsed report,
+//! its `check` function. `define_rules!` below lists them, one line per rule,
+//! as the [`Rule`] enum: adding a rule is its file plus that line (and its
+//! fixtures). A code is read into a [`Rule`] only where text names one: the
+//! configuration, suppression comments, `--select`/`--ignore` ([`select`],
+//! [`Rule::from_code`]).
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Msg, Severity};
@@ -238,11 +244,12 @@ impl RuleMeta {
     pub fn what(&self) -> Msg {
         Msg::new(self.what.0, self.what.1)
     }
-    /// What the rule reads; everything for a rule not checked over one report.
+    /// What the rule reads of one report; nothing for a rule checked elsewhere
+    /// (it has no findings of its own in the rule pass, so none to recompute).
     pub fn reads(&self) -> &'static [Input] {
         match self.check {
             Check::Report { reads, .. } => reads,
-            _ => &[Input::All],
+            _ => &[],
         }
     }
 }
