@@ -33,11 +33,14 @@ fn main() {
         }
     });
     let claims = nianbao_core::narrative::claims(&src, &report);
-    for r in nianbao_core::rules::RULES {
-        time(r.code, &mut || {
-            let ctx = nianbao_core::rules::Ctx::new(&src, &report, &config).with_claims(claims.clone());
+    for &r in nianbao_core::rules::Rule::ALL {
+        time(r.code(), &mut || {
+            let ctx =
+                nianbao_core::rules::Ctx::new(&src, &report, &config).with_claims(claims.clone());
             drop(nianbao_core::rules::run_rule(r, &ctx));
         });
     }
-    time("analyze", &mut || drop(nianbao_core::analyze(&src, &config)));
+    time("analyze", &mut || {
+        drop(nianbao_core::analyze(&src, &config))
+    });
 }

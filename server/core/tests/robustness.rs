@@ -28,9 +28,9 @@ fn valid(src: &str, r: TextRange, what: &str) {
 fn check(src: &str) -> Analysis {
     let a = run(src);
     for d in &a.diagnostics {
-        valid(src, d.range, d.code);
+        valid(src, d.range, d.code());
         for r in &d.related {
-            valid(src, r.range, d.code);
+            valid(src, r.range, d.code());
         }
         for f in &d.fixes {
             let mut edits: Vec<_> = f.edits.iter().map(|e| e.range).collect();
@@ -39,12 +39,12 @@ fn check(src: &str) -> Analysis {
                 assert!(
                     w[0].end <= w[1].start,
                     "{}: overlapping edits {:?}",
-                    d.code,
+                    d.code(),
                     w
                 );
             }
             for e in &f.edits {
-                valid(src, e.range, d.code);
+                valid(src, e.range, d.code());
             }
         }
     }
@@ -71,7 +71,7 @@ fn places(src: &str, a: &Analysis) -> Vec<(&'static str, u32, u32, u32, u32)> {
         .map(|d| {
             let s = li.position(src, d.range.start, Encoding::Utf16);
             let e = li.position(src, d.range.end, Encoding::Utf16);
-            (d.code, s.line, s.character, e.line, e.character)
+            (d.code(), s.line, s.character, e.line, e.character)
         })
         .collect()
 }
@@ -131,7 +131,7 @@ fn only_headings() {
     let src = "一、总体情况\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n六、其他需要报告的事项\n";
     let a = check(src);
     assert_eq!(a.report.sections.iter().filter(|s| s.is_some()).count(), 6);
-    let codes: Vec<_> = a.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<_> = a.diagnostics.iter().map(|d| d.code()).collect();
     assert_eq!(codes, ["NB201", "NB201", "NB201", "NB106"], "{:?}", codes);
 }
 
@@ -172,7 +172,7 @@ fn crlf_fixes_keep_crlf() {
     let d = a
         .diagnostics
         .iter()
-        .find(|d| d.code == "NB202")
+        .find(|d| d.code() == "NB202")
         .expect("NB202");
     let fixed = apply_edits(&src, &d.fixes[0].edits);
     assert!(
@@ -204,7 +204,7 @@ fn astral_characters_in_labels() {
     let d = a
         .diagnostics
         .iter()
-        .find(|d| d.code == "NB207")
+        .find(|d| d.code() == "NB207")
         .expect("NB207");
     assert_eq!(
         &src[d.range.start..d.range.end],
