@@ -253,3 +253,16 @@ fn folder_walk_does_not_follow_symlinks_out_of_the_folder() {
         "a file outside the folder given was not touched"
     );
 }
+
+#[test]
+fn gb18030_byte_order_mark_is_kept_by_fix() {
+    // GB18030's own byte order mark: U+FEFF in four bytes.
+    let with_bom = |t: &str| [&[0x84, 0x31, 0x95, 0x33][..], &gb18030(t)].concat();
+    round_trip("gbk_bom.txt", "gb18030", "GB18030 (GBK)", with_bom);
+}
+
+#[test]
+fn a_feff_after_the_utf16_byte_order_mark_is_kept_by_fix() {
+    let doubled = |t: &str| utf16(&format!("\u{feff}{t}"), true);
+    round_trip("utf16_feff.txt", "utf-16le", "UTF-16LE with BOM", doubled);
+}

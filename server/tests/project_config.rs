@@ -210,6 +210,46 @@ fn command_line_options_override_the_file() {
 }
 
 #[test]
+fn each_file_speaks_the_language_of_its_own_file_and_the_summary_that_of_the_current_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("en/report.md"), &example());
+    write(&dir.path().join("zh/report.md"), &example());
+    write(&dir.path().join("en/nianbao.toml"), "language = \"en\"\n");
+    let messages = |args: &[&str], i: usize| -> Vec<String> {
+        let out = check(dir.path(), args);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["files"][i]["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let en = messages(&["--lang", "en", "zh/report.md"], 0);
+    let zh = messages(&["--lang", "zh", "en/report.md"], 0);
+    assert_ne!(en, zh);
+    let both = ["en/report.md", "zh/report.md"];
+    assert_eq!(messages(&both, 0), en, "en/ follows its own nianbao.toml");
+    assert_eq!(messages(&both, 1), zh, "zh/ has none: Chinese");
+    // Human output: messages per file, the summary in the current folder's language.
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["check", "--color", "never", "en/report.md", "zh/report.md"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let header = |file: &str| {
+        text.lines()
+            .find(|l| l.starts_with(file))
+            .unwrap()
+            .to_string()
+    };
+    assert!(header("en/report.md:").contains(&en[0]), "{text}");
+    assert!(header("zh/report.md:").contains(&zh[0]), "{text}");
+    assert!(text.contains("个文件"), "{text}");
+}
+
+#[test]
 fn unknown_keys_are_reported_with_their_place_and_the_rest_applies() {
     let (dir, _) = project("report.md");
     write(

@@ -21,7 +21,7 @@ use crate::rules::{Check, Rule};
 use crate::template::{Format, TABLE3_COLUMNS, TABLE3_COLUMNS_EN};
 use crate::template::{T2Row, T3Row};
 use crate::text::TextRange;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
@@ -397,28 +397,85 @@ pub fn head_years(text: &str) -> Vec<u16> {
 /// Reads a whole file as text (the caller knows the encodings).
 pub type ReadText = fn(&Path) -> Option<String>;
 
-/// The first lines of a file: 4 KB read; UTF-16 or other non-UTF-8 text is read whole.
-fn read_head(path: &Path, read: ReadText) -> Option<String> {
+/// What is read of a file to decide whether it can be last year's report.
+const HEAD_BYTES: usize = 4096;
+
+/// A file larger than this is not read whole as last year's report (no report is).
+pub const MAX_PEER_BYTES: u64 = 64 << 20;
+
+/// The first lines of a file, from its first [`HEAD_BYTES`] only: UTF-8, UTF-16
+/// with a byte order mark, or else GB18030 read just far enough for
+/// [`head_years`] (digits, spacing and 年度报告; other characters stand as □).
+fn read_head(path: &Path) -> Option<String> {
     use std::io::Read;
-    let mut buf = vec![0u8; 4096];
-    let mut f = std::fs::File::open(path).ok()?;
-    let mut n = 0;
-    while n < buf.len() {
-        match f.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(_) => return None,
-        }
+    let f = std::fs::File::open(path).ok()?;
+    let mut buf = Vec::with_capacity(HEAD_BYTES);
+    f.take(HEAD_BYTES as u64).read_to_end(&mut buf).ok()?;
+    Some(decode_head(&buf))
+}
+
+fn decode_head(buf: &[u8]) -> String {
+    let utf16 = |bytes: &[u8], le: bool| {
+        let units = bytes.chunks_exact(2).map(|p| {
+            if le {
+                u16::from_le_bytes([p[0], p[1]])
+            } else {
+                u16::from_be_bytes([p[0], p[1]])
+            }
+        });
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or('\u{FFFD}'))
+            .collect::<String>()
+    };
+    if let Some(rest) = buf.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(rest, true);
     }
-    buf.truncate(n);
-    let bytes = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf);
+    if let Some(rest) = buf.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(rest, false);
+    }
+    let bytes = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buf);
     match std::str::from_utf8(bytes) {
-        Ok(s) => Some(s.to_string()),
+        Ok(s) => s.to_string(),
+        // Cut off inside a character at the end of the head.
         Err(e) if e.error_len().is_none() => {
-            Some(String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned())
+            String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned()
         }
-        Err(_) => read(path),
+        Err(_) => gb18030_head(bytes),
     }
+}
+
+/// The characters [`head_years`] looks for, in GB18030/GBK bytes.
+const GB_CHARS: &[([u8; 2], char)] = &[
+    ([0xC4, 0xEA], '年'),
+    ([0xB6, 0xC8], '度'),
+    ([0xB1, 0xA8], '报'),
+    ([0xB8, 0xE6], '告'),
+    ([0xA1, 0xA1], '\u{3000}'),
+];
+
+/// Just enough of GB18030 for [`head_years`]: ASCII as it is, the characters of
+/// [`GB_CHARS`], anything else as □ (two or four bytes).
+fn gb18030_head(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            out.push(b as char);
+            i += 1;
+            continue;
+        }
+        let four = bytes.get(i + 1).is_some_and(|b| b.is_ascii_digit());
+        let len = if four { 4 } else { 2 };
+        let ch = bytes
+            .get(i..i + 2)
+            .and_then(|pair| GB_CHARS.iter().find(|(g, _)| g == pair))
+            .filter(|_| !four)
+            .map_or('□', |(_, c)| *c);
+        out.push(ch);
+        i += len;
+    }
+    out
 }
 
 /// A file's modification time and length, to notice it changed.
@@ -453,6 +510,7 @@ pub struct DiskPeers {
     ttl: Option<Duration>,
     folders: Mutex<HashMap<PathBuf, Listing>>,
     files: Mutex<HashMap<PathBuf, Arc<Entry>>>,
+    given_index: OnceLock<Arc<GivenIndex>>,
 }
 
 impl DiskPeers {
@@ -463,6 +521,7 @@ impl DiskPeers {
             ttl,
             folders: Mutex::new(HashMap::new()),
             files: Mutex::new(HashMap::new()),
+            given_index: OnceLock::new(),
         }
     }
 
@@ -538,9 +597,7 @@ impl DiskPeers {
                 return fresh;
             }
         }
-        let years = read_head(path, self.read)
-            .map(|h| head_years(&h))
-            .unwrap_or_default();
+        let years = read_head(path).map(|h| head_years(&h)).unwrap_or_default();
         let e = Arc::new(Entry {
             stamp: now,
             checked: Instant::now(),
@@ -582,40 +639,37 @@ impl DiskPeers {
         me: &AgencyYear,
         skip: &dyn Fn(&Path) -> bool,
     ) -> Option<Arc<Prev>> {
-        let mut candidates: Vec<PathBuf> = self.given.clone();
-        if let Some(dir) = this.and_then(Path::parent) {
-            let dir = if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            };
-            candidates.extend(self.listing(dir).iter().cloned());
+        if me.year == 0 {
+            return None;
         }
-        let mut seen = std::collections::HashSet::new();
+        let year = me.year - 1;
+        let usable = |path: &Path| Some(path) != this && !skip(path);
+        // The files given, indexed once by year and agency (see [`GivenIndex`]);
+        // those of the folder are few and looked at one by one, after them.
+        let given = self.given_index();
         let mut loose = None;
-        for path in candidates {
+        if let Some(index) = given.year(self, year) {
+            if let Some(prev) = index.exact(&me.agency, &usable) {
+                return Some(prev);
+            }
+            loose = index.loose(me, &usable);
+        }
+        let Some(dir) = this.and_then(Path::parent) else {
+            return loose;
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        for path in self.listing(dir).iter() {
             // Paths of the folder's listing share `this`'s parent: compared as they are.
-            if !seen.insert(path.clone()) || Some(path.as_path()) == this || skip(&path) {
+            if given.paths.contains(path) || !usable(path) {
                 continue;
             }
-            let canon = path.clone();
-            let e = self.entry(&canon);
-            if me.year == 0 || !e.years.contains(&(me.year - 1)) {
+            let Some(prev) = self.prev_of(path, year) else {
                 continue;
-            }
-            let prev = e
-                .prev
-                .get_or_init(|| {
-                    let text = (self.read)(&canon)?;
-                    let report = crate::parse::parse(&text, None);
-                    let name = path
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_else(|| path.display().to_string());
-                    Prev::of(&name, &text, &report).map(Arc::new)
-                })
-                .clone();
-            let Some(prev) = prev else { continue };
+            };
             if !me.is_previous(&prev.agency_year) {
                 continue;
             }
@@ -625,6 +679,174 @@ impl DiskPeers {
             loose.get_or_insert(prev);
         }
         loose
+    }
+
+    /// Last year's facts of the file at `path`, when its first lines name `year`.
+    fn prev_of(&self, path: &Path, year: u16) -> Option<Arc<Prev>> {
+        let e = self.entry(path);
+        if !e.years.contains(&year) {
+            return None;
+        }
+        e.prev
+            .get_or_init(|| {
+                if std::fs::metadata(path).ok()?.len() > MAX_PEER_BYTES {
+                    return None;
+                }
+                let text = (self.read)(path)?;
+                let report = crate::parse::parse(&text, None);
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| path.display().to_string());
+                Prev::of(&name, &text, &report).map(Arc::new)
+            })
+            .clone()
+    }
+
+    /// The index of the files given: built once in a run that never looks again
+    /// (`ttl` is `None`), afresh each time otherwise.
+    fn given_index(&self) -> Arc<GivenIndex> {
+        if self.ttl.is_none() {
+            return self
+                .given_index
+                .get_or_init(|| Arc::new(GivenIndex::new(self)))
+                .clone();
+        }
+        Arc::new(GivenIndex::new(self))
+    }
+}
+
+/// The files given, by the year their first lines name; for each year asked
+/// for, their last year's facts by agency. Finding last year's report among
+/// 20,000 inputs is then a look-up, not a pass over all of them for each.
+struct GivenIndex {
+    paths: HashSet<PathBuf>,
+    /// Paths (first occurrence, in the order given) by year of their head.
+    by_year: HashMap<u16, Vec<PathBuf>>,
+    years: Mutex<HashMap<u16, Arc<OnceLock<YearIndex>>>>,
+}
+
+impl GivenIndex {
+    fn new(peers: &DiskPeers) -> GivenIndex {
+        let mut paths = HashSet::new();
+        let mut by_year: HashMap<u16, Vec<PathBuf>> = HashMap::new();
+        for path in &peers.given {
+            if !paths.insert(path.clone()) {
+                continue;
+            }
+            let mut years = peers.entry(path).years.clone();
+            years.sort_unstable();
+            years.dedup();
+            for y in years {
+                by_year.entry(y).or_default().push(path.clone());
+            }
+        }
+        GivenIndex {
+            paths,
+            by_year,
+            years: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The reports of `year` among the files given (read when first asked for).
+    fn year(&self, peers: &DiskPeers, year: u16) -> Option<Arc<OnceLock<YearIndex>>> {
+        let paths = self.by_year.get(&year)?;
+        let cell = self
+            .years
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(year)
+            .or_default()
+            .clone();
+        cell.get_or_init(|| YearIndex::new(peers, paths, year));
+        Some(cell)
+    }
+}
+
+/// Last year's reports of one year, in the order given, by agency.
+struct YearIndex {
+    reports: Vec<(PathBuf, Arc<Prev>)>,
+    /// Indexes into `reports` by agency.
+    exact: HashMap<String, Vec<usize>>,
+    /// Indexes into `reports` by each end of their agency that follows a place
+    /// name ("洪泽区人民政府" for "淮安市洪泽区人民政府").
+    by_end: HashMap<String, Vec<usize>>,
+}
+
+/// The ends of `agency` that follow a place name (see [`same_agency`]).
+fn place_ends(agency: &str) -> impl Iterator<Item = &str> {
+    agency
+        .char_indices()
+        .filter(|(_, c)| PLACE_ENDS.contains(c))
+        .map(move |(i, c)| &agency[i + c.len_utf8()..])
+        .filter(|end| end.chars().count() >= 5)
+}
+
+impl YearIndex {
+    fn new(peers: &DiskPeers, paths: &[PathBuf], year: u16) -> YearIndex {
+        let mut index = YearIndex {
+            reports: Vec::new(),
+            exact: HashMap::new(),
+            by_end: HashMap::new(),
+        };
+        for path in paths {
+            let Some(prev) = peers.prev_of(path, year) else {
+                continue;
+            };
+            if prev.agency_year.year != year {
+                continue;
+            }
+            let i = index.reports.len();
+            index
+                .exact
+                .entry(prev.agency_year.agency.clone())
+                .or_default()
+                .push(i);
+            for end in place_ends(&prev.agency_year.agency) {
+                index.by_end.entry(end.to_string()).or_default().push(i);
+            }
+            index.reports.push((path.clone(), prev));
+        }
+        index
+    }
+}
+
+trait YearLookup {
+    fn exact(&self, agency: &str, usable: &dyn Fn(&Path) -> bool) -> Option<Arc<Prev>>;
+    fn loose(&self, me: &AgencyYear, usable: &dyn Fn(&Path) -> bool) -> Option<Arc<Prev>>;
+}
+
+impl YearLookup for Arc<OnceLock<YearIndex>> {
+    /// The first report (in the order given) of the same agency by name.
+    fn exact(&self, agency: &str, usable: &dyn Fn(&Path) -> bool) -> Option<Arc<Prev>> {
+        let index = self.get()?;
+        index.exact.get(agency)?.iter().find_map(|&i| {
+            let (path, prev) = &index.reports[i];
+            usable(path).then(|| prev.clone())
+        })
+    }
+
+    /// The first report (in the order given) of the same agency with or
+    /// without a place name in front ([`same_agency`]).
+    fn loose(&self, me: &AgencyYear, usable: &dyn Fn(&Path) -> bool) -> Option<Arc<Prev>> {
+        let index = self.get()?;
+        let mut hits: Vec<usize> = Vec::new();
+        if let Some(v) = index.exact.get(&me.agency) {
+            hits.extend(v);
+        }
+        if let Some(v) = index.by_end.get(&me.agency) {
+            hits.extend(v);
+        }
+        for end in place_ends(&me.agency) {
+            if let Some(v) = index.exact.get(end) {
+                hits.extend(v);
+            }
+        }
+        hits.sort_unstable();
+        hits.into_iter().find_map(|i| {
+            let (path, prev) = &index.reports[i];
+            (usable(path) && me.is_previous(&prev.agency_year)).then(|| prev.clone())
+        })
     }
 }
 
@@ -711,6 +933,95 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(similarity(&a, &b), 1.0);
         assert!(similarity(&a, "完全不同的一段文字内容") < 0.1);
+    }
+
+    #[test]
+    fn heads_in_other_encodings_are_read_from_the_first_bytes() {
+        // "洪泽区人民政府\n2023年政府信息公开工作年度报告" in GBK.
+        let gbk: &[u8] = b"\xba\xe9\xd4\xf3\xc7\xf8\xc8\xcb\xc3\xf1\xd5\xfe\xb8\xae\n2023\xc4\xea\xd5\xfe\xb8\xae\xd0\xc5\xcf\xa2\xb9\xab\xbf\xaa\xb9\xa4\xd7\xf7\xc4\xea\xb6\xc8\xb1\xa8\xb8\xe6\n";
+        assert_eq!(head_years(&decode_head(gbk)), vec![2023]);
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "某局\n2024年政府信息公开工作年度报告"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
+            .collect();
+        assert_eq!(head_years(&decode_head(&le)), vec![2024]);
+        // Not a report: nothing more is read.
+        assert!(head_years(&decode_head(b"\xff\xfe\x00")).is_empty());
+        assert!(head_years(&decode_head(&[0xB0; 4096])).is_empty());
+    }
+
+    #[test]
+    fn a_big_sibling_is_read_only_as_far_as_its_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.txt");
+        // 8 MB of GBK text that is no report: only its head is read.
+        std::fs::write(&big, vec![0xB0; 8 << 20]).unwrap();
+        fn never(_: &Path) -> Option<String> {
+            panic!("the whole file was read")
+        }
+        let peers = DiskPeers::new(vec![big.clone()], never, None);
+        let me = AgencyYear {
+            agency: "洪泽区人民政府".into(),
+            year: 2024,
+        };
+        assert!(peers.find(None, &me, &|_| false).is_none());
+    }
+
+    #[test]
+    fn the_index_of_the_given_files_keeps_the_order_of_preference() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, agency: &str, year: u16| {
+            let p = dir.path().join(name);
+            std::fs::write(
+                &p,
+                format!("{agency}\n{year}年政府信息公开工作年度报告\n\n一、总体情况\n\n正文。\n"),
+            )
+            .unwrap();
+            p
+        };
+        fn read(p: &Path) -> Option<String> {
+            std::fs::read_to_string(p).ok()
+        }
+        let loose = write("a.md", "淮安市洪泽区人民政府", 2023);
+        let other = write("b.md", "淮阴区人民政府", 2023);
+        let exact = write("c.md", "洪泽区人民政府", 2023);
+        let this = write("d.md", "洪泽区人民政府", 2024);
+        let me = AgencyYear {
+            agency: "洪泽区人民政府".into(),
+            year: 2024,
+        };
+        let name = |p: Option<Arc<Prev>>| p.map(|p| p.name.clone());
+        let all = vec![loose.clone(), other.clone(), exact.clone(), this.clone()];
+        let peers = DiskPeers::new(all, read, None);
+        // The same name wins over an earlier one with a place name in front.
+        assert_eq!(
+            name(peers.find(Some(&this), &me, &|_| false)).as_deref(),
+            Some("c.md")
+        );
+        // Left out: the one with the place name.
+        let skip_exact = |p: &Path| p == exact.as_path();
+        assert_eq!(
+            name(peers.find(Some(&this), &me, &skip_exact)).as_deref(),
+            Some("a.md")
+        );
+        // The longer name finds the shorter one too.
+        let me_long = AgencyYear {
+            agency: "淮安市洪泽区人民政府".into(),
+            year: 2024,
+        };
+        let skip_loose = |p: &Path| p == loose.as_path();
+        assert_eq!(
+            name(peers.find(None, &me_long, &skip_loose)).as_deref(),
+            Some("c.md")
+        );
+        // Not last year's: nothing.
+        let me_2026 = AgencyYear { year: 2026, ..me };
+        assert!(peers.find(None, &me_2026, &|_| false).is_none());
+        let _ = other;
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `nianbao.toml`: project configuration (issue 7 §6).
+//! `nianbao.toml`: project configuration.
 //!
 //! The file that applies to a report is the first `nianbao.toml` found walking up
 //! from the report's directory to the filesystem root ([`find`]). It sets the same
@@ -17,7 +17,7 @@
 //! ```
 //!
 //! [`ProjectFile::parse`] never fails: unknown keys, values of the wrong type and
-//! bad values become [`Problem`]s with their line and column (from the `toml`
+//! bad values become [`Problem`]s with their line and column (from the `toml_edit`
 //! crate's spans) and are left out; everything else applies. Only a file that is
 //! not TOML at all (or cannot be read) is [`ProjectFile::broken`]: nothing of it
 //! applies.
@@ -26,10 +26,8 @@ use crate::config::{Config, RuleSetting};
 use crate::diag::{Lang, Msg, Severity};
 use crate::rules::Rule;
 use crate::template::Format;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
+use crate::text::{Encoding, LineIndex};
 use std::collections::HashMap;
-use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -42,6 +40,10 @@ const TOP_KEYS: &str = "language, format, rules, profile";
 const PROFILE_KEYS: &str = "fee_decimals, require_rectification, section6_items";
 const RULE_KEYS: &str = "enabled, severity";
 const RULE_VALUES: &str = "off, on, error, warning, information, hint";
+/// At most this many problems of one file are listed; one more says how many were left out.
+pub const MAX_PROBLEMS: usize = 100;
+/// A nianbao.toml larger than this is not read (`--config /dev/zero` would never end).
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
 /// The largest `fee_decimals` accepted (as in the editor settings).
 const MAX_FEE_DECIMALS: i64 = 12;
 
@@ -81,7 +83,7 @@ pub struct ProjectFile {
 impl ProjectFile {
     /// Read and parse the file at `path`.
     pub fn load(path: &Path) -> ProjectFile {
-        match std::fs::read(path) {
+        match read_bounded(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => ProjectFile::parse(path, &text),
                 Err(_) => ProjectFile::unusable(
@@ -92,7 +94,17 @@ impl ProjectFile {
                     ),
                 ),
             },
-            Err(e) => ProjectFile::unusable(
+            Err(ReadError::TooLarge) => ProjectFile::unusable(
+                path,
+                Msg::new(
+                    format!("无法读取：超过 {} MB，不像配置文件", MAX_FILE_BYTES >> 20),
+                    format!(
+                        "cannot read it: larger than {} MB, not a configuration file",
+                        MAX_FILE_BYTES >> 20
+                    ),
+                ),
+            ),
+            Err(ReadError::Io(e)) => ProjectFile::unusable(
                 path,
                 Msg::new(format!("无法读取：{e}"), format!("cannot read it: {e}")),
             ),
@@ -119,13 +131,17 @@ impl ProjectFile {
             path: path.to_path_buf(),
             ..ProjectFile::default()
         };
+        // One index for every problem's place: lines end at \n, \r\n or \r, as in LSP.
+        let index = LineIndex::new(text);
         let place = |span: Option<Range<usize>>| match span {
-            Some(s) => line_column(text, s.start),
+            Some(s) => {
+                let p = index.position(text, s.start, Encoding::Utf16);
+                (p.line as usize + 1, p.character as usize + 1)
+            }
             None => (0, 0),
         };
-        let top = match toml::from_str::<Node>(text) {
-            Ok(Node::Table(entries)) => entries,
-            Ok(_) => Vec::new(),
+        let top = match toml_edit::ImDocument::parse(text) {
+            Ok(doc) => table_node(doc.as_table()),
             Err(e) => {
                 let (line, column) = place(e.span());
                 let m = e
@@ -145,7 +161,12 @@ impl ProjectFile {
             }
         };
         let mut problems = Vec::new();
+        let mut left_out = 0usize;
         let mut report = |span: Option<Range<usize>>, message: Msg| {
+            if problems.len() >= MAX_PROBLEMS {
+                left_out += 1;
+                return;
+            }
             let (line, column) = place(span);
             problems.push(Problem {
                 line,
@@ -194,6 +215,16 @@ impl ProjectFile {
                 },
                 other => report(key.span.clone(), unknown_key(other, TOP_KEYS)),
             }
+        }
+        if left_out > 0 {
+            problems.push(Problem {
+                line: 0,
+                column: 0,
+                message: Msg::new(
+                    format!("另有 {left_out} 个问题未列出（只列出前 {MAX_PROBLEMS} 个）"),
+                    format!("{left_out} more problems not shown (only the first {MAX_PROBLEMS} are listed)"),
+                ),
+            });
         }
         file.problems = problems;
         file
@@ -245,6 +276,26 @@ impl ProjectFile {
             })
             .collect()
     }
+}
+
+enum ReadError {
+    TooLarge,
+    Io(std::io::Error),
+}
+
+/// The bytes of `path`, at most [`MAX_FILE_BYTES`] of them (a device or a FIFO
+/// given as `--config` is read no further).
+fn read_bounded(path: &Path) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(bytes)
 }
 
 /// The directory to start the walk from for a report at `file`: its directory,
@@ -481,19 +532,6 @@ fn str_value(node: &Node) -> Option<&str> {
     }
 }
 
-/// 1-based line and column (UTF-16 code units) of byte `offset` in `text`.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let line = before.matches('\n').count() + 1;
-    let column = before[line_start..].encode_utf16().count() + 1;
-    (line, column)
-}
-
 // ------------------------------------------------------------------ the TOML tree with spans
 
 /// A TOML value whose keys and values keep their byte spans.
@@ -526,177 +564,65 @@ struct Key {
     span: Option<Range<usize>>,
 }
 
-/// How `toml` recognises a request for a span (the protocol of `toml::Spanned`,
-/// from `serde_spanned`). Asked for by hand so that a key or value that carries no
-/// span (the parts of a date-time) still reads; `spans_are_found` tests it.
-const SPANNED_NAME: &str = "$__serde_spanned_private_Spanned";
-const SPANNED_START: &str = "$__serde_spanned_private_start";
-const SPANNED_END: &str = "$__serde_spanned_private_end";
-const SPANNED_VALUE: &str = "$__serde_spanned_private_value";
-const SPANNED_FIELDS: &[&str] = &[SPANNED_START, SPANNED_END, SPANNED_VALUE];
-
-/// Private key under which `toml` hands over a date-time.
-const DATETIME_KEY: &str = "$__toml_private_datetime";
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
-        d.deserialize_any(NodeVisitor)
-    }
-}
-
-struct NodeVisitor;
-
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Node;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a TOML value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
-        Ok(Node::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
-        Ok(Node::Int(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
-        Ok(i64::try_from(v).map_or(Node::Float, Node::Int))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Node, E> {
-        Ok(Node::Float)
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
-        Ok(Node::Str(v.to_string()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Node, E> {
-        Ok(Node::Str(v))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(SpannedSeed)? {
-            items.push(item);
-        }
-        Ok(Node::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            if key.name == DATETIME_KEY {
-                let _: de::IgnoredAny = map.next_value()?;
-                return Ok(Node::Datetime);
-            }
-            let value = map.next_value_seed(SpannedSeed)?;
-            entries.push((key, value));
-        }
-        Ok(Node::Table(entries))
-    }
-}
-
-/// Reads a value with its span (when the deserializer has one).
-struct SpannedSeed;
-
-impl<'de> DeserializeSeed<'de> for SpannedSeed {
-    type Value = SpannedNode;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<SpannedNode, D::Error> {
-        d.deserialize_struct(SPANNED_NAME, SPANNED_FIELDS, SpannedVisitor(NodeVisitor))
-    }
-}
-
-/// Reads a key with its span (when the deserializer has one).
-struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Key;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
-        let s = d.deserialize_struct(SPANNED_NAME, SPANNED_FIELDS, SpannedVisitor(NodeVisitor))?;
-        match s.node {
-            Node::Str(name) => Ok(Key { name, span: s.span }),
-            other => Err(de::Error::custom(format!("unexpected key {other:?}"))),
-        }
-    }
-}
-
-/// Takes either the span protocol's map (start, end, value) or a plain value.
-struct SpannedVisitor(NodeVisitor);
-
-impl<'de> Visitor<'de> for SpannedVisitor {
-    type Value = SpannedNode;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a TOML value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<SpannedNode, E> {
-        plain(self.0.visit_bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<SpannedNode, E> {
-        plain(self.0.visit_i64(v))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<SpannedNode, E> {
-        plain(self.0.visit_u64(v))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<SpannedNode, E> {
-        plain(self.0.visit_f64(v))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<SpannedNode, E> {
-        plain(self.0.visit_str(v))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<SpannedNode, E> {
-        plain(self.0.visit_string(v))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<SpannedNode, A::Error> {
-        plain(self.0.visit_seq(seq))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SpannedNode, A::Error> {
-        // The span protocol hands over start, end and value, in that order; any
-        // other map is a plain table (or a date-time) without a span.
-        let Some(first) = map.next_key::<String>()? else {
-            return Ok(SpannedNode {
-                span: None,
-                node: Node::Table(Vec::new()),
-            });
-        };
-        if first != SPANNED_START {
-            return plain(rest_of_map(first, map));
-        }
-        let start: usize = map.next_value()?;
-        let mut end = start;
-        let mut node = None;
-        while let Some(k) = map.next_key::<String>()? {
-            match k.as_str() {
-                SPANNED_END => end = map.next_value()?,
-                SPANNED_VALUE => node = Some(map.next_value::<Node>()?),
-                _ => {
-                    let _: de::IgnoredAny = map.next_value()?;
-                }
-            }
-        }
-        let node = node.ok_or_else(|| de::Error::missing_field(SPANNED_VALUE))?;
-        Ok(SpannedNode {
-            span: Some(start..end),
-            node,
+/// The entries of a table (`[header]`, inline or implicit), with the spans
+/// `toml_edit` kept of each key and value, in file order.
+fn table_node(table: &dyn toml_edit::TableLike) -> Vec<(Key, SpannedNode)> {
+    table
+        .iter()
+        .map(|(name, item)| {
+            let span = table.key(name).and_then(toml_edit::Key::span);
+            (
+                Key {
+                    name: name.to_string(),
+                    span,
+                },
+                item_node(item),
+            )
         })
-    }
+        .collect()
 }
 
-/// A map whose first key was already read as a plain string.
-fn rest_of_map<'de, A: MapAccess<'de>>(first: String, mut map: A) -> Result<Node, A::Error> {
-    if first == DATETIME_KEY {
-        let _: de::IgnoredAny = map.next_value()?;
-        return Ok(Node::Datetime);
-    }
-    let mut entries = vec![(
-        Key {
-            name: first,
-            span: None,
+fn item_node(item: &toml_edit::Item) -> SpannedNode {
+    use toml_edit::Item;
+    match item {
+        Item::Value(v) => value_node(v),
+        Item::Table(t) => SpannedNode {
+            span: t.span(),
+            node: Node::Table(table_node(t)),
         },
-        map.next_value_seed(SpannedSeed)?,
-    )];
-    while let Some(key) = map.next_key_seed(KeySeed)? {
-        let value = map.next_value_seed(SpannedSeed)?;
-        entries.push((key, value));
+        Item::ArrayOfTables(a) => SpannedNode {
+            span: a.span(),
+            node: Node::Array(
+                a.iter()
+                    .map(|t| SpannedNode {
+                        span: t.span(),
+                        node: Node::Table(table_node(t)),
+                    })
+                    .collect(),
+            ),
+        },
+        Item::None => SpannedNode {
+            span: None,
+            node: Node::Table(Vec::new()),
+        },
     }
-    Ok(Node::Table(entries))
 }
 
-fn plain<E>(node: Result<Node, E>) -> Result<SpannedNode, E> {
-    node.map(|node| SpannedNode { span: None, node })
+fn value_node(value: &toml_edit::Value) -> SpannedNode {
+    use toml_edit::Value;
+    let node = match value {
+        Value::String(s) => Node::Str(s.value().clone()),
+        Value::Integer(i) => Node::Int(*i.value()),
+        Value::Float(_) => Node::Float,
+        Value::Boolean(b) => Node::Bool(*b.value()),
+        Value::Datetime(_) => Node::Datetime,
+        Value::Array(a) => Node::Array(a.iter().map(value_node).collect()),
+        Value::InlineTable(t) => Node::Table(table_node(t)),
+    };
+    SpannedNode {
+        span: value.span(),
+        node,
+    }
 }
 
 // ------------------------------------------------------------------ cache
@@ -852,6 +778,60 @@ mod tests {
             "{rules:?}"
         );
         assert_eq!(f.profile.section6_items, Some(vec!["a".to_string()]));
+    }
+
+    #[test]
+    fn places_count_every_line_break_lsp_knows() {
+        // \r\n ends a line as \n does (TOML allows no lone \r outside strings).
+        let f = parse("language = \"zh\"\r\nrulez = 1\r\n  fee = 2\n[profile]\r\nx = 1\n");
+        let places: Vec<(usize, usize)> = f.problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(places, vec![(2, 1), (3, 3), (5, 1)], "{:?}", f.problems);
+        // Columns in UTF-16 code units.
+        let f = parse("language = \"𝄞𝄞\"\n");
+        assert_eq!((f.problems[0].line, f.problems[0].column), (1, 12));
+    }
+
+    #[test]
+    fn many_problems_are_capped_and_counted() {
+        let text: String = (0..100_000).map(|i| format!("key{i} = {i}\n")).collect();
+        let start = std::time::Instant::now();
+        let f = parse(&text);
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
+        assert_eq!(f.problems.len(), MAX_PROBLEMS + 1);
+        assert_eq!(
+            (
+                f.problems[MAX_PROBLEMS - 1].line,
+                f.problems[MAX_PROBLEMS - 1].column
+            ),
+            (MAX_PROBLEMS, 1)
+        );
+        let last = &f.problems[MAX_PROBLEMS];
+        assert_eq!(last.line, 0);
+        assert!(
+            last.message
+                .get(Lang::En)
+                .starts_with("99900 more problems not shown"),
+            "{:?}",
+            last.message
+        );
+        assert!(last
+            .message
+            .get(Lang::Zh)
+            .contains("另有 99900 个问题未列出"));
+    }
+
+    #[test]
+    fn a_huge_or_endless_file_is_not_read_whole() {
+        #[cfg(unix)]
+        {
+            let f = ProjectFile::load(Path::new("/dev/zero"));
+            assert!(f.broken);
+            assert!(
+                f.messages(Lang::En)[0].contains("larger than 16 MB"),
+                "{:?}",
+                f.messages(Lang::En)
+            );
+        }
     }
 
     #[test]

@@ -49,6 +49,12 @@ pub struct AppliedFix {
 pub struct FileResult {
     /// As shown in output (`-` for standard input).
     pub path: String,
+    /// The file's path as given (`None` for standard input), for output that
+    /// must keep every byte of it (SARIF URIs).
+    pub file: Option<std::path::PathBuf>,
+    /// The language of this file's messages: `--lang`, else the `language` of
+    /// its own nianbao.toml, else Chinese.
+    pub lang: Lang,
     /// The text the diagnostics refer to (after fixing, when `--fix` changed it).
     pub src: String,
     pub index: LineIndex,
@@ -182,9 +188,23 @@ fn cell_of_edit(report: &Report, edit: &TextEdit) -> Option<String> {
 }
 
 /// Analyse one input; with `fix`, apply fix-all in place and analyse the result.
-fn check_one(input: &Input, config: &Config, fix: bool) -> Result<FileResult, String> {
+///
+/// When the fixed text cannot be written, the result is the analysis of the
+/// file as it is on disk, with the reason it was not written.
+fn check_one(
+    input: &Input,
+    config: &Config,
+    fix: bool,
+) -> Result<(FileResult, Option<String>), String> {
+    // A FIFO or a device is not even read (see `files::refuse_to_fix`).
+    if let (true, Input::File(p)) = (fix, input) {
+        if let Some(r) = files::refuse_to_fix(p, config.lang).filter(|r| r.not_a_file) {
+            return Err(r.message);
+        }
+    }
     let source = files::read(input)?;
     let path = input.display();
+    test_panic(&path);
     let analysis = analyze(&source.text, config);
     let edits = if fix {
         let mut edits = nianbao_core::fix::fix_all(&source.text, &analysis.report);
@@ -196,15 +216,7 @@ fn check_one(input: &Input, config: &Config, fix: bool) -> Result<FileResult, St
     let original = &source.text;
     let fixed_text = apply_edits(original, &edits);
     if fixed_text == *original {
-        let index = LineIndex::new(&source.text);
-        return Ok(FileResult {
-            path,
-            index,
-            encoding: source.encoding,
-            src: source.text,
-            analysis,
-            fixed: Vec::new(),
-        });
+        return Ok((unfixed(input, source, analysis, config.lang), None));
     }
     let orig_index = LineIndex::new(original);
     let fixed: Vec<AppliedFix> = edits
@@ -219,23 +231,125 @@ fn check_one(input: &Input, config: &Config, fix: bool) -> Result<FileResult, St
         })
         .collect();
     if let Input::File(p) = input {
+        // Looked at only when there is something to write.
+        if let Some(r) = files::refuse_to_fix(p, config.lang) {
+            return Ok((
+                unfixed(input, source, analysis, config.lang),
+                Some(r.message),
+            ));
+        }
         let mut bytes = Vec::with_capacity(fixed_text.len() + 3);
         if source.bom {
             bytes.extend_from_slice(b"\xEF\xBB\xBF");
         }
         bytes.extend_from_slice(fixed_text.as_bytes());
-        files::write_atomic(p, &bytes, Some(&source))
-            .map_err(|e| format!("cannot write '{}': {}", path, files::io_message(&e)))?;
+        if let Err(e) = files::write_atomic(p, &bytes, Some(&source)) {
+            let why = format!("cannot write '{}': {}", path, files::io_message(&e));
+            return Ok((unfixed(input, source, analysis, config.lang), Some(why)));
+        }
     }
     let analysis = analyze(&fixed_text, config);
     let index = LineIndex::new(&fixed_text);
-    Ok(FileResult {
-        path,
-        index,
-        src: fixed_text,
-        analysis,
-        fixed,
+    Ok((
+        FileResult {
+            path,
+            file: input_file(input),
+            lang: config.lang,
+            index,
+            src: fixed_text,
+            analysis,
+            fixed,
+            encoding: source.encoding,
+        },
+        None,
+    ))
+}
+
+/// The result for a file as it was read (nothing fixed, or the fix not written).
+fn unfixed(input: &Input, source: files::Source, analysis: Analysis, lang: Lang) -> FileResult {
+    FileResult {
+        path: input.display(),
+        file: input_file(input),
+        lang,
+        index: LineIndex::new(&source.text),
         encoding: source.encoding,
+        src: source.text,
+        analysis,
+        fixed: Vec::new(),
+    }
+}
+
+fn input_file(input: &Input) -> Option<std::path::PathBuf> {
+    match input {
+        Input::File(p) => Some(p.clone()),
+        Input::Stdin => None,
+    }
+}
+
+/// Debug builds only: `NIANBAO_TEST_PANIC=NAME` makes checking a file whose
+/// path ends with NAME panic, so that tests can see a panic isolated.
+fn test_panic(path: &str) {
+    #[cfg(debug_assertions)]
+    if let Some(name) = std::env::var_os("NIANBAO_TEST_PANIC") {
+        if !name.is_empty() && path.ends_with(&*name.to_string_lossy()) {
+            panic!("NIANBAO_TEST_PANIC asked for a panic while checking this file");
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = path;
+}
+
+thread_local! {
+    /// Set while this thread checks a file: a panic is then recorded in
+    /// [`PANIC_MESSAGE`] instead of being printed.
+    static CHECKING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static PANIC_MESSAGE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Install (once) a panic hook that records the message and place of a panic
+/// raised while a file is checked, and leaves other panics to the previous hook.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if CHECKING.with(|c| c.get()) {
+                let what = info
+                    .payload()
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "panic".to_string());
+                let place = info
+                    .location()
+                    .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                    .unwrap_or_default();
+                PANIC_MESSAGE.with(|m| *m.borrow_mut() = Some(format!("{what}{place}")));
+            } else {
+                previous(info)
+            }
+        }));
+    });
+}
+
+/// Run `f` (the work on one file), turning a panic into the message of an
+/// internal error about `path`: one bad file does not end the run.
+fn isolated<T>(path: &str, lang: Lang, f: impl FnOnce() -> T) -> Result<T, String> {
+    CHECKING.with(|c| c.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CHECKING.with(|c| c.set(false));
+    result.map_err(|_| {
+        let what = PANIC_MESSAGE
+            .with(|m| m.borrow_mut().take())
+            .unwrap_or_else(|| "panic".to_string());
+        match lang {
+            Lang::Zh => format!(
+                "内部错误：检查 '{path}' 时 nianbao 出错（{what}）；这是 nianbao 的缺陷，请报告（可能的话附上该文件）"
+            ),
+            Lang::En => format!(
+                "internal error while checking '{path}' ({what}); this is a bug in nianbao, please report it (with the file if you can)"
+            ),
+        }
     })
 }
 
@@ -245,6 +359,8 @@ enum Item<P> {
         note: Option<String>,
         piece: P,
         totals: Totals,
+        /// The file was checked but `--fix` could not write it: (path, why).
+        problem: Option<(String, String)>,
     },
     Failed {
         path: String,
@@ -254,7 +370,23 @@ enum Item<P> {
 
 /// Check one input and render its piece; the analysis is dropped here, on the worker.
 /// `config` is `Err` when the input's nianbao.toml cannot be used.
+/// A panic anywhere in this work becomes an [`Item::Failed`] (an internal error).
 fn process<R: Render>(
+    input: &Input,
+    config: Result<&Config, String>,
+    fix: bool,
+    render: &R,
+    peers: &nianbao_core::across_years::DiskPeers,
+    lang: Lang,
+) -> Item<R::Piece> {
+    let path = input.display();
+    isolated(&path, lang, || {
+        process_unguarded(input, config, fix, render, peers)
+    })
+    .unwrap_or_else(|message| Item::Failed { path, message })
+}
+
+fn process_unguarded<R: Render>(
     input: &Input,
     config: Result<&Config, String>,
     fix: bool,
@@ -262,7 +394,7 @@ fn process<R: Render>(
     peers: &nianbao_core::across_years::DiskPeers,
 ) -> Item<R::Piece> {
     let checked = config.and_then(|config| {
-        let mut file = check_one(input, config, fix)?;
+        let (mut file, problem) = check_one(input, config, fix)?;
         // Last year's report among the inputs and the file's folder (NB406–NB408).
         let path = match input {
             Input::File(p) => Some(p.as_path()),
@@ -271,13 +403,14 @@ fn process<R: Render>(
         let base = std::mem::take(&mut file.analysis.diagnostics);
         file.analysis.diagnostics =
             peers.add_findings(path, &file.src, &file.analysis.report, config, base);
-        Ok(file)
+        Ok((file, problem))
     });
     match checked {
-        Ok(file) => Item::Checked {
+        Ok((file, problem)) => Item::Checked {
             note: render.note(&file),
             piece: render.piece(&file),
             totals: Totals::of(&file),
+            problem: problem.map(|m| (file.path.clone(), m)),
         },
         Err(message) => Item::Failed {
             path: input.display(),
@@ -461,6 +594,7 @@ impl<R: Render, W: Write> Emitter<'_, R, W> {
                         note,
                         piece,
                         totals: t,
+                        problem,
                     } => {
                         totals.add(t);
                         if let Some(note) = note {
@@ -469,7 +603,12 @@ impl<R: Render, W: Write> Emitter<'_, R, W> {
                         if let (None, Some(state)) = (&out_error, state.as_mut()) {
                             *out_error = render.write(state, out, piece).err();
                         }
-                        continue;
+                        let Some((path, message)) = problem else {
+                            continue;
+                        };
+                        let line = format!("nianbao: {message}");
+                        problems.push((path, message));
+                        line
                     }
                     Item::Failed { path, message } => {
                         let line = format!("nianbao: {message}");
@@ -506,12 +645,13 @@ pub fn run(args: &CheckArgs) -> i32 {
             args,
             human::Human::new(args.lang, args.color_enabled(), args.fix),
         ),
-        OutputFormat::Json => run_with(args, json::Json::new(args.lang, args.fix)),
+        OutputFormat::Json => run_with(args, json::Json::new(args.fix)),
         OutputFormat::Sarif => run_with(args, sarif::Sarif::new(args.lang)),
     }
 }
 
 fn run_with<R: Render>(args: &CheckArgs, render: R) -> i32 {
+    install_panic_hook();
     let collected = files::collect(&args.paths);
     let inputs = collected.inputs;
     let configs = args.configs(&inputs);
@@ -579,7 +719,7 @@ fn run_with<R: Render>(args: &CheckArgs, render: R) -> i32 {
     match pool {
         None => {
             for (i, input) in inputs.iter().enumerate() {
-                let item = process(input, configs.get(i), args.fix, &render, &peers);
+                let item = process(input, configs.get(i), args.fix, &render, &peers, args.lang);
                 emitter.push(i, item);
             }
         }
@@ -591,8 +731,14 @@ fn run_with<R: Render>(args: &CheckArgs, render: R) -> i32 {
                     pool.install(|| {
                         tasks.iter().par_bridge().for_each_with(tx, |tx, task| {
                             for &i in task {
-                                let item =
-                                    process(&inputs[i], configs.get(i), args.fix, render, peers);
+                                let item = process(
+                                    &inputs[i],
+                                    configs.get(i),
+                                    args.fix,
+                                    render,
+                                    peers,
+                                    args.lang,
+                                );
                                 if tx.send((i, item)).is_err() {
                                     return;
                                 }

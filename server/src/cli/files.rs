@@ -1,5 +1,6 @@
 //! Finding report files, reading them as UTF-8, and writing them back atomically.
 
+use nianbao_core::diag::{Lang, Msg};
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -243,20 +244,40 @@ impl Fingerprint {
 /// elsewhere, so any number of inputs can be read and written in parallel.
 pub fn read(input: &Input) -> Result<Source, String> {
     let display = input.display();
+    let too_long = || {
+        format!(
+            "cannot read '{display}': more than {} MB, which no report is (not read further)",
+            MAX_STREAM_BYTES >> 20
+        )
+    };
     let bytes = match input {
-        Input::Stdin => {
-            let mut buf = Vec::new();
-            io::stdin()
-                .lock()
-                .read_to_end(&mut buf)
-                .map_err(|e| format!("cannot read standard input: {}", io_message(&e)))?;
-            buf
-        }
+        Input::Stdin => read_bounded(io::stdin().lock())
+            .map_err(|e| format!("cannot read standard input: {}", io_message(&e)))?
+            .ok_or_else(too_long)?,
         Input::File(p) => {
-            fs::read(p).map_err(|e| format!("cannot read '{}': {}", display, io_message(&e)))?
+            let cannot = |e: io::Error| format!("cannot read '{}': {}", display, io_message(&e));
+            let file = fs::File::open(p).map_err(cannot)?;
+            if file.metadata().map_err(cannot)?.is_file() {
+                let mut bytes = Vec::new();
+                (&file).read_to_end(&mut bytes).map_err(cannot)?;
+                bytes
+            } else {
+                // A device, a FIFO, /dev/stdin: no length to trust, and maybe no end.
+                read_bounded(file).map_err(cannot)?.ok_or_else(too_long)?
+            }
         }
     };
     decode(bytes).map_err(|why| format!("cannot read '{display}': {why}"))
+}
+
+/// What is read at most from standard input, a device or a FIFO.
+pub const MAX_STREAM_BYTES: u64 = 64 << 20;
+
+/// All of `r`, or `None` when it holds more than [`MAX_STREAM_BYTES`].
+fn read_bounded(r: impl Read) -> io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    r.take(MAX_STREAM_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= MAX_STREAM_BYTES).then_some(bytes))
 }
 
 /// Formats that are certainly not a text report, by their first bytes.
@@ -398,9 +419,80 @@ pub fn unchanged_since_read(target: &Path, read: Fingerprint) -> io::Result<()> 
     Ok(())
 }
 
+/// Why `--fix` may not rewrite a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub message: String,
+    /// The file is a device, a FIFO or standard input: not even read (reading
+    /// would take what another reader expects, or never end).
+    pub not_a_file: bool,
+}
+
+/// Why `--fix` may not rewrite the file at `path`, checked before it is read:
+/// only a regular file is rewritten (not a device, a FIFO or anything under
+/// /dev or /proc, such as /dev/stdin), only one the user may write (its
+/// permissions are honoured even by root: a read-only file stays so), and only
+/// one with a single name (replacing a file with hard links would cut the
+/// rewritten name off the others).
+pub fn refuse_to_fix(path: &Path, lang: Lang) -> Option<Refusal> {
+    let m = fs::metadata(path).ok()?;
+    let shown = path.display();
+    let say = |zh: String, en: String, not_a_file: bool| {
+        Some(Refusal {
+            message: Msg::new(zh, en).get(lang).to_string(),
+            not_a_file,
+        })
+    };
+    if !m.is_file()
+        || fs::canonicalize(path).is_ok_and(|c| c.starts_with("/dev") || c.starts_with("/proc"))
+    {
+        return say(
+            format!("--fix 只改写普通文件：'{shown}' 不是（设备、管道或标准输入），未修复"),
+            format!(
+                "--fix rewrites only regular files: '{shown}' is not one (a device, FIFO or \
+                 standard input); not fixed"
+            ),
+            true,
+        );
+    }
+    // Opening it for writing (without truncating) asks the system what this user may do.
+    if m.permissions().readonly() || fs::OpenOptions::new().write(true).open(path).is_err() {
+        return say(
+            format!("--fix 无法改写 '{shown}'：该文件对你是只读的，未修复"),
+            format!("--fix cannot rewrite '{shown}': the file is read-only for you; not fixed"),
+            false,
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if m.nlink() > 1 {
+            let n = m.nlink();
+            return say(
+                format!(
+                    "--fix 不改写 '{shown}'：它有 {n} 个硬链接，替换会使其他名称仍指向旧内容\
+                     （请修复一个副本），未修复"
+                ),
+                format!(
+                    "--fix does not rewrite '{shown}': it has {n} hard links, and replacing it \
+                     would leave the other names with the old text (fix a copy); not fixed"
+                ),
+                false,
+            );
+        }
+    }
+    None
+}
+
 /// Replace the file at `path` with `contents` atomically: write a temporary file in
-/// the same folder, give it the original's permissions, then rename it over the
-/// original. A symlink is resolved so that its target, not the link, is replaced.
+/// the same folder, then rename it over the original. A symlink is resolved so
+/// that its target, not the link, is replaced.
+///
+/// The temporary file is created with the original's permissions (no moment
+/// when others may read it that could not read the original) and, when run as
+/// root, given the original's owner and group; its name is short, so that a
+/// file name near the 255-byte limit still has room. See [`refuse_to_fix`] for
+/// the files that are not rewritten at all (read-only, hard-linked, not regular).
 ///
 /// When `read` is what [`read`] returned for `path`, `contents` is UTF-8 (with a
 /// BOM when the original had one) and is written back in the original's
@@ -415,9 +507,10 @@ pub fn write_atomic(path: &Path, contents: &[u8], read: Option<&Source>) -> io::
                     r.encoding.describe()
                 )));
             }
+            // Every character is kept, a U+FEFF at the start too (a GB18030 byte
+            // order mark, or one after a UTF-16 byte order mark).
             let text = std::str::from_utf8(contents)
                 .map_err(|_| refuse("internal error: fixed text is not UTF-8".to_string()))?;
-            let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
             r.encoding.encode(text).into()
         }
         _ => contents.into(),
@@ -427,36 +520,47 @@ pub fn write_atomic(path: &Path, contents: &[u8], read: Option<&Source>) -> io::
     } else {
         path.to_path_buf()
     };
-    let perms = fs::metadata(&target)?.permissions();
+    if let Some(why) = refuse_to_fix(&target, Lang::En) {
+        return Err(refuse(why.message));
+    }
+    let meta = fs::metadata(&target)?;
+    let perms = meta.permissions();
     let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let mut attempt = 0u32;
     let (tmp, mut file) = loop {
-        let tmp = dir.join(format!(
-            ".{name}.nianbao-{}-{attempt}.tmp",
-            std::process::id()
-        ));
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
+        let tmp = dir.join(format!(".nb{:x}-{attempt}.tmp", std::process::id()));
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
         {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            // Never more open than the original, from the first byte on.
+            options.mode(perms.mode() & 0o777);
+        }
+        match options.open(&tmp) {
             Ok(f) => break (tmp, f),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
             Err(e) => return Err(e),
         }
     };
     let result = (|| {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            if file.metadata()?.uid() != meta.uid() || file.metadata()?.gid() != meta.gid() {
+                // Only root may give a file away; others keep what they can.
+                let _ = std::os::unix::fs::fchown(&file, Some(meta.uid()), Some(meta.gid()))
+                    .or_else(|_| std::os::unix::fs::fchown(&file, None, Some(meta.gid())));
+            }
+        }
         file.write_all(&contents)?;
+        // The exact bits (the umask may have taken some; chown clears set-id bits).
+        file.set_permissions(perms)?;
         file.sync_all()?;
         drop(file);
-        fs::set_permissions(&tmp, perms)?;
         #[cfg(test)]
         tests::before_rename_hook(&target);
         if let Some(r) = read {

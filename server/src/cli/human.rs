@@ -44,50 +44,100 @@ fn shown(ch: char, col: usize) -> (String, usize) {
     }
 }
 
-/// One char of a line as shown: byte offset, display column, text, width.
-struct Piece {
-    offset: usize,
-    col: usize,
-    text: String,
-    width: usize,
+/// The display column of every char of a line, worked out once: a snippet of
+/// a long line then costs the window it shows, not the line (many findings on
+/// one line of megabytes stay linear).
+pub struct Layout {
+    /// `(byte offset, display column)` of each char, plus the end of the line.
+    cols: Vec<(usize, usize)>,
 }
 
-fn pieces(line: &str) -> Vec<Piece> {
-    let mut col = 0;
-    line.char_indices()
-        .map(|(offset, ch)| {
-            let (text, width) = shown(ch, col);
-            let p = Piece {
-                offset,
-                col,
-                text,
-                width,
-            };
-            col += width;
-            p
-        })
-        .collect()
+impl Layout {
+    pub fn new(line: &str) -> Layout {
+        let mut col = 0;
+        let mut cols = Vec::with_capacity(line.len() / 2 + 1);
+        for (offset, ch) in line.char_indices() {
+            cols.push((offset, col));
+            col += width_at(ch, col);
+        }
+        cols.push((line.len(), col));
+        Layout { cols }
+    }
+
+    /// The display width of the whole line.
+    pub fn width(&self) -> usize {
+        self.cols.last().map_or(0, |(_, c)| *c)
+    }
+
+    /// Display column of byte `offset` (an offset inside a char snaps back).
+    pub fn column(&self, offset: usize) -> usize {
+        let i = self.cols.partition_point(|(o, _)| *o <= offset);
+        self.cols[i.saturating_sub(1)].1
+    }
+
+    /// [`window`] for the line this layout is of.
+    pub fn window(&self, line: &str, start: usize, end: usize) -> (String, usize, usize) {
+        let c0 = self.column(start);
+        let c1 = self.column(end).max(c0);
+        let total = self.width();
+        let (ws, we) = if total <= MAX_LINE_WIDTH {
+            (0, total)
+        } else {
+            let ws = c0.saturating_sub(CONTEXT_BEFORE);
+            (ws, (ws + MAX_LINE_WIDTH).max(c0 + 1))
+        };
+        // The chars wholly inside columns [ws, we): a run of `cols`.
+        let chars = self.cols.len() - 1;
+        let lo = self.cols[..chars].partition_point(|(_, c)| *c < ws);
+        let hi = lo + self.cols[lo + 1..].partition_point(|(_, c)| *c <= we);
+        let mut out = String::new();
+        let cut = total > MAX_LINE_WIDTH;
+        if cut && ws > 0 {
+            out.push_str(ELLIPSIS);
+        }
+        for &(offset, col) in &self.cols[lo..hi] {
+            let ch = line[offset..].chars().next().unwrap_or(' ');
+            out.push_str(&shown(ch, col).0);
+        }
+        if !cut {
+            return (out, c0, c1);
+        }
+        if we < total {
+            out.push_str(ELLIPSIS);
+        }
+        let lead = if ws > 0 { ELLIPSIS.len() } else { 0 };
+        let first = if lo < hi { self.cols[lo].1 } else { ws };
+        let a = lead + c0.saturating_sub(first);
+        let b = lead + c1.min(we).saturating_sub(first);
+        (out, a, b.max(a))
+    }
+}
+
+/// The display width of `ch` at column `col` (see [`shown`]), without building its text.
+fn width_at(ch: char, col: usize) -> usize {
+    match ch {
+        '\t' => TAB_WIDTH - col % TAB_WIDTH,
+        '\u{0}'..='\u{1f}' | '\u{7f}' => 1,
+        _ => ch.width().unwrap_or(0),
+    }
 }
 
 /// `line` as printed in a snippet, and the display column of every char boundary
 /// (`(byte offset, column)` for each char, plus the end of the line).
+#[cfg(test)]
 pub fn expand(line: &str) -> (String, Vec<(usize, usize)>) {
-    let ps = pieces(line);
-    let end = ps.last().map_or(0, |p| p.col + p.width);
-    let shown = ps.iter().map(|p| p.text.as_str()).collect();
-    let mut cols: Vec<(usize, usize)> = ps.iter().map(|p| (p.offset, p.col)).collect();
-    cols.push((line.len(), end));
-    (shown, cols)
+    let layout = Layout::new(line);
+    let shown = layout.cols[..layout.cols.len() - 1]
+        .iter()
+        .map(|&(offset, col)| shown(line[offset..].chars().next().unwrap_or(' '), col).0)
+        .collect();
+    (shown, layout.cols)
 }
 
 /// Display column of byte `offset` within `line` (an offset inside a char snaps back).
+#[cfg(test)]
 pub fn display_column(line: &str, offset: usize) -> usize {
-    let (_, cols) = expand(line);
-    cols.iter()
-        .rev()
-        .find(|(i, _)| *i <= offset)
-        .map(|(_, c)| *c)
-        .unwrap_or(0)
+    Layout::new(line).column(offset)
 }
 
 /// Lines wider than this many display columns are cut around the range.
@@ -100,39 +150,16 @@ const ELLIPSIS: &str = "...";
 /// (both within the line), with "..." where text was cut (ASCII: "…" is of ambiguous width), and the display columns of
 /// the range in that printed text.
 pub fn window(line: &str, start: usize, end: usize) -> (String, usize, usize) {
-    let (shown, _) = expand(line);
-    let c0 = display_column(line, start);
-    let c1 = display_column(line, end).max(c0);
-    let total = text_width(line);
-    if total <= MAX_LINE_WIDTH {
-        return (shown, c0, c1);
-    }
-    let ws = c0.saturating_sub(CONTEXT_BEFORE);
-    let we = (ws + MAX_LINE_WIDTH).max(c0 + 1);
-    let mut out = String::new();
-    let mut first = None;
-    if ws > 0 {
-        out.push_str(ELLIPSIS);
-    }
-    for p in pieces(line) {
-        if p.col >= ws && p.col + p.width <= we {
-            first.get_or_insert(p.col);
-            out.push_str(&p.text);
-        }
-    }
-    if we < total {
-        out.push_str(ELLIPSIS);
-    }
-    let lead = if ws > 0 { ELLIPSIS.len() } else { 0 };
-    let first = first.unwrap_or(ws);
-    let a = lead + c0.saturating_sub(first);
-    let b = lead + c1.min(we).saturating_sub(first);
-    (out, a, b.max(a))
+    Layout::new(line).window(line, start, end)
 }
 
 /// Display width of a plain string (tabs expanded from column 0).
 pub fn text_width(s: &str) -> usize {
-    expand(s).1.last().map(|(_, c)| *c).unwrap_or(0)
+    let mut col = 0;
+    for ch in s.chars() {
+        col += width_at(ch, col);
+    }
+    col
 }
 
 struct Paint {
@@ -165,14 +192,26 @@ impl Paint {
 }
 
 /// The snippet lines (gutter excluded) of one diagnostic: the source line and the caret line.
-fn snippet(file: &FileResult, d: &Diagnostic, lang: Lang) -> (usize, String, String) {
+fn snippet(
+    file: &FileResult,
+    d: &Diagnostic,
+    lang: Lang,
+    layout: &mut Option<(usize, Layout)>,
+) -> (usize, String, String) {
     let src = &file.src;
     let line_no = file.index.line_of(d.range.start.min(src.len()));
     let lr = file.index.line_range(line_no);
     let line = &src[lr.start..lr.end];
     let start = d.range.start.clamp(lr.start, lr.end) - lr.start;
     let end = d.range.end.clamp(lr.start, lr.end) - lr.start;
-    let (shown_line, c0, c1) = window(line, start, end);
+    // Findings come in order: those of one line reuse its layout.
+    if layout.as_ref().is_none_or(|(l, _)| *l != line_no) {
+        *layout = Some((line_no, Layout::new(line)));
+    }
+    let (shown_line, c0, c1) = match layout {
+        Some((_, l)) => l.window(line, start, end),
+        None => window(line, start, end),
+    };
     let mut carets = " ".repeat(c0);
     carets.push_str(&"^".repeat(c1.saturating_sub(c0).max(1)));
     let label = d
@@ -259,9 +298,10 @@ fn write_diagnostic(
     d: &Diagnostic,
     lang: Lang,
     paint: &Paint,
+    layout: &mut Option<(usize, Layout)>,
 ) -> io::Result<()> {
     let pos = file.position(d.range.start);
-    let (line_no, line, carets) = snippet(file, d, lang);
+    let (line_no, line, carets) = snippet(file, d, lang, layout);
     let mut notes = Vec::new();
     if !d.related.is_empty() && d.related.len() <= MAX_NOTES {
         for r in &d.related {
@@ -339,9 +379,11 @@ impl Render for Human {
     fn piece(&self, file: &FileResult) -> Vec<u8> {
         let mut out = Vec::new();
         // Writing to a Vec cannot fail.
-        let _ = write_fixed(&mut out, file, self.lang, &self.paint);
+        // The file's own language (its nianbao.toml's, or --lang).
+        let _ = write_fixed(&mut out, file, file.lang, &self.paint);
+        let mut layout = None;
         for d in &file.analysis.diagnostics {
-            let _ = write_diagnostic(&mut out, file, d, self.lang, &self.paint);
+            let _ = write_diagnostic(&mut out, file, d, file.lang, &self.paint, &mut layout);
         }
         out
     }
@@ -406,6 +448,89 @@ mod tests {
         assert_eq!(display_column("总计\tb", 7), 8);
         let (shown, _) = expand("a\tb\u{c}");
         assert_eq!(shown, "a   b\u{240c}");
+    }
+
+    /// The window by its plain definition (every char of the line laid out and
+    /// the ones wholly inside the kept columns printed): what `window` did
+    /// before it used a [`Layout`].
+    fn reference_window(line: &str, start: usize, end: usize) -> (String, usize, usize) {
+        let mut col = 0;
+        let pieces: Vec<(usize, usize, String, usize)> = line
+            .char_indices()
+            .map(|(o, ch)| {
+                let (t, w) = shown(ch, col);
+                let p = (o, col, t, w);
+                col += w;
+                p
+            })
+            .collect();
+        let total = col;
+        let column = |off: usize| {
+            pieces.iter().rev().find(|p| p.0 <= off).map_or(0, |p| {
+                if off >= line.len() {
+                    total
+                } else {
+                    p.1
+                }
+            })
+        };
+        let c0 = column(start);
+        let c1 = column(end).max(c0);
+        if total <= MAX_LINE_WIDTH {
+            return (pieces.iter().map(|p| p.2.as_str()).collect(), c0, c1);
+        }
+        let ws = c0.saturating_sub(CONTEXT_BEFORE);
+        let we = (ws + MAX_LINE_WIDTH).max(c0 + 1);
+        let mut out = String::new();
+        let mut first = None;
+        if ws > 0 {
+            out.push_str(ELLIPSIS);
+        }
+        for p in &pieces {
+            if p.1 >= ws && p.1 + p.3 <= we {
+                first.get_or_insert(p.1);
+                out.push_str(&p.2);
+            }
+        }
+        if we < total {
+            out.push_str(ELLIPSIS);
+        }
+        let lead = if ws > 0 { ELLIPSIS.len() } else { 0 };
+        let first = first.unwrap_or(ws);
+        let a = lead + c0.saturating_sub(first);
+        let b = lead + c1.min(we).saturating_sub(first);
+        (out, a, b.max(a))
+    }
+
+    #[test]
+    fn the_window_is_the_one_of_the_plain_definition() {
+        let lines = [
+            format!("a\t{}b\u{301}\u{1}{}\tz", "甲".repeat(70), "x".repeat(90)),
+            "短行\t总计".to_string(),
+            format!("{}\u{200b}{}", "乙".repeat(65), "\t".repeat(40)),
+        ];
+        for line in &lines {
+            let mut bounds: Vec<usize> = line.char_indices().map(|(i, _)| i).collect();
+            bounds.push(line.len());
+            for &s in &bounds {
+                for &e in bounds.iter().filter(|&&e| e >= s).step_by(5) {
+                    assert_eq!(window(line, s, e), reference_window(line, s, e), "{s}..{e}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn many_findings_on_a_long_line_cost_their_windows() {
+        let line = "信息公开".repeat(250_000);
+        let layout = Layout::new(&line);
+        let start = std::time::Instant::now();
+        for k in 0..1000 {
+            let at = k * 3000;
+            let (out, a, _) = layout.window(&line, at, at + 3);
+            assert!(text_width(&out) <= MAX_LINE_WIDTH + 6 && a <= 3 + CONTEXT_BEFORE);
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]

@@ -60,7 +60,8 @@
 //!     after fixing, with positions in the fixed text.
 //!     - `code`: rule code (`NB301`); see `nianbao rules`.
 //!     - `severity`: `"error"`, `"warning"`, `"information"` or `"hint"`.
-//!     - `message`: in the language chosen with `--lang` (default Chinese).
+//!     - `message`: in the language chosen with `--lang`, else the file's own
+//!       nianbao.toml `language` (default Chinese).
 //!     - `range`: `{start, end}` positions as described above.
 //!     - `name`: the rule's name (`row-total`); `url`: its documentation.
 //!     - `related[]`: `{range, message}` other places that take part in the finding.
@@ -352,7 +353,6 @@ impl StreamedArray {
 /// The JSON format: `files` is streamed, one element per file as soon as it is
 /// its turn; `errors` and `summary` follow once every file is done.
 pub struct Json {
-    lang: Lang,
     fix: bool,
     /// The document up to `files`' value, and the indentation of its line.
     head: String,
@@ -360,7 +360,8 @@ pub struct Json {
 }
 
 impl Json {
-    pub fn new(lang: Lang, fix: bool) -> Json {
+    /// Messages are in each file's language ([`FileResult::lang`]).
+    pub fn new(fix: bool) -> Json {
         // Nothing before `files` depends on the outcome.
         let doc = pretty(&output(&Outcome {
             totals: Default::default(),
@@ -368,7 +369,6 @@ impl Json {
         }));
         let (head, indent, _) = split_at_hole(&doc, "files");
         Json {
-            lang,
             fix,
             head: head.to_string(),
             indent,
@@ -386,7 +386,7 @@ impl Render for Json {
     type State = StreamedArray;
 
     fn piece(&self, f: &FileResult) -> String {
-        element(&file(f, self.lang, self.fix), self.indent)
+        element(&file(f, f.lang, self.fix), self.indent)
     }
 
     fn begin(&self, out: &mut dyn Write) -> io::Result<StreamedArray> {

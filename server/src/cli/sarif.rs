@@ -26,16 +26,32 @@ pub fn level(sev: Severity) -> &'static str {
     }
 }
 
-/// A relative URI reference for a path: `\` becomes `/`, and everything outside
-/// the unreserved set (and `/`) is percent-encoded, so Chinese file names are valid URIs.
+/// A relative URI reference for a path as shown (`-` is standard input).
 pub fn uri(path: &str) -> String {
     if path == "-" {
         return "stdin".to_string();
     }
-    let path = path.replace('\\', "/");
+    uri_of_path(std::path::Path::new(path))
+}
+
+/// A relative URI reference for `path`, from its bytes: everything outside the
+/// unreserved set (and `/`) is percent-encoded, so Chinese names, a `\` in a
+/// Unix name and names that are not UTF-8 are all kept exactly. On Windows `\`
+/// separates folders and becomes `/`.
+pub fn uri_of_path(path: &std::path::Path) -> String {
+    #[cfg(unix)]
+    let bytes: std::borrow::Cow<[u8]> = {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().into()
+    };
+    #[cfg(not(unix))]
+    let bytes: std::borrow::Cow<[u8]> = path
+        .to_string_lossy()
+        .replace('\\', "/")
+        .into_bytes()
+        .into();
     let mut out = String::new();
-    let absolute = path.starts_with('/');
-    for b in path.bytes() {
+    for &b in bytes.iter() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
                 out.push(b as char)
@@ -43,10 +59,18 @@ pub fn uri(path: &str) -> String {
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
-    if absolute {
+    if bytes.starts_with(b"/") {
         format!("file://{out}")
     } else {
         out
+    }
+}
+
+/// The URI of a checked file: from its path's bytes when it is a file.
+fn file_uri(file: &FileResult) -> String {
+    match &file.file {
+        Some(p) => uri_of_path(p),
+        None => uri(&file.path),
     }
 }
 
@@ -64,7 +88,7 @@ fn region(file: &FileResult, r: TextRange) -> Value {
 fn location(file: &FileResult, r: TextRange) -> Value {
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": uri(&file.path) },
+            "artifactLocation": { "uri": file_uri(file) },
             "region": region(file, r),
         }
     })
@@ -99,7 +123,7 @@ fn result(file: &FileResult, d: &Diagnostic, lang: Lang) -> Value {
                 json!({
                     "description": { "text": f.title.get(lang) },
                     "artifactChanges": [{
-                        "artifactLocation": { "uri": uri(&file.path) },
+                        "artifactLocation": { "uri": file_uri(file) },
                         "replacements": f.edits.iter().map(|e| json!({
                             "deletedRegion": region(file, e.range),
                             "insertedContent": { "text": e.new_text },
@@ -225,7 +249,7 @@ impl Render for Sarif {
 
     fn piece(&self, f: &FileResult) -> SarifPiece {
         let artifact = json!({
-            "location": { "uri": uri(&f.path) },
+            "location": { "uri": file_uri(f) },
             "encoding": sarif_encoding(f.encoding),
             "sourceLanguage": "markdown",
         });
@@ -233,7 +257,7 @@ impl Render for Sarif {
             .analysis
             .diagnostics
             .iter()
-            .map(|d| element(&result(f, d, self.lang), self.results_indent))
+            .map(|d| element(&result(f, d, f.lang), self.results_indent))
             .collect();
         SarifPiece {
             artifact: element(&artifact, self.artifacts_indent),
@@ -285,6 +309,15 @@ mod tests {
     fn uris_are_percent_encoded() {
         assert_eq!(uri("a b/报告.md"), "a%20b/%E6%8A%A5%E5%91%8A.md");
         assert_eq!(uri("/tmp/x.md"), "file:///tmp/x.md");
+        #[cfg(windows)]
         assert_eq!(uri("dir\\x.md"), "dir/x.md");
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            // A backslash is part of a Unix file name.
+            assert_eq!(uri("dir\\x.md"), "dir%5Cx.md");
+            let name = std::ffi::OsStr::from_bytes(b"r\xB1\xA8.md");
+            assert_eq!(uri_of_path(std::path::Path::new(name)), "r%B1%A8.md");
+        }
     }
 }
