@@ -32,10 +32,15 @@ fn main() {
             }
         }),
         "rules" => Box::new(|| {
-            let ctx = nianbao_core::rules::Ctx::new(&src, &report, &config).with_claims(claims.clone());
+            let ctx =
+                nianbao_core::rules::Ctx::new(&src, &report, &config).with_claims(claims.clone());
             drop(black_box(nianbao_core::rules::run(&ctx)));
         }),
-        "suppress" => Box::new(|| drop(black_box(nianbao_core::suppress::directives_in(&src, &lines)))),
+        "suppress" => Box::new(|| {
+            drop(black_box(nianbao_core::suppress::directives_in(
+                &src, &lines,
+            )))
+        }),
         _ => Box::new(|| drop(black_box(nianbao_core::analyze(&src, &config)))),
     };
     let t = Instant::now();

@@ -29,15 +29,21 @@ fn main() {
     let report = nianbao_core::parse::parse(&src, None);
     time("claims", &mut || {
         for p in nianbao_core::narrative::paragraph_spans(&lines, &report) {
-            drop(nianbao_core::narrative::paragraph_claims(&src, &lines.ranges[p]));
+            drop(nianbao_core::narrative::paragraph_claims(
+                &src,
+                &lines.ranges[p],
+            ));
         }
     });
     let claims = nianbao_core::narrative::claims(&src, &report);
     for r in nianbao_core::rules::RULES {
         time(r.code, &mut || {
-            let ctx = nianbao_core::rules::Ctx::new(&src, &report, &config).with_claims(claims.clone());
+            let ctx =
+                nianbao_core::rules::Ctx::new(&src, &report, &config).with_claims(claims.clone());
             drop(nianbao_core::rules::run_rule(r, &ctx));
         });
     }
-    time("analyze", &mut || drop(nianbao_core::analyze(&src, &config)));
+    time("analyze", &mut || {
+        drop(nianbao_core::analyze(&src, &config))
+    });
 }

@@ -13,6 +13,7 @@ pub mod diag;
 pub mod fix;
 pub mod identities;
 pub mod incremental;
+pub mod locate;
 pub mod model;
 pub mod narrative;
 pub mod parse;
