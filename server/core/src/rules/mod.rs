@@ -6,6 +6,7 @@ use crate::diag::{Diagnostic, Msg, Severity};
 use crate::model::Report;
 
 pub mod identity;
+mod located;
 mod nb101_missing_section;
 mod nb102_section_order;
 mod nb103_duplicate_section;
@@ -33,6 +34,7 @@ mod nb301_row_total;
 mod nb302_outcome_total;
 mod nb303_balance;
 mod nb304_review_total;
+mod nb305_wrong_part;
 mod nb401_narrative_applications;
 mod nb402_ambiguous_received;
 mod nb403_narrative_review;
@@ -63,6 +65,8 @@ pub struct Ctx<'a> {
     pub narrative: std::cell::OnceCell<Vec<crate::narrative::Comparison>>,
     /// Every identity of tables 三 and 四 evaluated once (NB301–NB304, NB4xx).
     pub identities: std::cell::OnceCell<crate::identities::Evaluation>,
+    /// The wrong cells of tables 三 and 四, located once (NB301–NB305).
+    pub located: std::cell::OnceCell<crate::wrong_cells::Located>,
 }
 
 impl<'a> Ctx<'a> {
@@ -76,6 +80,7 @@ impl<'a> Ctx<'a> {
             claims: std::cell::OnceCell::new(),
             narrative: std::cell::OnceCell::new(),
             identities: std::cell::OnceCell::new(),
+            located: std::cell::OnceCell::new(),
         }
     }
     /// With the line ending already known.
@@ -101,14 +106,17 @@ impl<'a> Ctx<'a> {
             .get_or_init(|| crate::narrative::claims(self.src, self.report))
     }
     pub fn narrative(&self) -> &[crate::narrative::Comparison] {
-        self.narrative
-            .get_or_init(|| {
-                crate::narrative::disagreements(self.claims(), self.report, self.identities())
-            })
+        self.narrative.get_or_init(|| {
+            crate::narrative::disagreements(self.claims(), self.report, self.identities())
+        })
     }
     pub fn identities(&self) -> &crate::identities::Evaluation {
         self.identities
             .get_or_init(|| crate::identities::Evaluation::of(self.report))
+    }
+    pub fn located(&self) -> &crate::wrong_cells::Located {
+        self.located
+            .get_or_init(|| crate::wrong_cells::Located::of(self.identities(), self.claims()))
     }
 }
 
@@ -159,6 +167,7 @@ pub static RULES: &[&RuleMeta] = &[
     &nb302_outcome_total::RULE,
     &nb303_balance::RULE,
     &nb304_review_total::RULE,
+    &nb305_wrong_part::RULE,
     &nb401_narrative_applications::RULE,
     &nb402_ambiguous_received::RULE,
     &nb403_narrative_review::RULE,

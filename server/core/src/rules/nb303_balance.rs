@@ -1,4 +1,4 @@
-use super::{shared, Ctx, RuleMeta};
+use super::{located, Ctx, RuleMeta};
 use crate::diag::{Diagnostic, Severity};
 use crate::template::IdentityKind;
 
@@ -17,5 +17,5 @@ pub static RULE: RuleMeta = RuleMeta {
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    shared::check_identities(ctx, IdentityKind::C, out);
+    located::check(ctx, Some(IdentityKind::C), out);
 }
