@@ -129,6 +129,17 @@ impl Located {
         }
     }
 
+    /// The identity kind that names a located cell: the first broken identity
+    /// whose total it is, else the first identity (in template order) whose
+    /// total it is; `None` for a part no identity solves for.
+    pub fn kind_of(&self, c: CellRef) -> Option<IdentityKind> {
+        self.broken
+            .iter()
+            .find(|i| i.target == c)
+            .map(|i| i.kind)
+            .or_else(|| target_kind(self.format, c))
+    }
+
     /// The broken identities that read `c`.
     pub fn broken_reading(&self, c: CellRef) -> impl Iterator<Item = &'static Identity> + '_ {
         self.broken

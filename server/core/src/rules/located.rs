@@ -19,7 +19,7 @@ use crate::template::{
     CellRef, Identity, IdentityKind, TABLE3_COLUMNS, TABLE3_COLUMNS_EN, TABLE3_ROWS, TABLE4_GROUPS,
     TABLE4_GROUPS_EN,
 };
-use crate::wrong_cells::{target_kind, Candidate, Change, Located, Location, ProseVerdict};
+use crate::wrong_cells::{Candidate, Change, Located, Location, ProseVerdict};
 
 /// The code of the diagnostics of `kind` (`None`: NB305).
 fn code(kind: Option<IdentityKind>) -> &'static str {
@@ -39,7 +39,7 @@ pub fn check(ctx: &Ctx, kind: Option<IdentityKind>, out: &mut Vec<Diagnostic>) {
         }
         Location::Unique { candidate, prose } => {
             for ch in &candidate.changes {
-                if target_kind(loc.format, ch.cell) == kind {
+                if loc.kind_of(ch.cell) == kind {
                     if let Some(d) = located(ctx, loc, candidate, ch, *prose, kind) {
                         out.push(d);
                     }
