@@ -76,6 +76,15 @@ fn mutate_file(p: &Path, t: &mut Tally) {
             let a = run_arithmetic(&mutated);
             let found = errors(&a);
             let fixed = apply_edits(&mutated, &nianbao_core::fix::fix_all(&mutated, &a.report));
+            // The text back, but for a digit style the mutation erased ("1,009"
+            // changed to "0" and back is "1009").
+            let back = apply_edits(
+                &mutated,
+                &[rewrite_cell(&mutated, a.report.cell(c).unwrap(), old)],
+            );
+            if back != src {
+                t.style_lost += 1;
+            }
             match c {
                 CellRef::T3 { .. } => {
                     t.t3 += 1;
@@ -114,7 +123,7 @@ fn mutate_dir(sub: &str, skip: &[&str]) -> Tally {
         }
     }
     println!(
-        "{sub}: {} files; table 三: {} of {} changes reported exactly once on the changed cell, {} restored byte for byte by fix-all; table 四: {} of {} in the changed group, {} of {} changed totals restored ({} changes lost the cell's digit style, e.g. 1,009 → 0: restored in the style of the changed cell)",
+        "{sub}: {} files; table 三: {} of {} changes reported exactly once on the changed cell, {} given back by fix-all; table 四: {} of {} in the changed group, {} of {} changed totals restored ({} changes lost the cell's digit style, e.g. 1,009 → 0: restored in the style of the changed cell)",
         t.files, t.t3_exact, t.t3, t.t3_restored, t.t4_in_group, t.t4, t.t4_total_restored, t.t4_total, t.style_lost
     );
     t
@@ -124,7 +133,7 @@ fn mutate_dir(sub: &str, skip: &[&str]) -> Tally {
 fn every_single_wrong_cell_of_the_seeds_is_located() {
     let t = mutate_dir("seeds", &[]);
     assert!(
-        t.files >= 7 && t.t3 >= 5 * 190 * 2 && t.style_lost == 0,
+        t.files >= 7 && t.t3 >= 1100 && t.t4 >= 140 && t.style_lost == 0,
         "{t:?}"
     );
 }
@@ -132,7 +141,7 @@ fn every_single_wrong_cell_of_the_seeds_is_located() {
 #[test]
 fn every_single_wrong_cell_of_the_variants_is_located() {
     let t = mutate_dir("variants", &["glued"]);
-    assert!(t.files >= 10 && t.t3 >= 10 * 190 * 2, "{t:?}");
+    assert!(t.files >= 10 && t.t3 >= 2400 && t.t4 >= 290, "{t:?}");
 }
 
 /// Two cells of table 三 in different rows and columns, both up: how often
