@@ -19,8 +19,11 @@ use crate::wrong_cells::Located;
 /// unique).
 pub fn fix_all(src: &str, report: &Report) -> Vec<TextEdit> {
     let eval = Evaluation::of(report);
-    let claims = crate::narrative::claims(src, report);
-    fix_all_with(src, report, &Located::of(&eval, &claims))
+    let claims = std::cell::OnceCell::new();
+    let located = Located::of(&eval, || {
+        claims.get_or_init(|| crate::narrative::claims(src, report))
+    });
+    fix_all_with(src, report, &located)
 }
 
 /// [`fix_all`] from the report's located cells, already computed.

@@ -116,8 +116,9 @@ pub struct Located {
 
 impl Located {
     /// Locate the wrong cells of the report evaluated in `eval`, with the
-    /// figures the prose states as evidence between equal explanations.
-    pub fn of(eval: &Evaluation, claims: &[Claim]) -> Located {
+    /// figures the prose states as evidence between equal explanations (read
+    /// only when the tables leave a tie).
+    pub fn of<'c>(eval: &Evaluation, claims: impl FnOnce() -> &'c [Claim]) -> Located {
         locate_cells(eval.format, &eval.written, claims)
     }
 
@@ -160,7 +161,11 @@ pub fn target_kind(format: Format, c: CellRef) -> Option<IdentityKind> {
 }
 
 /// [`Located::of`] over the cells as written.
-pub fn locate_cells(format: Format, written: &Cells, claims: &[Claim]) -> Located {
+pub fn locate_cells<'c>(
+    format: Format,
+    written: &Cells,
+    claims: impl FnOnce() -> &'c [Claim],
+) -> Located {
     let idents = identity_table(format);
     let mut values = vec![0i64; N];
     let mut fixed = vec![true; N];
@@ -226,7 +231,11 @@ pub fn locate_cells(format: Format, written: &Cells, claims: &[Claim]) -> Locate
 }
 
 /// One candidate, or the one the prose decides for, or none.
-fn decide(mut candidates: Vec<Candidate>, written: &Cells, claims: &[Claim]) -> Location {
+fn decide<'c>(
+    mut candidates: Vec<Candidate>,
+    written: &Cells,
+    claims: impl FnOnce() -> &'c [Claim],
+) -> Location {
     if candidates.len() == 1 && candidates[0].writable() {
         return Location::Unique {
             candidate: candidates.pop().expect("one"),
@@ -234,7 +243,7 @@ fn decide(mut candidates: Vec<Candidate>, written: &Cells, claims: &[Claim]) -> 
         };
     }
     if candidates.len() > 1 {
-        if let Some((k, verdict)) = prose_decides(&candidates, written, claims) {
+        if let Some((k, verdict)) = prose_decides(&candidates, written, claims()) {
             return Location::Unique {
                 candidate: candidates.swap_remove(k),
                 prose: Some(verdict),

@@ -286,10 +286,10 @@ fn diagnostic(file: &FileResult, d: &Diagnostic, lang: Lang, loc: &Located) -> J
 
 fn file(f: &FileResult, lang: Lang, fix: bool) -> JsonFile {
     let report = &f.analysis.report;
-    let loc = Located::of(
-        &Evaluation::of(report),
-        &nianbao_core::narrative::claims(&f.src, report),
-    );
+    let claims = std::cell::OnceCell::new();
+    let loc = Located::of(&Evaluation::of(report), || {
+        claims.get_or_init(|| nianbao_core::narrative::claims(&f.src, report))
+    });
     JsonFile {
         path: f.path.clone(),
         format: f.analysis.report.format.as_str(),

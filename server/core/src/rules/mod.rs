@@ -116,7 +116,7 @@ impl<'a> Ctx<'a> {
     }
     pub fn located(&self) -> &crate::wrong_cells::Located {
         self.located
-            .get_or_init(|| crate::wrong_cells::Located::of(self.identities(), self.claims()))
+            .get_or_init(|| crate::wrong_cells::Located::of(self.identities(), || self.claims()))
     }
 }
 
