@@ -30,20 +30,13 @@ fn edit_row(src: &str, label: &str, f: impl Fn(&str) -> String) -> String {
 /// The row's first value cell replaced by `v` (the cells are " | "-separated).
 fn first_cell(line: &str, v: &str) -> String {
     let mut parts: Vec<String> = line.split(" | ").map(str::to_string).collect();
-    let i = parts
-        .iter()
-        .position(|p| p.trim().parse::<i64>().is_ok())
-        .unwrap();
+    let i = parts.iter().position(|p| p.trim().parse::<i64>().is_ok()).unwrap();
     parts[i] = v.to_string();
     parts.join(" | ")
 }
 
 fn codes(src: &str) -> Vec<&'static str> {
-    common::run(src)
-        .diagnostics
-        .iter()
-        .map(|d| d.code)
-        .collect()
+    common::run(src).diagnostics.iter().map(|d| d.code).collect()
 }
 
 /// The numbers fix-all writes.
@@ -74,9 +67,7 @@ fn a_huge_negative_part_is_not_summed_and_not_fixed() {
     src = edit_row(&src, "一、本年新收", |l| first_cell(l, "0"));
     src = edit_row(&src, "二、上年结转", |l| first_cell(l, "0"));
     src = edit_row(&src, "(二)部分公开", |l| first_cell(l, " "));
-    src = edit_row(&src, "(七)总计", |l| {
-        first_cell(l, "-9223372036854775807")
-    });
+    src = edit_row(&src, "(七)总计", |l| first_cell(l, "-9223372036854775807"));
     let a = common::run(&src);
     let written = written_by_fix_all(&src);
     assert!(
@@ -116,9 +107,7 @@ fn a_huge_negative_part_is_not_summed_and_not_fixed() {
 
 #[test]
 fn a_part_beyond_any_count_is_reported_and_not_summed() {
-    let src = edit_row(&clean(), "一、本年新收", |l| {
-        first_cell(l, "10000000000003")
-    });
+    let src = edit_row(&clean(), "一、本年新收", |l| first_cell(l, "10000000000003"));
     let a = common::run(&src);
     let c: Vec<_> = a.diagnostics.iter().map(|d| d.code).collect();
     assert!(c.contains(&"NB206"), "{c:?}");
@@ -149,16 +138,9 @@ fn a_prose_figure_beyond_any_count_is_no_claim() {
     // A figure that disagrees with the table is reported…
     let control = common::run(&with("5"));
     assert!(
-        control
-            .diagnostics
-            .iter()
-            .any(|d| d.code.starts_with("NB40")),
+        control.diagnostics.iter().any(|d| d.code.starts_with("NB40")),
         "{:?}",
-        control
-            .diagnostics
-            .iter()
-            .map(|d| d.code)
-            .collect::<Vec<_>>()
+        control.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>()
     );
     // …one of 30 digits is none.
     let src = with("123456789012345678901234567890");
@@ -168,9 +150,11 @@ fn a_prose_figure_beyond_any_count_is_no_claim() {
         "{:#?}",
         a.diagnostics
     );
-    assert!(!nianbao_core::narrative::claims(&src, &a.report)
-        .iter()
-        .any(|c| c.value > MAX_COUNT),);
+    assert!(
+        !nianbao_core::narrative::claims(&src, &a.report)
+            .iter()
+            .any(|c| c.value > MAX_COUNT),
+    );
 }
 
 fn new_row() -> usize {
@@ -193,9 +177,8 @@ fn a_list_of_digits_is_no_number() {
         "{cell:?}"
     );
     assert!(
-        !a.diagnostics
-            .iter()
-            .any(|d| d.message.zh.contains("1234") || d.message.zh.contains("1235")),
+        !a.diagnostics.iter().any(|d| d.message.zh.contains("1234")
+            || d.message.zh.contains("1235")),
         "{:#?}",
         a.diagnostics
     );

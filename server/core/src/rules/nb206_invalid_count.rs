@@ -6,10 +6,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "NB206",
     name: "invalid-count",
     severity: Severity::Error,
-    what: (
-        "件数为负数、带小数或大得不合理。",
-        "A count is negative, fractional or implausibly large.",
-    ),
+    what: ("件数为负数、带小数或大得不合理。", "A count is negative, fractional or implausibly large."),
     why: (
         "申请件数、处理决定数量等都是非负整数；只有收费金额（万元）可以有小数。",
         "Counts are non-negative integers; only the fee amount (万元) may have decimals.",
