@@ -131,14 +131,21 @@ impl Located {
     }
 
     /// The identity kind that names a located cell: the first broken identity
-    /// whose total it is, else the first identity (in template order) whose
-    /// total it is; `None` for a part no identity solves for.
+    /// whose total it is, else the last identity whose total it is (for
+    /// （七）总计·总计, the total of both A and B: B, the sum of the outcome
+    /// rows it heads); `None` for a part no identity solves for.
     pub fn kind_of(&self, c: CellRef) -> Option<IdentityKind> {
         self.broken
             .iter()
             .find(|i| i.target == c)
             .map(|i| i.kind)
-            .or_else(|| target_kind(self.format, c))
+            .or_else(|| {
+                identity_table(self.format)
+                    .iter()
+                    .rev()
+                    .find(|i| i.target == c)
+                    .map(|i| i.kind)
+            })
     }
 
     /// The broken identities that read `c`.

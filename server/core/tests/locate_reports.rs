@@ -352,3 +352,35 @@ fn a_swapped_pair_of_digits_is_named() {
         s
     );
 }
+
+/// The incremental engine agrees with a fresh analysis when a located cell is
+/// fixed: the findings of NB301–NB305 depend on the whole table (which cells
+/// are located depends on every other).
+#[test]
+fn the_engine_relocates_after_a_fix() {
+    let src = read(&fixtures_dir().join("seeds/002_fb96db60f172c7f1.txt"));
+    let src = src
+        .replace(
+            NEW_ZERO_ROW,
+            "一、本年新收政府信息公开申请数量 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |",
+        )
+        .replace(
+            "(一)予以公开 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+            "(一)予以公开 | 3 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        );
+    let config = nianbao_core::config::Config::default();
+    let mut engine = nianbao_core::incremental::Engine::new(src.clone(), config.clone());
+    let first = engine.analysis();
+    let d = first
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "NB301")
+        .expect("NB301")
+        .clone();
+    let e = &d.fixes[0].edits[0];
+    engine.edit(e.range.start, e.range.end, &e.new_text);
+    let fixed = apply_edits(&src, std::slice::from_ref(e));
+    nianbao_testkit::engine_agrees(&mut engine, &fixed, &config, None).unwrap();
+}
+
+const NEW_ZERO_ROW: &str = "一、本年新收政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |";

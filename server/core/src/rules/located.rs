@@ -116,11 +116,12 @@ fn related_identity(ctx: &Ctx, ident: &Identity, at: CellRef) -> Option<Related>
     let (rz, r) = terms(ctx, &ident.rhs, false);
     let (le, _) = terms(ctx, &ident.lhs, true);
     let (re, _) = terms(ctx, &ident.rhs, true);
+    let (name_zh, name_en) = short(ident);
     Some(Related {
         range,
         message: Msg::new(
-            format!("{}不成立：{lz} = {l}，而 {rz} = {r}", ident.kind.name_zh()),
-            format!("{} fails: {le} = {l}, but {re} = {r}", ident.kind.name_en()),
+            format!("{name_zh}不成立：{lz} = {l}，而 {rz} = {r}"),
+            format!("{name_en} fails: {le} = {l}, but {re} = {r}"),
         ),
     })
 }
@@ -231,28 +232,13 @@ fn located(
         .iter()
         .filter_map(|i| related_identity(ctx, i, ch.cell))
         .collect();
-    // The quick fix writes every cell of the explanation: one of them alone
-    // leaves identities broken.
-    let mut edits: Vec<_> = candidate
-        .changes
-        .iter()
-        .filter_map(|c| {
-            let cell = ctx.report.cell(c.cell)?;
-            Some(shared::rewrite_cell(ctx.src, cell, c.value?))
-        })
-        .collect();
-    edits.sort_by_key(|e| e.range.start);
-    let (title_zh, title_en) = if others.is_empty() {
-        (
-            format!("将此格改为 {v}"),
-            format!("Change this cell to {v}"),
-        )
-    } else {
-        (
-            format!("将此格改为 {v}{others_zh}"),
-            format!("Change this cell to {v}{others_en}"),
-        )
-    };
+    // The quick fix writes this cell; the other cells of the explanation have
+    // their own findings and fixes (fix-all writes them all).
+    let edit = shared::rewrite_cell(ctx.src, cell, v);
+    let (title_zh, title_en) = (
+        format!("将此格改为 {v}"),
+        format!("Change this cell to {v}"),
+    );
     let identity = kind
         .or_else(|| broken.first().map(|i| i.kind))
         .unwrap_or(IdentityKind::A);
@@ -270,7 +256,7 @@ fn located(
                 title: Msg::new(title_zh, title_en),
                 kind: FixKind::Recompute,
                 preferred: true,
-                edits,
+                edits: vec![edit],
             }),
     )
 }
