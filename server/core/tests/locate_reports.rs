@@ -384,3 +384,45 @@ fn the_engine_relocates_after_a_fix() {
 }
 
 const NEW_ZERO_ROW: &str = "一、本年新收政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |";
+
+/// Four parts mistyped in four rows and four columns: no three cells explain
+/// the table, so each failing identity is reported on its own (as before the
+/// location) and fix-all rewrites nothing.
+#[test]
+fn a_table_too_inconsistent_for_three_cells_keeps_the_per_identity_findings() {
+    let src = read(&fixtures_dir().join("seeds/002_fb96db60f172c7f1.txt"));
+    let zeros = " | 0 | 0 | 0 | 0 | 0 | 0 | 0 |";
+    let mut s = src.replace("尚未接获任何公开申请", "依法办理");
+    for (k, row) in [
+        "一、本年新收政府信息公开申请数量",
+        "(一)予以公开",
+        "(二)部分公开(区分处理的,只计这一情形,不计其他情形)",
+        "四、结转下年度继续办理",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let line = format!("{row}{zeros}");
+        assert!(s.contains(&line), "{line}");
+        let mut cells = vec!["0"; 7];
+        let v = (k + 1).to_string();
+        cells[k + 1] = &v;
+        s = s.replace(&line, &format!("{row} | {} |", cells.join(" | ")));
+    }
+    let a = run_arithmetic(&s);
+    let nb3: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.starts_with("NB3"))
+        .collect();
+    assert!(nb3.len() >= 4, "{nb3:#?}");
+    assert!(nb3.iter().all(|d| d.code != "NB305"), "{nb3:#?}");
+    assert!(
+        nb3.iter().any(|d| d
+            .message
+            .zh
+            .starts_with("勾稽关系A（总计列 = 各类申请人之和）：")),
+        "{nb3:#?}"
+    );
+    assert!(nianbao_core::fix::fix_all(&s, &a.report).is_empty());
+}
