@@ -47,7 +47,9 @@ async fn push_diagnostics_carry_code_description_source_related_and_fix_data() {
         a["message"]
     );
     // The identities the located cell breaks: its row (A) and the 总计 column (B).
-    let related = a["relatedInformation"].as_array().expect("related identities");
+    let related = a["relatedInformation"]
+        .as_array()
+        .expect("related identities");
     assert_eq!(related.len(), 2, "{related:#?}");
     assert!(related.iter().all(|r| r["location"]["uri"] == URI));
     let fix = &a["data"]["fixes"][0];
@@ -71,7 +73,11 @@ async fn push_diagnostics_carry_code_description_source_related_and_fix_data() {
         codes(&diags),
         codes(&diags2)
     );
-    assert!(!codes(&diags2).iter().any(|c| c == "NB301"), "{:?}", codes(&diags2));
+    assert!(
+        !codes(&diags2).iter().any(|c| c == "NB301"),
+        "{:?}",
+        codes(&diags2)
+    );
 
     // Closing clears the published diagnostics.
     client.notify(

@@ -404,7 +404,7 @@ fn a_table_too_inconsistent_for_three_cells_keeps_the_per_identity_findings() {
     {
         let line = format!("{row}{zeros}");
         assert!(s.contains(&line), "{line}");
-        let mut cells = vec!["0"; 7];
+        let mut cells = ["0"; 7];
         let v = (k + 1).to_string();
         cells[k + 1] = &v;
         s = s.replace(&line, &format!("{row} | {} |", cells.join(" | ")));
