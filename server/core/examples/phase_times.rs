@@ -29,7 +29,10 @@ fn main() {
     let report = nianbao_core::parse::parse(&src, None);
     time("claims", &mut || {
         for p in nianbao_core::narrative::paragraph_spans(&lines, &report) {
-            drop(nianbao_core::narrative::paragraph_claims(&src, &lines.ranges()[p]));
+            drop(nianbao_core::narrative::paragraph_claims(
+                &src,
+                &lines.ranges()[p],
+            ));
         }
     });
     let claims = nianbao_core::narrative::claims(&src, &report);

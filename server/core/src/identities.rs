@@ -230,7 +230,10 @@ pub fn evaluate(ident: &Identity, values: &Cells) -> Result<Sums, (CellRef, Cell
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// A cell it reads holds no count: not evaluated.
-    NotEvaluated { cell: CellRef, state: CellState },
+    NotEvaluated {
+        cell: CellRef,
+        state: CellState,
+    },
     Holds(Sums),
     Fails {
         sums: Sums,
@@ -420,14 +423,18 @@ mod tests {
 
     #[test]
     fn states() {
-        let r = report(&[
-            ("一、本年新收政府信息公开申请数量", "1 | -2 | 1000000000001 | | 1.5 | 无 | 3"),
-        ]);
+        let r = report(&[(
+            "一、本年新收政府信息公开申请数量",
+            "1 | -2 | 1000000000001 | | 1.5 | 无 | 3",
+        )]);
         let cells = Cells::written(&r);
         let new = |col| CellRef::T3 { row: 0, col };
         assert_eq!(cells.state(new(0)), CellState::Number(1));
         assert_eq!(cells.state(new(1)), CellState::OutOfRange(-2));
-        assert_eq!(cells.state(new(2)), CellState::OutOfRange(1_000_000_000_001));
+        assert_eq!(
+            cells.state(new(2)),
+            CellState::OutOfRange(1_000_000_000_001)
+        );
         assert_eq!(cells.state(new(3)), CellState::Blank);
         assert_eq!(cells.state(new(4)), CellState::Unreadable);
         assert_eq!(cells.state(new(5)), CellState::Unreadable);
@@ -446,7 +453,14 @@ mod tests {
             let a = e
                 .judged
                 .iter()
-                .find(|j| j.ident.kind == IdentityKind::A && j.ident.target == CellRef::T3 { row: 0, col: TABLE3_TOTAL_COL })
+                .find(|j| {
+                    j.ident.kind == IdentityKind::A
+                        && j.ident.target
+                            == CellRef::T3 {
+                                row: 0,
+                                col: TABLE3_TOTAL_COL,
+                            }
+                })
                 .unwrap();
             assert_eq!(
                 a.outcome,
@@ -462,7 +476,10 @@ mod tests {
 
     #[test]
     fn a_wrong_total_implies_its_value_and_is_found_once() {
-        let r = report(&[("一、本年新收政府信息公开申请数量", "1 | 2 | 0 | 0 | 0 | 0 | 5")]);
+        let r = report(&[(
+            "一、本年新收政府信息公开申请数量",
+            "1 | 2 | 0 | 0 | 0 | 0 | 5",
+        )]);
         let e = Evaluation::of(&r);
         let total = CellRef::T3 {
             row: 0,

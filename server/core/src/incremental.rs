@@ -575,7 +575,10 @@ fn run(
         None => {
             for span in crate::narrative::paragraph_spans(lines, &report) {
                 stats.paragraphs_read += 1;
-                claims.extend(crate::narrative::paragraph_claims(src, &lines.ranges()[span]));
+                claims.extend(crate::narrative::paragraph_claims(
+                    src,
+                    &lines.ranges()[span],
+                ));
             }
         }
         Some(keep) => read_claims(src, lines, &report, keep, &mut claims, stats),
@@ -689,7 +692,11 @@ fn run(
     rules::sort(&mut diagnostics);
     let dirs = crate::suppress::directives_in(src, lines);
     let diagnostics = crate::suppress::apply_with(src, lines, &dirs, config, diagnostics);
-    let identities = ctx.identities.into_inner().map(Into::into).unwrap_or_default();
+    let identities = ctx
+        .identities
+        .into_inner()
+        .map(Into::into)
+        .unwrap_or_default();
     let analysis = Analysis {
         report,
         diagnostics,
@@ -787,7 +794,10 @@ fn merge(d: Dirty, e: Dirty) -> Dirty {
 /// The terminator of line `i`: 0 = "\r\n", 1 = "\n", 2 = "\r"; `None` for the last line.
 fn terminator(src: &str, lines: &Lines, i: usize) -> Option<usize> {
     let b = src.as_bytes();
-    match (b.get(lines.ranges()[i].end), b.get(lines.ranges()[i].end + 1)) {
+    match (
+        b.get(lines.ranges()[i].end),
+        b.get(lines.ranges()[i].end + 1),
+    ) {
         (Some(b'\r'), Some(b'\n')) => Some(0),
         (Some(b'\n'), _) => Some(1),
         (Some(b'\r'), _) => Some(2),

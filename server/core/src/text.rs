@@ -100,7 +100,11 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
         let t = rest?;
         match memchr::memchr2(b'\n', b'\r', t.as_bytes()) {
             Some(at) => {
-                let next = if t[at..].starts_with("\r\n") { at + 2 } else { at + 1 };
+                let next = if t[at..].starts_with("\r\n") {
+                    at + 2
+                } else {
+                    at + 1
+                };
                 rest = (next < t.len()).then(|| &t[next..]);
                 Some(&t[..at])
             }
@@ -292,7 +296,14 @@ mod tests {
 
     #[test]
     fn line_around_agrees_with_the_index() {
-        for t in ["", "a", "a\n", "总\r\n计\r\rx\n\r\n", "\r\n\n\r", "行一\r行二\n"] {
+        for t in [
+            "",
+            "a",
+            "a\n",
+            "总\r\n计\r\rx\n\r\n",
+            "\r\n\n\r",
+            "行一\r行二\n",
+        ] {
             let li = LineIndex::new(t);
             for off in 0..=t.len() + 2 {
                 let line = li.line_of(floor_char_boundary(t, off));
@@ -306,7 +317,16 @@ mod tests {
 
     #[test]
     fn lines_iterate_the_index_lines() {
-        for t in ["", "a", "a\n", "a\n\nb", "总\r\n计\r\n", "总\r\n计\r\rx\n\r\n", "\r\n\n\r", "\n"] {
+        for t in [
+            "",
+            "a",
+            "a\n",
+            "a\n\nb",
+            "总\r\n计\r\n",
+            "总\r\n计\r\rx\n\r\n",
+            "\r\n\n\r",
+            "\n",
+        ] {
             let li = LineIndex::new(t);
             let mut want: Vec<&str> = li.ranges().iter().map(|r| &t[r.start..r.end]).collect();
             if t.is_empty() || t.ends_with(['\n', '\r']) {
@@ -314,7 +334,11 @@ mod tests {
             }
             assert_eq!(lines(t).collect::<Vec<_>>(), want, "{t:?}");
             if !t.replace("\r\n", "").contains('\r') {
-                assert_eq!(lines(t).collect::<Vec<_>>(), t.lines().collect::<Vec<_>>(), "{t:?}");
+                assert_eq!(
+                    lines(t).collect::<Vec<_>>(),
+                    t.lines().collect::<Vec<_>>(),
+                    "{t:?}"
+                );
             }
         }
     }

@@ -20,9 +20,8 @@ use crate::identities::{evaluate, is_count, Cells, Evaluation};
 use crate::locate::{self, Equation, Problem};
 use crate::narrative::{Claim, Quantity};
 use crate::template::{
-    T3Row,
-    identity_table, CellRef, Format, Identity, IdentityKind, TABLE3_COLUMNS,
-    TABLE3_ROWS, TABLE3_TOTAL_COL, TABLE4_WIDTH,
+    identity_table, CellRef, Format, Identity, IdentityKind, T3Row, TABLE3_COLUMNS, TABLE3_ROWS,
+    TABLE3_TOTAL_COL, TABLE4_WIDTH,
 };
 
 /// The largest explanation searched for.

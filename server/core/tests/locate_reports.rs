@@ -38,7 +38,9 @@ struct Tally {
 fn errors(a: &nianbao_core::Analysis) -> Vec<(&'static str, Option<CellRef>)> {
     a.diagnostics
         .iter()
-        .filter(|d| d.code().starts_with("NB3") && d.severity == nianbao_core::diag::Severity::Error)
+        .filter(|d| {
+            d.code().starts_with("NB3") && d.severity == nianbao_core::diag::Severity::Error
+        })
         .map(|d| (d.code(), cell_at(&a.report, d.range)))
         .collect()
 }

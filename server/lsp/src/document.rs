@@ -330,6 +330,9 @@ mod tests {
         assert!(!rope_equals(&Rope::from_str("总计𠀀"), "总计𠀁"));
         let long: String = "第一行，内容足够长以分成多个块。\n".repeat(400);
         assert!(rope_equals(&Rope::from_str(&long), &long));
-        assert!(!rope_equals(&Rope::from_str(&long), &long.replace("块。\n第", "块。\r第")));
+        assert!(!rope_equals(
+            &Rope::from_str(&long),
+            &long.replace("块。\n第", "块。\r第")
+        ));
     }
 }

@@ -229,9 +229,10 @@ fn cells(file: &FileResult, c: &Candidate, lang: Lang) -> Vec<JsonCell> {
 fn diagnostic(file: &FileResult, d: &Diagnostic, lang: Lang, loc: &Located) -> JsonDiagnostic {
     // The explanation a finding of the identities belongs to.
     let (mut located, mut candidates, mut prose_decided) = (None, None, false);
-    if let (true, Some(Finding::WrongTotal { cell, fixable, .. })) =
-        (d.rule.family() == nianbao_core::rules::Family::Arithmetic, d.finding)
-    {
+    if let (true, Some(Finding::WrongTotal { cell, fixable, .. })) = (
+        d.rule.family() == nianbao_core::rules::Family::Arithmetic,
+        d.finding,
+    ) {
         match &loc.location {
             Location::Unique { candidate, prose }
                 if fixable && candidate.change(cell).is_some() =>

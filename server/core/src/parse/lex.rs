@@ -195,8 +195,7 @@ pub fn parse_number(s: &str, offset: usize) -> Option<(Value, TextRange, NumStyl
         }
         break;
     }
-    if int_digits == 0 || last_was_sep || (style.thousands && frac.is_none() && group_digits != 3)
-    {
+    if int_digits == 0 || last_was_sep || (style.thousands && frac.is_none() && group_digits != 3) {
         return None;
     }
     let rest = t[end..].trim_start_matches(is_space);
@@ -641,7 +640,9 @@ mod tests {
             n("1,234.50"),
             Some((Value::Decimal { .. }, "1,234.50", _, true))
         ));
-        for list in ["1,2,3,4", "1,2", "1234,567", "1,2345", "1，23", "12,34.5", "1,234,56"] {
+        for list in [
+            "1,2,3,4", "1,2", "1234,567", "1,2345", "1，23", "12,34.5", "1,234,56",
+        ] {
             assert_eq!(n(list), None, "{list}");
         }
     }
@@ -664,7 +665,19 @@ mod tests {
         ] {
             assert_eq!(chinese_number(s), Some(v), "{s}");
         }
-        for s in ["", "三三", "三零", "零零", "十百", "约3", "三人", "未统计", "三、", "万", "百"] {
+        for s in [
+            "",
+            "三三",
+            "三零",
+            "零零",
+            "十百",
+            "约3",
+            "三人",
+            "未统计",
+            "三、",
+            "万",
+            "百",
+        ] {
             assert_eq!(chinese_number(s), None, "{s}");
         }
     }

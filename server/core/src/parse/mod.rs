@@ -697,8 +697,7 @@ fn values_in_label_position(src: &str, toks: &[Token], found: &[Found]) -> Optio
             }
             let text = &src[t.range.start..t.range.end];
             let value_after = toks[j + 1..span.end].iter().any(|v| {
-                v.line == line
-                    && matches!(&v.kind, TokKind::Value(c) if c.value != Value::Blank)
+                v.line == line && matches!(&v.kind, TokKind::Value(c) if c.value != Value::Blank)
             });
             if label_like(text) || !(value_after || lex::chinese_number(text).is_some()) {
                 continue;

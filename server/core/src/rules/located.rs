@@ -11,8 +11,8 @@
 //! offers no fix. When no set of at most three cells explains them, each
 //! failing identity is reported on its own ([`shared::check_identities`]).
 
-use super::{shared, Ctx};
 use super::Rule;
+use super::{shared, Ctx};
 use crate::diag::{Diagnostic, Finding, Fix, FixKind, Msg, Related};
 use crate::identities::evaluate;
 use crate::locate::{slip, Slip};

@@ -151,10 +151,9 @@ impl<'a> Ctx<'a> {
             .get_or_init(|| crate::narrative::claims(self.src, self.report))
     }
     pub fn narrative(&self) -> &[crate::narrative::Comparison] {
-        self.narrative
-            .get_or_init(|| {
-                crate::narrative::disagreements(self.claims(), self.report, self.identities())
-            })
+        self.narrative.get_or_init(|| {
+            crate::narrative::disagreements(self.claims(), self.report, self.identities())
+        })
     }
     pub fn identities(&self) -> &crate::identities::Evaluation {
         self.identities

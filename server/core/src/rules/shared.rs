@@ -221,7 +221,9 @@ pub fn check_identities(ctx: &Ctx, kind: IdentityKind, out: &mut Vec<Diagnostic>
             continue;
         };
         let target = ctx.report.cell(j.ident.target).expect("evaluated");
-        out.push(identity_diagnostic(ctx, j.ident, sums, fixable, target, eval));
+        out.push(identity_diagnostic(
+            ctx, j.ident, sums, fixable, target, eval,
+        ));
     }
 }
 
