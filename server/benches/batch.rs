@@ -1,4 +1,4 @@
-//! Batch speed of `nianbao check` (issue 5): the release binary on many report
+//! Batch speed of `nianbao check`: the release binary on many report
 //! files, one thread against two.
 //!
 //! ```sh

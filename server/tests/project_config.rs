@@ -1,4 +1,4 @@
-//! nianbao.toml project configuration (issue 7 §6): real files in temporary
+//! nianbao.toml project configuration: real files in temporary
 //! folders, checked with the real binary, and an in-process language server.
 
 mod lsp_client;

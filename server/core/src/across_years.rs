@@ -1,5 +1,5 @@
 //! Checks across years (NB406–NB408): this year's report against last year's
-//! report of the same agency, when it is available (spec §5 "Across years").
+//! report of the same agency, when it is available.
 //!
 //! - NB406: this year's 二、上年结转 equals last year's 四、结转下年度继续办理, column by column;
 //! - NB407: 行政规范性文件 现行有效件数 rolls forward (last year + 本年制发 − 本年废止);

@@ -24,7 +24,7 @@ impl RuleSetting {
     }
 }
 
-/// Local profile options (spec §1): provinces that require more than the national format.
+/// Local profile options (e.g. 保留4位小数 for the fee, 上年度整改 in section 五): provinces that require more than the national format.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Profile {
     /// Decimal places the 行政事业性收费 amount must have (e.g. 4 for "保留4位小数").

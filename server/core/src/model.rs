@@ -4,11 +4,9 @@
 use crate::template::{CellRef, Format};
 use crate::template::{T2Row, T3Row};
 use crate::text::TextRange;
-use serde::Serialize;
 
 /// How the tables of a report are laid out in the text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
     /// Markdown pipe tables (with or without outer pipes).
     Pipe,
@@ -21,8 +19,7 @@ pub enum Layout {
 }
 
 /// The value of a cell as read.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// An integer (possibly negative: the rules judge that).
     Int { value: i64 },
@@ -35,7 +32,7 @@ pub enum Value {
 }
 
 /// Digit style of a number as written, so a rewritten cell keeps it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct NumStyle {
     pub fullwidth: bool,
     pub thousands: bool,
@@ -44,7 +41,7 @@ pub struct NumStyle {
     pub chinese: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Cell {
     /// The whole cell text (for a blank cell: the space between its delimiters).
     pub range: TextRange,
@@ -66,7 +63,7 @@ impl Cell {
 }
 
 /// A row matched to the template.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Row {
     /// Range of the matched label text.
     pub label_range: TextRange,
@@ -93,7 +90,7 @@ impl Row {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Table2 {
     pub range: TextRange,
     /// The template the table follows: 2019 when it carries 2019 words (`markers_2019`), else 2021.
@@ -107,7 +104,7 @@ pub struct Table2 {
     pub unknown: Vec<TextRange>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Table3 {
     pub range: TextRange,
     /// Indexed like [`crate::template::TABLE3_ROWS`].
@@ -129,7 +126,7 @@ impl Table3 {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Table4 {
     pub range: TextRange,
     pub row: Row,
@@ -137,8 +134,7 @@ pub struct Table4 {
 }
 
 /// How a numbered top-level heading was understood.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HeadingKind {
     /// Heading of section `section` (0-based), first occurrence.
     Section { section: usize },
@@ -150,7 +146,7 @@ pub enum HeadingKind {
     Pre2019,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Heading {
     /// From the numeral to the end of the title.
     pub range: TextRange,
@@ -167,7 +163,7 @@ pub struct Heading {
     pub kind: HeadingKind,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Section {
     pub heading: usize,
     /// From the heading's line start to the next section heading's line start.
@@ -176,8 +172,7 @@ pub struct Section {
     pub body: TextRange,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FormatSource {
     Config,
     Year,
@@ -185,7 +180,7 @@ pub enum FormatSource {
     Default,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Report {
     pub title: Option<TextRange>,
     pub year: Option<u16>,

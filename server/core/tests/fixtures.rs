@@ -8,7 +8,7 @@
 //! line(s) with the range marked `⟦…⟧` (tabs shown as `→`, form feeds as `␌`),
 //! and for each fix its kind, title and the resulting line(s) with the new text marked.
 //!
-//! Rules that depend on a local profile (spec §1: `fee_decimals`, `require_rectification`,
+//! Rules that depend on a local profile (`fee_decimals`, `require_rectification`,
 //! `section6_items`) are tested with a profile set on the fixture's first line, an HTML
 //! comment that only this harness reads (the engine ignores it like any comment):
 //!

@@ -1,4 +1,4 @@
-//! One report in every input layout of spec §6 (tests/fixtures/variants): the
+//! One report in every input layout real reports arrive in (pipe, tab, one cell per line, PDF text) (tests/fixtures/variants): the
 //! parser must read the same numbers from each, and the rules must find the same
 //! arithmetic errors in each when the same cell is changed.
 
@@ -69,7 +69,7 @@ fn layouts() -> Vec<PathBuf> {
         .collect();
     assert!(
         v.len() >= 10,
-        "expected every layout of spec §6, found {}",
+        "expected every layout, found {}",
         v.len()
     );
     v

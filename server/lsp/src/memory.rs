@@ -1,5 +1,5 @@
 //! Handing memory back once documents close, so a server that lived through a long
-//! session returns to its baseline (issue 6: 10,000 documents opened and closed).
+//! session returns to its baseline (10,000 documents opened and closed must leave it there).
 //!
 //! Two things keep memory after the documents are gone: maps keep their capacity,
 //! and glibc keeps freed small allocations in its arenas. Maps are shrunk when most

@@ -10,8 +10,8 @@ pub static RULE: RuleMeta = RuleMeta {
         "Table 三 row 二 (carried over from last year) differs from row 四 (carried over to next year) of last year's report, column by column. Checked only when last year's report of the same agency is found: in the CLI among the files given and the .md/.txt files of the same folder; in the editor among the open documents and the files of the same folder.",
     ),
     why: (
-        "上年结转到本年继续办理的申请，就是上年报告中结转下年度的那些申请；两者不等，说明其中一年的统计有误（规范 §5“跨年度”）。",
-        "The applications carried over into this year are exactly those last year's report carried over to the next year; when they differ, one of the two years' figures is wrong (spec §5, across years).",
+        "上年结转到本年继续办理的申请，就是上年报告中结转下年度的那些申请；两者不等，说明其中一年的统计有误。",
+        "The applications carried over into this year are exactly those last year's report carried over to the next year; when they differ, one of the two years' figures is wrong.",
     ),
     example: "2023年报告：四、结转下年度继续办理 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n2024年报告：二、上年结转政府信息公开申请数量 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
     fix: (
