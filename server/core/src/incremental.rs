@@ -691,7 +691,14 @@ fn run(
     }
     rules::sort(&mut diagnostics);
     let dirs = crate::suppress::directives_in(src, lines);
-    let diagnostics = crate::suppress::apply_with(src, lines, &dirs, config, diagnostics);
+    // Thousands of findings are a paste, not a draft: list a bounded number.
+    let diagnostics = rules::cap(crate::suppress::apply_with(
+        src,
+        lines,
+        &dirs,
+        config,
+        diagnostics,
+    ));
     let identities = ctx
         .identities
         .into_inner()

@@ -67,11 +67,7 @@ fn layouts() -> Vec<PathBuf> {
             !n.contains("glued") && !n.contains("wrong")
         })
         .collect();
-    assert!(
-        v.len() >= 10,
-        "expected every layout, found {}",
-        v.len()
-    );
+    assert!(v.len() >= 10, "expected every layout, found {}", v.len());
     v
 }
 

@@ -435,6 +435,69 @@ pub fn run_rule(r: Rule, ctx: &Ctx) -> Vec<Diagnostic> {
     out
 }
 
+/// At most this many findings of one rule are listed per report.
+pub const MAX_PER_RULE: usize = 200;
+/// At most this many findings are listed per report (besides the notes that
+/// say how many were left out).
+pub const MAX_PER_REPORT: usize = 1000;
+
+/// Keep at most [`MAX_PER_RULE`] findings of each rule and [`MAX_PER_REPORT`]
+/// in all (the first ones in report order), and for each rule with findings
+/// left out one information note, on the last finding kept (or the first left
+/// out), saying how many. A real report has a few dozen findings; a text with
+/// thousands is not a report drafted by hand (a 100 MB paste), and listing them
+/// all would cost the editor gigabytes.
+pub fn cap(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diagnostics.len() <= MAX_PER_RULE {
+        return diagnostics;
+    }
+    let mut count = vec![0usize; Rule::ALL.len()];
+    let mut dropped: Vec<(usize, TextRange)> = vec![(0, TextRange::new(0, 0)); Rule::ALL.len()];
+    let mut last_kept: Vec<Option<TextRange>> = vec![None; Rule::ALL.len()];
+    let mut out = Vec::with_capacity(diagnostics.len().min(MAX_PER_REPORT));
+    for d in diagnostics {
+        let i = d.rule as usize;
+        if count[i] < MAX_PER_RULE && out.len() < MAX_PER_REPORT {
+            count[i] += 1;
+            last_kept[i] = Some(d.range);
+            out.push(d);
+        } else {
+            if dropped[i].0 == 0 {
+                dropped[i].1 = d.range;
+            }
+            dropped[i].0 += 1;
+        }
+    }
+    let mut notes = false;
+    for (i, &(n, first)) in dropped.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        let rule = Rule::ALL[i];
+        let mut d = Diagnostic::new(
+            rule,
+            last_kept[i].unwrap_or(first),
+            Msg::new(
+                format!(
+                    "另有 {n} 处 {code} 未列出：每条规则最多列出 {MAX_PER_RULE} 处，每份报告最多 {MAX_PER_REPORT} 处",
+                    code = rule.code()
+                ),
+                format!(
+                    "{n} more {code} findings are not listed: at most {MAX_PER_RULE} per rule and {MAX_PER_REPORT} per report are",
+                    code = rule.code()
+                ),
+            ),
+        );
+        d.severity = Severity::Information;
+        out.push(d);
+        notes = true;
+    }
+    if notes {
+        sort(&mut out);
+    }
+    out
+}
+
 /// The order diagnostics are reported in: by position, then code.
 pub fn sort(out: &mut [Diagnostic]) {
     out.sort_by(|a, b| {
