@@ -1,4 +1,4 @@
-use super::{located, Check, Ctx, Input, RuleMeta};
+use super::{shared, Check, Ctx, Input, RuleMeta};
 use crate::diag::{Diagnostic, Severity};
 use crate::template::IdentityKind;
 
@@ -15,10 +15,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     check: Check::Report {
         run: check,
-        reads: &[Input::Structure, Input::Tables, Input::TableText, Input::Claims],
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
     },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    located::check(ctx, Some(IdentityKind::B), out);
+    shared::check_identities(ctx, IdentityKind::B, out);
 }
