@@ -1,7 +1,7 @@
 //! Checks across years (NB406–NB408).
 
 use nianbao_core::across_years::{normalise_prose, similarity, REPEAT_THRESHOLD};
-use nianbao_core::rules::identity;
+use nianbao_core::rules::front_matter;
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -11,7 +11,7 @@ fn root() -> PathBuf {
 fn seed_section5(name: &str) -> String {
     let src = std::fs::read_to_string(root().join("tests/fixtures/seeds").join(name)).unwrap();
     let r = nianbao_core::parse::parse(&src, None);
-    let b = identity::body(&src, &r, 4).expect("section 五");
+    let b = front_matter::body(&src, &r, 4).expect("section 五");
     normalise_prose(&src[b.start..b.end])
 }
 
@@ -153,7 +153,7 @@ fn cli_in_force_rollforward_and_repeated_section5() {
     let five = |sub: &str, f: &str| {
         let src = std::fs::read_to_string(years(sub).join(f)).unwrap();
         let r = nianbao_core::parse::parse(&src, None);
-        let b = identity::body(&src, &r, 4).unwrap();
+        let b = front_matter::body(&src, &r, 4).unwrap();
         normalise_prose(&src[b.start..b.end])
     };
     assert!(similarity(&five("match", LAST), &five("match", THIS)) < REPEAT_THRESHOLD);

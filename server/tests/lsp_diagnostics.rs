@@ -35,7 +35,7 @@ async fn push_diagnostics_carry_code_description_source_related_and_fix_data() {
         assert_eq!(d["source"], "nianbao");
         assert_eq!(
             d["codeDescription"]["href"],
-            nianbao_core::rules::docs_url(code)
+            nianbao_core::rules::docs_url(nianbao_core::rules::Rule::from_code(code).unwrap())
         );
         assert_eq!(d["data"]["version"], 1);
         assert!(d["severity"].as_u64().is_some());

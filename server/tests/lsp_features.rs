@@ -43,7 +43,7 @@ fn nb3(text: &str) -> Vec<&'static str> {
     nianbao_core::analyze(text, &Config::default())
         .diagnostics
         .iter()
-        .map(|d| d.code)
+        .map(|d| d.code())
         .filter(|c| c.starts_with("NB3"))
         .collect()
 }
@@ -120,7 +120,7 @@ async fn quick_fix_applied_to_the_text_fixes_the_diagnostic() {
     let ignored = apply_lsp_edits(&text, &ignore_edits, U16);
     assert!(ignored.contains("<!-- nianbao-disable-next-line NB301 -->\n"));
     let check = nianbao_core::analyze(&ignored, &nianbao_core::config::Config::default());
-    let codes: Vec<_> = check.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<_> = check.diagnostics.iter().map(|d| d.code()).collect();
     assert!(
         !codes.contains(&"NB301") && !codes.contains(&"NB107"),
         "{codes:?}"
@@ -297,7 +297,7 @@ async fn convert_a_pasted_table_to_a_markdown_table() {
         nianbao_core::model::Layout::Pipe
     );
     assert_eq!(values(&converted), values(&text));
-    assert!(!a.diagnostics.iter().any(|d| d.code.starts_with("NB2")
+    assert!(!a.diagnostics.iter().any(|d| d.code().starts_with("NB2")
         && d.range.start > converted.find("三、收到").unwrap()
         && d.range.start < converted.find("四、政府信息公开行政复议").unwrap()));
     // Not offered in a pipe table, nor in prose.
@@ -334,8 +334,12 @@ async fn insert_the_skeleton_into_an_empty_report() {
     let bad: Vec<_> = a
         .diagnostics
         .iter()
-        .filter(|d| ["NB1", "NB2", "NB3"].iter().any(|p| d.code.starts_with(p)))
-        .map(|d| d.code)
+        .filter(|d| {
+            ["NB1", "NB2", "NB3"]
+                .iter()
+                .any(|p| d.code().starts_with(p))
+        })
+        .map(|d| d.code())
         .collect();
     assert!(bad.is_empty(), "{bad:?}");
     client.replace_all(uri, 2, &text);

@@ -83,7 +83,7 @@ async fn two_hundred_rapid_edits_leave_the_same_text_on_both_sides() {
             .iter()
             .map(|d| {
                 (
-                    d.code.to_string(),
+                    d.code().to_string(),
                     json!({ "start": lsp_pos(&text, d.range.start, enc), "end": lsp_pos(&text, d.range.end, enc) }),
                 )
             })

@@ -4,6 +4,7 @@
 mod lsp_client;
 
 use lsp_client::*;
+use nianbao_core::rules::Rule;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -472,8 +473,8 @@ fn the_example_file_changes_nothing_and_every_key_in_it_reads() {
     assert!(file.problems.is_empty(), "{:?}", file.problems);
     let mut config = nianbao_core::config::Config::default();
     file.apply(&mut config);
-    assert!(!config.rule_enabled("NB112") && !config.rule_enabled("NB301"));
-    assert!(!config.rule_enabled("NB401"));
+    assert!(!config.rule_enabled(Rule::OverviewLength) && !config.rule_enabled(Rule::RowTotal));
+    assert!(!config.rule_enabled(Rule::NarrativeApplications));
     assert_eq!(config.profile.fee_decimals, Some(4));
     assert!(config.profile.require_rectification);
     assert_eq!(config.profile.section6_items.len(), 1);

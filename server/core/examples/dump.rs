@@ -19,7 +19,7 @@ fn main() {
                 "{}:{} {} {:?} {} ⟦{}⟧",
                 p.line + 1,
                 p.character + 1,
-                d.code,
+                d.code(),
                 d.severity,
                 d.message.zh,
                 &src[d.range.start..d.range.end]

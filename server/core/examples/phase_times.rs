@@ -36,8 +36,8 @@ fn main() {
         }
     });
     let claims = nianbao_core::narrative::claims(&src, &report);
-    for r in nianbao_core::rules::RULES {
-        time(r.code, &mut || {
+    for &r in nianbao_core::rules::Rule::ALL {
+        time(r.code(), &mut || {
             let ctx =
                 nianbao_core::rules::Ctx::new(&src, &report, &config).with_claims(claims.clone());
             drop(nianbao_core::rules::run_rule(r, &ctx));

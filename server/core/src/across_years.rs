@@ -9,15 +9,17 @@
 //! their findings are made here, after the single-file analysis, by
 //! [`check`] / [`check_prev`], and merged with [`merge`] (suppression comments
 //! apply to them as to any other finding). Matching a report with last year's —
-//! agency from the title, year − 1 — is [`Ident`]; [`DiskPeers`] finds last
+//! agency from the title, year − 1 — is [`AgencyYear`]; [`DiskPeers`] finds last
 //! year's report among files on disk (the CLI's inputs and the folder of the
 //! file; the server uses it for files that are not open). Core: no LSP, no terminal.
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Msg};
 use crate::model::Report;
-use crate::rules::identity::{self, Flat};
+use crate::rules::front_matter::{self, Flat};
+use crate::rules::{Check, Rule};
 use crate::template::{Format, TABLE3_COLUMNS, TABLE3_COLUMNS_EN};
+use crate::template::{T2Row, T3Row};
 use crate::text::TextRange;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -38,23 +40,23 @@ pub const REPEAT_MIN_CHARS: usize = 30;
 
 /// Who wrote a report and for which year.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Ident {
+pub struct AgencyYear {
     /// The agency as the title names it, normalised ("蒙城县工业和信息化局").
     pub agency: String,
     pub year: u16,
 }
 
-impl Ident {
+impl AgencyYear {
     /// The agency and year of a report (`None` when the title names no agency or year).
-    pub fn of(src: &str, report: &Report) -> Option<Ident> {
+    pub fn of(src: &str, report: &Report) -> Option<AgencyYear> {
         let title = report.title?;
         let year = report.year?;
         let agency = agency_of_title(src.get(title.start..title.end)?)?;
-        Some(Ident { agency, year })
+        Some(AgencyYear { agency, year })
     }
 
     /// Is `prev` last year's report of the same agency?
-    pub fn is_previous(&self, prev: &Ident) -> bool {
+    pub fn is_previous(&self, prev: &AgencyYear) -> bool {
         prev.year + 1 == self.year && same_agency(&self.agency, &prev.agency)
     }
 }
@@ -112,7 +114,7 @@ pub fn agency_of_title(title: &str) -> Option<String> {
                 ))
         })
         .collect();
-    let (before, after) = identity::title_parts(&t);
+    let (before, after) = front_matter::title_parts(&t);
     let mut candidates = vec![before];
     if let Some(after) = after {
         candidates.push(after.strip_prefix("度").unwrap_or(after));
@@ -136,7 +138,7 @@ pub fn agency_of_title(title: &str) -> Option<String> {
 pub struct Prev {
     /// How messages name last year's report (its file name).
     pub name: String,
-    pub ident: Ident,
+    pub agency_year: AgencyYear,
     /// 四、结转下年度继续办理, the seven columns (`None`: not a readable integer).
     pub carried_out: Option<Vec<Option<i64>>>,
     /// 行政规范性文件 现行有效件数 (2021-format table 二 only).
@@ -147,23 +149,24 @@ pub struct Prev {
 
 impl Prev {
     /// What last year's report says, as this year's checks need it. `None`
-    /// without an [`Ident`] (no agency or year in the title).
+    /// without an [`AgencyYear`] (no agency or year in the title).
     pub fn of(name: &str, src: &str, report: &Report) -> Option<Prev> {
-        let ident = Ident::of(src, report)?;
-        let carried_out = carried_row(report, "t3.carried_out")
+        let agency_year = AgencyYear::of(src, report)?;
+        let carried_out = carried_row(report, T3Row::CarriedOut)
             .map(|cells| cells.iter().map(|c| c.and_then(|(v, _)| Some(v))).collect());
         Some(Prev {
             name: name.to_string(),
-            ident,
+            agency_year,
             carried_out,
             in_force: normative(report).and_then(|c| c[2].map(|(v, _)| v)),
-            section5: identity::body(src, report, 4).map(|b| normalise_prose(&src[b.start..b.end])),
+            section5: front_matter::body(src, report, 4)
+                .map(|b| normalise_prose(&src[b.start..b.end])),
         })
     }
 }
 
 /// The seven cells of a table 三 row: (value, range) where it is an integer.
-fn carried_row(report: &Report, key: &str) -> Option<Vec<Option<(i64, TextRange)>>> {
+fn carried_row(report: &Report, key: T3Row) -> Option<Vec<Option<(i64, TextRange)>>> {
     let t3 = report.table3.as_ref()?;
     if t3.disordered {
         return None;
@@ -186,7 +189,7 @@ fn normative(report: &Report) -> Option<Vec<Option<(i64, TextRange)>>> {
     let row = t2
         .rows
         .iter()
-        .find(|(k, _)| *k == "t2.normative")?
+        .find(|(k, _)| *k == T2Row::Normative)?
         .1
         .as_ref()?;
     let cells = row.cells.as_ref()?;
@@ -202,7 +205,7 @@ fn normative(report: &Report) -> Option<Vec<Option<(i64, TextRange)>>> {
 /// punctuation dropped; letters and Han characters kept.
 pub fn normalise_prose(s: &str) -> String {
     let flat = Flat::new(s, &[TextRange::new(0, s.len())]);
-    let without_years = identity::year_re().replace_all(&flat.text, "");
+    let without_years = front_matter::year_with_nian_re().replace_all(&flat.text, "");
     without_years
         .chars()
         .filter(|c| c.is_alphabetic())
@@ -223,9 +226,9 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     inter as f64 / (x.len() + y.len() - inter) as f64
 }
 
-fn finding(code: &'static str, range: TextRange, message: Msg, config: &Config) -> Diagnostic {
-    let mut d = Diagnostic::new(code, range, message);
-    d.severity = config.severity(code, d.severity);
+fn finding(rule: Rule, range: TextRange, message: Msg, config: &Config) -> Diagnostic {
+    let mut d = Diagnostic::new(rule, range, message);
+    d.severity = config.severity(rule, d.severity);
     d
 }
 
@@ -249,14 +252,14 @@ pub fn check(
 /// [`check`] with last year's facts already read.
 pub fn check_prev(src: &str, report: &Report, prev: &Prev, config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    match Ident::of(src, report) {
-        Some(me) if me.is_previous(&prev.ident) => {}
+    match AgencyYear::of(src, report) {
+        Some(me) if me.is_previous(&prev.agency_year) => {}
         _ => return out,
     }
     let name = &prev.name;
-    let py = prev.ident.year;
-    if config.rule_enabled("NB406") {
-        if let (Some(this), Some(last)) = (carried_row(report, "t3.carried_in"), &prev.carried_out)
+    let py = prev.agency_year.year;
+    if config.rule_enabled(Rule::CarryoverMismatch) {
+        if let (Some(this), Some(last)) = (carried_row(report, T3Row::CarriedIn), &prev.carried_out)
         {
             for (col, (here, there)) in this.iter().zip(last).enumerate() {
                 let (Some((v, range)), Some(p)) = (here, there) else {
@@ -266,7 +269,7 @@ pub fn check_prev(src: &str, report: &Report, prev: &Prev, config: &Config) -> V
                     continue;
                 }
                 out.push(finding(
-                    "NB406",
+                    Rule::CarryoverMismatch,
                     *range,
                     Msg::new(
                         format!(
@@ -283,13 +286,13 @@ pub fn check_prev(src: &str, report: &Report, prev: &Prev, config: &Config) -> V
             }
         }
     }
-    if config.rule_enabled("NB407") {
+    if config.rule_enabled(Rule::InForceRollforward) {
         if let (Some(cells), Some(last)) = (normative(report), prev.in_force) {
             if let [Some((made, _)), Some((repealed, _)), Some((now, range))] = cells[..] {
                 let expected = last + made - repealed;
                 if now != expected {
                     out.push(finding(
-                        "NB407",
+                        Rule::InForceRollforward,
                         range,
                         Msg::new(
                             format!(
@@ -305,11 +308,11 @@ pub fn check_prev(src: &str, report: &Report, prev: &Prev, config: &Config) -> V
             }
         }
     }
-    if config.rule_enabled("NB408") {
+    if config.rule_enabled(Rule::RepeatedProblems) {
         if let (Some(body), Some(last), Some(heading)) = (
-            identity::body(src, report, 4),
+            front_matter::body(src, report, 4),
             &prev.section5,
-            identity::heading_range(report, 4),
+            front_matter::heading_range(report, 4),
         ) {
             let this = normalise_prose(&src[body.start..body.end]);
             if this.chars().count() >= REPEAT_MIN_CHARS && last.chars().count() >= REPEAT_MIN_CHARS
@@ -318,7 +321,7 @@ pub fn check_prev(src: &str, report: &Report, prev: &Prev, config: &Config) -> V
                 if sim >= REPEAT_THRESHOLD {
                     let pct = (sim * 100.0).round() as u32;
                     out.push(finding(
-                        "NB408",
+                        Rule::RepeatedProblems,
                         heading,
                         Msg::new(
                             format!(
@@ -356,11 +359,14 @@ pub fn merge(
         // NB107 after the across findings: the comments unused by them too.
         let unused: Vec<TextRange> = kept
             .iter()
-            .filter(|d| d.code == "NB107")
+            .filter(|d| d.rule == Rule::UnusedSuppression)
             .map(|d| d.range)
             .collect();
-        out.retain(|d| d.code != "NB107" || unused.contains(&d.range));
-        out.extend(kept.into_iter().filter(|d| d.code != "NB107"));
+        out.retain(|d| d.rule != Rule::UnusedSuppression || unused.contains(&d.range));
+        out.extend(
+            kept.into_iter()
+                .filter(|d| d.rule != Rule::UnusedSuppression),
+        );
     } else {
         out.extend(across);
     }
@@ -382,7 +388,7 @@ pub fn head_years(text: &str) -> Vec<u16> {
     if !head.contains("年度报告") {
         return Vec::new();
     }
-    identity::year_re()
+    front_matter::year_with_nian_re()
         .captures_iter(&head)
         .filter_map(|c| c[1].parse().ok())
         .collect()
@@ -630,7 +636,7 @@ impl DiskPeers {
     pub fn find(
         &self,
         this: Option<&Path>,
-        me: &Ident,
+        me: &AgencyYear,
         skip: &dyn Fn(&Path) -> bool,
     ) -> Option<Arc<Prev>> {
         if me.year == 0 {
@@ -664,10 +670,10 @@ impl DiskPeers {
             let Some(prev) = self.prev_of(path, year) else {
                 continue;
             };
-            if !me.is_previous(&prev.ident) {
+            if !me.is_previous(&prev.agency_year) {
                 continue;
             }
-            if prev.ident.agency == me.agency {
+            if prev.agency_year.agency == me.agency {
                 return Some(prev);
             }
             loose.get_or_insert(prev);
@@ -787,16 +793,16 @@ impl YearIndex {
             let Some(prev) = peers.prev_of(path, year) else {
                 continue;
             };
-            if prev.ident.year != year {
+            if prev.agency_year.year != year {
                 continue;
             }
             let i = index.reports.len();
             index
                 .exact
-                .entry(prev.ident.agency.clone())
+                .entry(prev.agency_year.agency.clone())
                 .or_default()
                 .push(i);
-            for end in place_ends(&prev.ident.agency) {
+            for end in place_ends(&prev.agency_year.agency) {
                 index.by_end.entry(end.to_string()).or_default().push(i);
             }
             index.reports.push((path.clone(), prev));
@@ -807,7 +813,7 @@ impl YearIndex {
 
 trait YearLookup {
     fn exact(&self, agency: &str, usable: &dyn Fn(&Path) -> bool) -> Option<Arc<Prev>>;
-    fn loose(&self, me: &Ident, usable: &dyn Fn(&Path) -> bool) -> Option<Arc<Prev>>;
+    fn loose(&self, me: &AgencyYear, usable: &dyn Fn(&Path) -> bool) -> Option<Arc<Prev>>;
 }
 
 impl YearLookup for Arc<OnceLock<YearIndex>> {
@@ -822,7 +828,7 @@ impl YearLookup for Arc<OnceLock<YearIndex>> {
 
     /// The first report (in the order given) of the same agency with or
     /// without a place name in front ([`same_agency`]).
-    fn loose(&self, me: &Ident, usable: &dyn Fn(&Path) -> bool) -> Option<Arc<Prev>> {
+    fn loose(&self, me: &AgencyYear, usable: &dyn Fn(&Path) -> bool) -> Option<Arc<Prev>> {
         let index = self.get()?;
         let mut hits: Vec<usize> = Vec::new();
         if let Some(v) = index.exact.get(&me.agency) {
@@ -839,7 +845,7 @@ impl YearLookup for Arc<OnceLock<YearIndex>> {
         hits.sort_unstable();
         hits.into_iter().find_map(|i| {
             let (path, prev) = &index.reports[i];
-            (usable(path) && me.is_previous(&prev.ident)).then(|| prev.clone())
+            (usable(path) && me.is_previous(&prev.agency_year)).then(|| prev.clone())
         })
     }
 }
@@ -855,10 +861,10 @@ impl DiskPeers {
         config: &Config,
         base: Vec<Diagnostic>,
     ) -> Vec<Diagnostic> {
-        if !CODES.iter().any(|c| config.rule_enabled(c)) {
+        if !rules().any(|r| config.rule_enabled(r)) {
             return base;
         }
-        let Some(me) = Ident::of(src, report) else {
+        let Some(me) = AgencyYear::of(src, report) else {
             return base;
         };
         if me.year == 0 {
@@ -872,8 +878,13 @@ impl DiskPeers {
     }
 }
 
-/// The codes of the rules checked here.
-pub const CODES: [&str; 3] = ["NB406", "NB407", "NB408"];
+/// The rules checked here.
+pub fn rules() -> impl Iterator<Item = Rule> {
+    Rule::ALL
+        .iter()
+        .copied()
+        .filter(|r| matches!(r.meta().check, Check::AcrossYears))
+}
 
 #[cfg(test)]
 mod tests {
@@ -953,7 +964,7 @@ mod tests {
             panic!("the whole file was read")
         }
         let peers = DiskPeers::new(vec![big.clone()], never, None);
-        let me = Ident {
+        let me = AgencyYear {
             agency: "洪泽区人民政府".into(),
             year: 2024,
         };
@@ -979,7 +990,7 @@ mod tests {
         let other = write("b.md", "淮阴区人民政府", 2023);
         let exact = write("c.md", "洪泽区人民政府", 2023);
         let this = write("d.md", "洪泽区人民政府", 2024);
-        let me = Ident {
+        let me = AgencyYear {
             agency: "洪泽区人民政府".into(),
             year: 2024,
         };
@@ -998,7 +1009,7 @@ mod tests {
             Some("a.md")
         );
         // The longer name finds the shorter one too.
-        let me_long = Ident {
+        let me_long = AgencyYear {
             agency: "淮安市洪泽区人民政府".into(),
             year: 2024,
         };
@@ -1008,7 +1019,7 @@ mod tests {
             Some("c.md")
         );
         // Not last year's: nothing.
-        let me_2026 = Ident { year: 2026, ..me };
+        let me_2026 = AgencyYear { year: 2026, ..me };
         assert!(peers.find(None, &me_2026, &|_| false).is_none());
         let _ = other;
     }

@@ -3,7 +3,6 @@
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::model::Report;
-use crate::rules::{self, Ctx};
 
 pub struct Analysis {
     pub report: Report,
@@ -20,28 +19,8 @@ impl Analysis {
     }
 }
 
+/// The analysis of `src` from scratch: the incremental engine's pipeline
+/// ([`crate::incremental`]) with nothing to reuse.
 pub fn analyze(src: &str, config: &Config) -> Analysis {
-    let lines = crate::parse::Lines::new(src);
-    let report = crate::parse::parse_lines(src, config.format, &lines, &mut |_, _, _| None).0;
-    let mut claims = Vec::new();
-    for para in crate::narrative::paragraph_spans(&lines, &report) {
-        claims.extend(crate::narrative::paragraph_claims(
-            src,
-            &lines.ranges()[para],
-        ));
-    }
-    let ctx = Ctx::new(src, &report, config).with_claims(claims);
-    let diagnostics = rules::run(&ctx);
-    let identities = ctx
-        .identities
-        .into_inner()
-        .map(Into::into)
-        .unwrap_or_default();
-    let dirs = crate::suppress::directives_in(src, &lines);
-    let diagnostics = crate::suppress::apply_with(src, &lines, &dirs, config, diagnostics);
-    Analysis {
-        report,
-        diagnostics,
-        identities,
-    }
+    crate::incremental::fresh(src, config)
 }

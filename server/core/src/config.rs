@@ -1,6 +1,7 @@
 //! Settings shared by the CLI and the server.
 
 use crate::diag::{Lang, Severity};
+use crate::rules::Rule;
 use crate::template::Format;
 use std::collections::BTreeMap;
 
@@ -39,21 +40,26 @@ pub struct Config {
     pub lang: Lang,
     /// `None`: detect from the report's year and tables.
     pub format: Option<Format>,
-    pub rules: BTreeMap<String, RuleSetting>,
+    /// Per-rule overrides (a code read from a file or a setting is turned into
+    /// a [`Rule`] where it is read: [`crate::rules::select`]).
+    pub rules: BTreeMap<Rule, RuleSetting>,
     pub profile: Profile,
 }
 
 impl Config {
-    /// Lay a rule override on top of what is set for `code` (see [`RuleSetting::merge`]).
-    pub fn merge_rule(&mut self, code: &str, over: &RuleSetting) {
-        self.rules.entry(code.to_string()).or_default().merge(over);
+    /// Lay a rule override on top of what is set for `rule` (see [`RuleSetting::merge`]).
+    pub fn merge_rule(&mut self, rule: Rule, over: &RuleSetting) {
+        self.rules.entry(rule).or_default().merge(over);
     }
-    pub fn rule_enabled(&self, code: &str) -> bool {
-        self.rules.get(code).and_then(|r| r.enabled).unwrap_or(true)
-    }
-    pub fn severity(&self, code: &str, default: Severity) -> Severity {
+    pub fn rule_enabled(&self, rule: Rule) -> bool {
         self.rules
-            .get(code)
+            .get(&rule)
+            .and_then(|r| r.enabled)
+            .unwrap_or(true)
+    }
+    pub fn severity(&self, rule: Rule, default: Severity) -> Severity {
+        self.rules
+            .get(&rule)
             .and_then(|r| r.severity)
             .unwrap_or(default)
     }
@@ -67,21 +73,24 @@ mod tests {
     fn merged_rule_fields_override_one_by_one() {
         let mut c = Config::default();
         c.merge_rule(
-            "NB301",
+            Rule::RowTotal,
             &RuleSetting {
                 enabled: Some(false),
                 severity: Some(Severity::Warning),
             },
         );
         c.merge_rule(
-            "NB301",
+            Rule::RowTotal,
             &RuleSetting {
                 enabled: Some(true),
                 severity: None,
             },
         );
-        assert!(c.rule_enabled("NB301"));
-        assert_eq!(c.severity("NB301", Severity::Error), Severity::Warning);
-        assert!(c.rule_enabled("NB302"));
+        assert!(c.rule_enabled(Rule::RowTotal));
+        assert_eq!(
+            c.severity(Rule::RowTotal, Severity::Error),
+            Severity::Warning
+        );
+        assert!(c.rule_enabled(Rule::OutcomeTotal));
     }
 }

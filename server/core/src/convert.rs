@@ -387,7 +387,7 @@ mod tests {
             let nb2 = |a: &crate::Analysis| {
                 a.diagnostics
                     .iter()
-                    .filter(|d| d.code.starts_with("NB2"))
+                    .filter(|d| d.code().starts_with("NB2"))
                     .count()
             };
             assert!(nb2(&after) <= nb2(&before), "{name}: {}", text);

@@ -90,7 +90,7 @@ fn section_headings(text: &str) -> usize {
 
 fn table3_labels(text: &str) -> usize {
     let n = norm_str(text);
-    let mut keys: Vec<&str> = TABLE3_ROWS
+    let mut keys: Vec<_> = TABLE3_ROWS
         .iter()
         .filter(|row| row.matchers.first().is_some_and(|m| n.contains(m)))
         .map(|row| row.key)

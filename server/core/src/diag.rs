@@ -1,6 +1,7 @@
 //! Diagnostics as the core produces them: byte ranges, both languages, fixes as
 //! text edits. Rendering (terminal, JSON, SARIF, LSP) happens elsewhere.
 
+use crate::rules::Rule;
 use crate::text::{TextEdit, TextRange};
 use serde::Serialize;
 
@@ -123,7 +124,9 @@ pub enum Finding {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    /// The rule that found it (serialised as its code, "NB301").
+    #[serde(rename = "code")]
+    pub rule: Rule,
     pub severity: Severity,
     pub range: TextRange,
     pub message: Msg,
@@ -135,19 +138,21 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(code: &'static str, range: TextRange, message: Msg) -> Self {
-        let severity = crate::rules::rule(code)
-            .map(|r| r.severity)
-            .unwrap_or(Severity::Warning);
+    /// A finding of `rule` with the rule's default severity.
+    pub fn new(rule: Rule, range: TextRange, message: Msg) -> Self {
         Diagnostic {
-            code,
-            severity,
+            rule,
+            severity: rule.default_severity(),
             range,
             message,
             related: Vec::new(),
             fixes: Vec::new(),
             finding: None,
         }
+    }
+    /// The rule's code, e.g. "NB301" (for renderers).
+    pub fn code(&self) -> &'static str {
+        self.rule.code()
     }
     pub fn with_related(mut self, related: Vec<Related>) -> Self {
         self.related = related;

@@ -10,12 +10,15 @@
 //!   relative to the edit and with the same headings inside, is reused (moved)
 //!   instead of read again. A prose paragraph's figures are cached by the ids of
 //!   its lines.
-//! - **Rules.** Each rule declares what it reads ([`inputs`]); it runs again
-//!   only when one of those changed, otherwise its previous findings are moved.
+//! - **Rules.** Each rule declares what it reads (its [`Input`]s, in its
+//!   [`crate::rules::RuleMeta`]); it runs again only when one of those changed,
+//!   otherwise its previous findings are moved.
 //!
-//! Invariant: [`Engine::analysis`] equals [`crate::analyze`] of [`Engine::text`]
-//! — checked by a property test over random edit sequences
-//! (`server/core/tests/incremental.rs`) and the `rope_edits` fuzz target.
+//! There is one pipeline ([`run`]): [`crate::analyze`] is it with nothing to
+//! reuse and nothing kept. Invariant: [`Engine::analysis`] after any edits
+//! equals [`crate::analyze`] of [`Engine::text`] — what is reused equals what
+//! would be computed again — checked by a property test over random edit
+//! sequences (`server/core/tests/incremental.rs`) and the `rope_edits` fuzz target.
 
 use crate::analysis::Analysis;
 use crate::config::Config;
@@ -23,7 +26,7 @@ use crate::diag::Diagnostic;
 use crate::model::*;
 use crate::narrative::Claim;
 use crate::parse::{self, lines::split_lines, Lines, Regions, Tables};
-use crate::rules::{self, Ctx, RULES};
+use crate::rules::{self, Ctx, Rule};
 use crate::text::TextRange;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -228,111 +231,22 @@ impl Carry for Diagnostic {
     }
 }
 
-/// What a rule reads.
-#[derive(Clone, Copy, Debug)]
-pub enum Input {
-    /// Everything: the rule runs after every edit.
-    All,
-    /// Title, year, format, headings and section spans.
-    Structure,
-    /// Tables 二, 三 and 四.
-    Tables,
-    /// The text of the tables' regions (headers and words between the rows,
-    /// which rules read besides the cells): untouched by the edit.
-    TableText,
-    /// The figures the prose states.
-    Claims,
-    /// The text of a span of the report (e.g. a section body); it must be
-    /// untouched by the edit.
-    Span(fn(&Report, &str) -> Option<TextRange>),
-    /// Whether the text reads as a written report ([`crate::rules::identity::looks_like_report`]).
-    LooksLikeReport,
-    /// The text's line ending.
-    Eol,
-}
-
-fn body<const K: usize>(r: &Report, src: &str) -> Option<TextRange> {
-    crate::rules::identity::body(src, r, K)
-}
-
-/// From the start of the text to the end of the line of the first heading of
-/// sections 二–六 (the title, the opening and usually section 一), up to the
-/// rules' read limit.
-fn front(r: &Report, src: &str) -> Option<TextRange> {
-    let end = r
-        .sections
-        .iter()
-        .skip(1)
-        .flatten()
-        .map(|s| r.headings[s.heading].range.end)
-        .min()
-        .map(|e| crate::text::line_around(src, e).end)
-        .unwrap_or(src.len());
-    Some(crate::rules::identity::cap(src, TextRange::new(0, end)))
-}
-
-fn full_body<const K: usize>(r: &Report, _: &str) -> Option<TextRange> {
-    r.sections[K].as_ref().map(|s| s.body)
-}
-
-/// From the start of the text to the end of where the report-level hints sit.
-fn anchor(r: &Report, src: &str) -> Option<TextRange> {
-    Some(TextRange::new(
-        0,
-        crate::rules::identity::anchor(src, r).end,
-    ))
-}
-
-fn tail(r: &Report, src: &str) -> Option<TextRange> {
-    crate::rules::identity::tail(src, r)
-}
-
-/// The inputs of a rule; a rule not listed here reads everything.
-pub fn inputs(code: &str) -> &'static [Input] {
-    use Input::*;
-    match code {
-        // Reported outside the rule pass (suppression; two reports compared).
-        "NB107" | "NB406" | "NB407" | "NB408" => &[],
-        "NB102" | "NB103" | "NB104" | "NB105" => &[Structure],
-        "NB106" => &[Structure, Span(full_body::<5>)],
-        "NB114" => &[Structure, Span(body::<5>)],
-        "NB108" => &[Structure, Span(front), Span(anchor), LooksLikeReport],
-        "NB109" => &[
-            Structure,
-            Span(front),
-            Span(body::<0>),
-            Span(anchor),
-            LooksLikeReport,
-        ],
-        "NB405" => &[Structure, Span(front), Span(body::<0>)],
-        "NB110" => &[
-            Structure,
-            Span(front),
-            Span(tail),
-            Span(anchor),
-            LooksLikeReport,
-        ],
-        "NB111" | "NB112" => &[Structure, Span(body::<0>)],
-        "NB113" => &[Structure, Span(body::<4>)],
-        "NB201" | "NB203" | "NB204" | "NB205" | "NB206" | "NB207" | "NB208" | "NB209" | "NB301"
-        | "NB302" | "NB303" | "NB304" | "NB501" | "NB502" | "NB503" | "NB504" | "NB505" => {
-            &[Structure, Tables, TableText]
-        }
-        "NB202" => &[Structure, Tables, TableText, Eol],
-        "NB401" | "NB402" | "NB403" | "NB404" => &[Structure, Tables, Claims],
-        _ => &[All],
-    }
-}
+pub use crate::rules::{Input, Span};
 
 /// What the last analysis left for the next one.
 struct Prev {
     analysis: Arc<Analysis>,
+    memo: Memo,
+}
+
+/// What an analysis learnt besides its result, for the next one to compare.
+struct Memo {
     regions: Regions,
     claims: Vec<Claim>,
     eol: &'static str,
-    spans: Vec<(usize, Option<TextRange>)>,
+    spans: Vec<(Span, Option<TextRange>)>,
     looks_like: bool,
-    /// Findings per rule (indexed like [`RULES`]), before suppression.
+    /// Findings per rule (indexed like [`Rule::ALL`]), before suppression.
     by_rule: Vec<Vec<Diagnostic>>,
 }
 
@@ -554,144 +468,158 @@ impl Engine {
         if let (None, Some(p)) = (self.dirty, &self.prev) {
             return p.analysis.clone();
         }
+        let dirty = self.dirty.take();
         if !self.incremental {
-            self.dirty = None;
             let a = Arc::new(crate::analyze(&self.text, &self.config));
             self.stats = Stats {
                 lines_read: self.lines.index.line_count(),
-                rules_run: RULES.len(),
+                rules_run: Rule::ALL.len(),
                 ..Stats::default()
             };
             return a;
         }
-        let dirty = self.dirty.take();
         let prev = self.prev.take();
-        // Carry over only with an old analysis and a known edit.
-        let carry = match (&prev, dirty) {
-            (Some(p), Some(d)) => Some((p, d)),
-            _ => None,
-        };
         let mut stats = Stats {
             lines_read: std::mem::take(&mut self.lines_read),
             ..Stats::default()
         };
-        let src = &self.text;
-        let lines = &self.lines;
-
-        // Tables: reuse those whose region the edit did not touch.
-        let old_heading_lines: Vec<usize> = carry
-            .map(|(p, _)| p.analysis.report.headings.iter().map(|h| h.line).collect())
-            .unwrap_or_default();
-        let mut reused = [false; 3];
-        let mut reuse = |t: usize, region: TextRange, heading_lines: &[usize]| -> Option<Tables> {
-            let (p, d) = carry?;
-            let old = p.regions.tables[t]?;
-            if d.untouched(old)? != region {
-                return None;
-            }
-            // The headings (which a table skips) must be the same lines too.
-            let old_lines: Option<Vec<usize>> =
-                old_heading_lines.iter().map(|&l| d.line(l)).collect();
-            if old_lines.as_deref() != Some(heading_lines) {
-                return None;
-            }
-            let r = &p.analysis.report;
-            let got = match t {
-                0 => Tables::T2(r.table2.carry(&d)?),
-                1 => Tables::T3(r.table3.carry(&d)?),
-                _ => Tables::T4(r.table4.carry(&d)?),
-            };
-            reused[t] = true;
-            Some(got)
-        };
-        let (report, regions) = parse::parse_lines(src, self.config.format, lines, &mut reuse);
-        stats.tables_reused = reused.iter().filter(|r| **r).count();
-        stats.tables_read = regions.tables.iter().flatten().count() - stats.tables_reused;
-
-        // Prose figures, per paragraph.
-        let mut old = std::mem::take(&mut self.paragraphs);
-        let mut index: Option<HashMap<ParaKey, usize, std::hash::BuildHasherDefault<IdHasher>>> =
-            None;
-        let (mut next, mut misses) = (0, 0);
-        let mut claims = Vec::new();
-        for span in crate::narrative::paragraph_spans(lines, &report) {
-            let ids = &self.ids[span.clone()];
-            let key: ParaKey = (
-                ids[0],
-                ids[ids.len() - 1],
-                ids.len(),
-                ids.iter().copied().max().unwrap_or(0),
-            );
-            let base = lines.ranges()[span.start].start;
-            let ahead = old
-                .get(next..)
-                .unwrap_or_default()
-                .iter()
-                .take(PARA_LOOKAHEAD)
-                .position(|e| e.0 == key)
-                .map(|k| next + k);
-            let found = ahead.or_else(|| {
-                if misses < PARA_LOOKAHEAD {
-                    return None;
-                }
-                let index = index
-                    .get_or_insert_with(|| old.iter().enumerate().map(|(i, e)| (e.0, i)).collect());
-                index.get(&key).copied()
-            });
-            misses = if found.is_some() { 0 } else { misses + 1 };
-            let figures = match found {
-                Some(i) => {
-                    stats.paragraphs_reused += 1;
-                    next = i + 1;
-                    std::mem::take(&mut old[i].1)
-                }
-                None => {
-                    stats.paragraphs_read += 1;
-                    let mut c = crate::narrative::paragraph_claims(src, &lines.ranges()[span]);
-                    for x in &mut c {
-                        x.range = TextRange::new(x.range.start - base, x.range.end - base);
-                    }
-                    c
-                }
-            };
-            claims.extend(figures.iter().map(|c| Claim {
-                range: TextRange::new(c.range.start + base, c.range.end + base),
-                ..c.clone()
-            }));
-            self.paragraphs.push((key, figures));
-        }
-
         let eol = match self.terminators {
             [crlf, _, _] if crlf > 0 => "\r\n",
             [_, lf, cr] if lf > 0 || cr == 0 => "\n",
             _ => "\r",
         };
-        let ctx = Ctx::new(src, &report, &self.config)
-            .with_claims(claims.clone())
-            .with_eol(eol);
+        let keep = Keep {
+            ids: &self.ids,
+            eol,
+            paragraphs: &mut self.paragraphs,
+        };
+        // Carry over only with an old analysis and a known edit.
+        let carry = prev.as_ref().zip(dirty);
+        let (analysis, memo) = run(
+            &self.text,
+            &self.config,
+            &self.lines,
+            carry,
+            Some(keep),
+            &mut stats,
+        );
+        let analysis = Arc::new(analysis);
+        self.stats = stats;
+        self.prev = memo.map(|memo| Prev {
+            analysis: analysis.clone(),
+            memo,
+        });
+        analysis
+    }
+}
 
-        // The spans of text the rules read, and whether the text reads as a report.
-        let mut spans: Vec<(usize, Option<TextRange>)> = Vec::new();
-        for r in RULES.iter() {
-            for i in inputs(r.code) {
-                if let Input::Span(f) = i {
-                    if !spans.iter().any(|s| s.0 == *f as usize) {
-                        spans.push((*f as usize, f(&report, src)));
+/// The analysis of `src` from scratch: the pipeline of [`Engine::analysis`]
+/// with nothing to carry over and nothing kept for a next one.
+pub(crate) fn fresh(src: &str, config: &Config) -> Analysis {
+    let lines = Lines::new(src);
+    run(src, config, &lines, None, None, &mut Stats::default()).0
+}
+
+/// What an engine keeps for its next analysis: the line ids (paragraphs are
+/// known by them), the line ending it counted, and the paragraph cache.
+struct Keep<'a> {
+    ids: &'a [u64],
+    eol: &'static str,
+    paragraphs: &'a mut ParaCache,
+}
+
+/// The one analysis pipeline: parse the lines (reusing the tables `carry`
+/// allows), read the prose figures (reusing cached paragraphs), run the rules
+/// whose inputs changed (moving the others' findings), apply the suppression
+/// comments. With `keep`, also returns what the next analysis needs.
+fn run(
+    src: &str,
+    config: &Config,
+    lines: &Lines,
+    carry: Option<(&Prev, Dirty)>,
+    mut keep: Option<Keep>,
+    stats: &mut Stats,
+) -> (Analysis, Option<Memo>) {
+    // Tables: reuse those whose region the edit did not touch.
+    let old_heading_lines: Vec<usize> = carry
+        .map(|(p, _)| p.analysis.report.headings.iter().map(|h| h.line).collect())
+        .unwrap_or_default();
+    let mut reused = [false; 3];
+    let mut reuse = |t: usize, region: TextRange, heading_lines: &[usize]| -> Option<Tables> {
+        let (p, d) = carry?;
+        let old = p.memo.regions.tables[t]?;
+        if d.untouched(old)? != region {
+            return None;
+        }
+        // The headings (which a table skips) must be the same lines too.
+        let old_lines: Option<Vec<usize>> = old_heading_lines.iter().map(|&l| d.line(l)).collect();
+        if old_lines.as_deref() != Some(heading_lines) {
+            return None;
+        }
+        let r = &p.analysis.report;
+        let got = match t {
+            0 => Tables::T2(r.table2.carry(&d)?),
+            1 => Tables::T3(r.table3.carry(&d)?),
+            _ => Tables::T4(r.table4.carry(&d)?),
+        };
+        reused[t] = true;
+        Some(got)
+    };
+    let (report, regions) = parse::parse_lines(src, config.format, lines, &mut reuse);
+    stats.tables_reused = reused.iter().filter(|r| **r).count();
+    stats.tables_read = regions.tables.iter().flatten().count() - stats.tables_reused;
+
+    // Prose figures, per paragraph.
+    let mut claims = Vec::new();
+    match keep.as_mut() {
+        None => {
+            for span in crate::narrative::paragraph_spans(lines, &report) {
+                stats.paragraphs_read += 1;
+                claims.extend(crate::narrative::paragraph_claims(
+                    src,
+                    &lines.ranges()[span],
+                ));
+            }
+        }
+        Some(keep) => read_claims(src, lines, &report, keep, &mut claims, stats),
+    }
+
+    let mut ctx = Ctx::new(src, &report, config);
+    if let Some(keep) = &keep {
+        ctx = ctx.with_eol(keep.eol);
+    }
+    let ctx = ctx.with_claims(match keep {
+        Some(_) => claims.clone(),
+        None => std::mem::take(&mut claims),
+    });
+
+    // The spans of text the rules read, and whether the text reads as a
+    // report: only for the next analysis to compare.
+    let mut spans: Vec<(Span, Option<TextRange>)> = Vec::new();
+    let mut looks_like = false;
+    if keep.is_some() {
+        for r in Rule::ALL {
+            for i in r.meta().reads() {
+                if let Input::Span(span) = *i {
+                    if !spans.iter().any(|s| s.0 == span) {
+                        spans.push((span, span.find(&report, src)));
                     }
                 }
             }
         }
-        let looks_like = crate::rules::identity::looks_like_report(src, &report);
+        looks_like = crate::rules::front_matter::reads_as_report(src, &report);
+    }
+    let eol = keep.as_ref().map(|k| k.eol);
 
-        // What changed, for the rules.
-        let changed = |input: Input| -> bool {
-            let Some((p, d)) = carry else { return true };
-            let old = &p.analysis.report;
-            match input {
-                Input::All => true,
-                Input::Eol => p.eol != eol,
-                Input::Structure => {
-                    old.year != report.year
+    // What changed, for the rules.
+    let changed = |input: Input| -> bool {
+        let Some((p, d)) = carry else { return true };
+        let old = &p.analysis.report;
+        match input {
+            Input::All => true,
+            Input::Eol => Some(p.memo.eol) != eol,
+            Input::Structure => {
+                old.year != report.year
                         || old.format != report.format
                         || old.format_source != report.format_source
                         || old.title.map(|t| d.untouched(t)) != report.title.map(Some)
@@ -704,84 +632,153 @@ impl Engine {
                             .iter()
                             .zip(&report.sections)
                             .any(|(o, n)| o.carry(&d).as_ref() != Some(n))
-                }
-                Input::Tables => {
-                    (!reused[0] && old.table2.carry(&d).as_ref() != Some(&report.table2))
-                        || (!reused[1] && old.table3.carry(&d).as_ref() != Some(&report.table3))
-                        || (!reused[2] && old.table4.carry(&d).as_ref() != Some(&report.table4))
-                }
-                Input::Claims => p.claims.carry(&d).as_ref() != Some(&claims),
-                Input::TableText => {
-                    let ranges = |r: &Report| {
-                        [
-                            r.table2.as_ref().map(|t| t.range),
-                            r.table3.as_ref().map(|t| t.range),
-                            r.table4.as_ref().map(|t| t.range),
-                        ]
-                    };
-                    ranges(old)
-                        .iter()
-                        .zip(ranges(&report))
-                        .any(|(o, n)| o.map(|o| d.untouched(o)) != n.map(Some))
-                }
-                Input::LooksLikeReport => p.looks_like != looks_like,
-                Input::Span(f) => {
-                    let key = f as usize;
-                    let now = spans.iter().find(|s| s.0 == key).and_then(|s| s.1);
-                    match p.spans.iter().find(|s| s.0 == key).map(|s| s.1) {
-                        None => true,
-                        Some(None) => now.is_some(),
-                        Some(Some(o)) => d.untouched(o) != now,
-                    }
+            }
+            Input::Tables => {
+                (!reused[0] && old.table2.carry(&d).as_ref() != Some(&report.table2))
+                    || (!reused[1] && old.table3.carry(&d).as_ref() != Some(&report.table3))
+                    || (!reused[2] && old.table4.carry(&d).as_ref() != Some(&report.table4))
+            }
+            Input::Claims => p.memo.claims.carry(&d).as_ref() != Some(&claims),
+            Input::TableText => {
+                let ranges = |r: &Report| {
+                    [
+                        r.table2.as_ref().map(|t| t.range),
+                        r.table3.as_ref().map(|t| t.range),
+                        r.table4.as_ref().map(|t| t.range),
+                    ]
+                };
+                ranges(old)
+                    .iter()
+                    .zip(ranges(&report))
+                    .any(|(o, n)| o.map(|o| d.untouched(o)) != n.map(Some))
+            }
+            Input::LooksLikeReport => p.memo.looks_like != looks_like,
+            Input::Span(span) => {
+                let now = spans.iter().find(|s| s.0 == span).and_then(|s| s.1);
+                match p.memo.spans.iter().find(|s| s.0 == span).map(|s| s.1) {
+                    None => true,
+                    Some(None) => now.is_some(),
+                    Some(Some(o)) => d.untouched(o) != now,
                 }
             }
+        }
+    };
+    let mut by_rule = Vec::with_capacity(if keep.is_some() { Rule::ALL.len() } else { 0 });
+    let mut diagnostics = Vec::new();
+    for (i, &r) in Rule::ALL.iter().enumerate() {
+        let kept = match carry {
+            Some((p, d)) if !r.meta().reads().iter().any(|&x| changed(x)) => {
+                p.memo.by_rule.get(i).and_then(|v| v.carry(&d))
+            }
+            _ => None,
         };
-        let mut by_rule = Vec::with_capacity(RULES.len());
-        let mut diagnostics = Vec::new();
-        for (i, r) in RULES.iter().enumerate() {
-            let kept = match carry {
-                Some((p, d)) if !inputs(r.code).iter().any(|&x| changed(x)) => {
-                    p.by_rule.get(i).and_then(|v| v.carry(&d))
-                }
-                _ => None,
-            };
-            let out = match kept {
-                Some(v) => {
-                    stats.rules_reused += 1;
-                    v
-                }
-                None => {
-                    stats.rules_run += 1;
-                    rules::run_rule(r, &ctx)
-                }
-            };
+        let out = match kept {
+            Some(v) => {
+                stats.rules_reused += 1;
+                v
+            }
+            None => {
+                stats.rules_run += 1;
+                rules::run_rule(r, &ctx)
+            }
+        };
+        if keep.is_some() {
             diagnostics.extend(out.iter().cloned());
             by_rule.push(out);
+        } else {
+            diagnostics.extend(out);
         }
-        rules::sort(&mut diagnostics);
-        let dirs = crate::suppress::directives_in(src, lines);
-        let diagnostics = crate::suppress::apply_with(src, lines, &dirs, &self.config, diagnostics);
-        let identities = ctx
-            .identities
-            .into_inner()
-            .map(Into::into)
-            .unwrap_or_default();
-        let analysis = Arc::new(Analysis {
-            report,
-            diagnostics,
-            identities,
+    }
+    rules::sort(&mut diagnostics);
+    let dirs = crate::suppress::directives_in(src, lines);
+    // Thousands of findings are a paste, not a draft: list a bounded number.
+    let diagnostics = rules::cap(crate::suppress::apply_with(
+        src,
+        lines,
+        &dirs,
+        config,
+        diagnostics,
+    ));
+    let identities = ctx
+        .identities
+        .into_inner()
+        .map(Into::into)
+        .unwrap_or_default();
+    let analysis = Analysis {
+        report,
+        diagnostics,
+        identities,
+    };
+    let memo = eol.map(|eol| Memo {
+        regions,
+        claims,
+        eol,
+        spans,
+        looks_like,
+        by_rule,
+    });
+    (analysis, memo)
+}
+
+/// The prose figures of `report`, per paragraph: a paragraph whose lines are
+/// the same as in the last analysis (by their ids) gets its figures moved from
+/// the cache, the others are read; the cache is then this analysis' paragraphs.
+fn read_claims(
+    src: &str,
+    lines: &Lines,
+    report: &Report,
+    keep: &mut Keep,
+    claims: &mut Vec<Claim>,
+    stats: &mut Stats,
+) {
+    let mut old = std::mem::take(keep.paragraphs);
+    let mut index: Option<HashMap<ParaKey, usize, std::hash::BuildHasherDefault<IdHasher>>> = None;
+    let (mut next, mut misses) = (0, 0);
+    for span in crate::narrative::paragraph_spans(lines, report) {
+        let ids = &keep.ids[span.clone()];
+        let key: ParaKey = (
+            ids[0],
+            ids[ids.len() - 1],
+            ids.len(),
+            ids.iter().copied().max().unwrap_or(0),
+        );
+        let base = lines.ranges()[span.start].start;
+        let ahead = old
+            .get(next..)
+            .unwrap_or_default()
+            .iter()
+            .take(PARA_LOOKAHEAD)
+            .position(|e| e.0 == key)
+            .map(|k| next + k);
+        let found = ahead.or_else(|| {
+            if misses < PARA_LOOKAHEAD {
+                return None;
+            }
+            let index = index
+                .get_or_insert_with(|| old.iter().enumerate().map(|(i, e)| (e.0, i)).collect());
+            index.get(&key).copied()
         });
-        self.stats = stats;
-        self.prev = Some(Prev {
-            analysis: analysis.clone(),
-            regions,
-            claims,
-            eol,
-            spans,
-            looks_like,
-            by_rule,
-        });
-        analysis
+        misses = if found.is_some() { 0 } else { misses + 1 };
+        let figures = match found {
+            Some(i) => {
+                stats.paragraphs_reused += 1;
+                next = i + 1;
+                std::mem::take(&mut old[i].1)
+            }
+            None => {
+                stats.paragraphs_read += 1;
+                let mut c = crate::narrative::paragraph_claims(src, &lines.ranges()[span]);
+                for x in &mut c {
+                    x.range = TextRange::new(x.range.start - base, x.range.end - base);
+                }
+                c
+            }
+        };
+        claims.extend(figures.iter().map(|c| Claim {
+            range: TextRange::new(c.range.start + base, c.range.end + base),
+            ..c.clone()
+        }));
+        keep.paragraphs.push((key, figures));
     }
 }
 

@@ -2,6 +2,7 @@
 //! was read from, so that rules can point at exactly the text they judge.
 
 use crate::template::{CellRef, Format};
+use crate::template::{T2Row, T3Row};
 use crate::text::TextRange;
 
 /// How the tables of a report are laid out in the text.
@@ -95,7 +96,7 @@ pub struct Table2 {
     /// The template the table follows: 2019 when it carries 2019 words (`markers_2019`), else 2021.
     pub format: Format,
     /// Rows by key of the rows of [`crate::template::table2_blocks`]`(format)`, in template order.
-    pub rows: Vec<(&'static str, Option<Row>)>,
+    pub rows: Vec<(T2Row, Option<Row>)>,
     pub layout: Layout,
     /// Words of the 2019 table found (NB501).
     pub markers_2019: Vec<(TextRange, String)>,
@@ -116,11 +117,11 @@ pub struct Table3 {
 }
 
 impl Table3 {
-    pub fn row(&self, key: &str) -> Option<&Row> {
-        self.rows[crate::template::table3_row_index(key)].as_ref()
+    pub fn row(&self, key: T3Row) -> Option<&Row> {
+        self.rows[key.index()].as_ref()
     }
     /// Was this row seen with values of its own?
-    pub fn has_values(&self, key: &str) -> bool {
+    pub fn has_values(&self, key: T3Row) -> bool {
         self.row(key).map(|r| !r.raw.is_empty()).unwrap_or(false)
     }
 }
@@ -215,8 +216,8 @@ impl Report {
         let Some(t3) = &self.table3 else {
             return self.format;
         };
-        let single = t3.has_values("t3.other");
-        let split = t3.has_values("t3.other.overdue") || t3.has_values("t3.other.unpaid");
+        let single = t3.has_values(T3Row::Other);
+        let split = t3.has_values(T3Row::OtherOverdue) || t3.has_values(T3Row::OtherUnpaid);
         match self.format {
             Format::F2021 if single && !split => Format::F2019,
             Format::F2019 | Format::Pre2019 if split && !single => Format::F2021,

@@ -9,6 +9,7 @@
 //! "发布信息300余条", "主动公开政府信息13条", "较上年增加5件" — yields nothing.
 
 use crate::model::Report;
+use crate::template::{T2Row, T3Row};
 use crate::text::TextRange;
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while1};
@@ -699,9 +700,9 @@ pub struct Comparison {
     pub received_with_carried: bool,
 }
 
-fn t3_cell(report: &Report, key: &str) -> Option<CellFigure> {
-    use crate::template::{table3_row_index, CellRef, TABLE3_TOTAL_COL};
-    let row = table3_row_index(key);
+fn t3_cell(report: &Report, key: T3Row) -> Option<CellFigure> {
+    use crate::template::{CellRef, TABLE3_TOTAL_COL};
+    let row = key.index();
     let c = CellRef::T3 {
         row,
         col: TABLE3_TOTAL_COL,
@@ -731,7 +732,7 @@ fn t4_cell(report: &Report, col: usize) -> Option<CellFigure> {
     })
 }
 
-fn t2_cell(report: &Report, key: &str, col: usize) -> Option<CellFigure> {
+fn t2_cell(report: &Report, key: T2Row, col: usize) -> Option<CellFigure> {
     let t2 = report.table2.as_ref()?;
     if t2.format != crate::template::Format::F2021 {
         return None;
@@ -754,18 +755,18 @@ fn t2_cell(report: &Report, key: &str, col: usize) -> Option<CellFigure> {
 /// The cells of the table that hold what `q` counts.
 pub fn table_cells(report: &Report, q: Quantity) -> Option<Vec<CellFigure>> {
     Some(match q {
-        Quantity::Received | Quantity::NewReceived => vec![t3_cell(report, "t3.new")?],
-        Quantity::Completed => vec![t3_cell(report, "t3.total")?],
-        Quantity::CarriedIn => vec![t3_cell(report, "t3.carried_in")?],
-        Quantity::CarriedOut => vec![t3_cell(report, "t3.carried_out")?],
+        Quantity::Received | Quantity::NewReceived => vec![t3_cell(report, T3Row::New)?],
+        Quantity::Completed => vec![t3_cell(report, T3Row::Total)?],
+        Quantity::CarriedIn => vec![t3_cell(report, T3Row::CarriedIn)?],
+        Quantity::CarriedOut => vec![t3_cell(report, T3Row::CarriedOut)?],
         Quantity::Review => vec![t4_cell(report, 4)?],
         Quantity::Litigation => vec![t4_cell(report, 9)?, t4_cell(report, 14)?],
-        Quantity::NormIssued => vec![t2_cell(report, "t2.normative", 0)?],
-        Quantity::NormRepealed => vec![t2_cell(report, "t2.normative", 1)?],
-        Quantity::NormInForce => vec![t2_cell(report, "t2.normative", 2)?],
-        Quantity::License => vec![t2_cell(report, "t2.license", 0)?],
-        Quantity::Penalty => vec![t2_cell(report, "t2.penalty", 0)?],
-        Quantity::Coercion => vec![t2_cell(report, "t2.coercion", 0)?],
+        Quantity::NormIssued => vec![t2_cell(report, T2Row::Normative, 0)?],
+        Quantity::NormRepealed => vec![t2_cell(report, T2Row::Normative, 1)?],
+        Quantity::NormInForce => vec![t2_cell(report, T2Row::Normative, 2)?],
+        Quantity::License => vec![t2_cell(report, T2Row::License, 0)?],
+        Quantity::Penalty => vec![t2_cell(report, T2Row::Penalty, 0)?],
+        Quantity::Coercion => vec![t2_cell(report, T2Row::Coercion, 0)?],
     })
 }
 
@@ -798,7 +799,7 @@ pub fn disagreements(
         let mut received_with_carried = false;
         let mut cells = cells;
         if claim.quantity == Quantity::Received {
-            if let Some(carried) = t3_cell(report, "t3.carried_in") {
+            if let Some(carried) = t3_cell(report, T3Row::CarriedIn) {
                 if carried.value > 0 && table + carried.value == claim.value {
                     received_with_carried = true;
                     cells.push(carried);

@@ -24,6 +24,7 @@
 
 use crate::config::{Config, RuleSetting};
 use crate::diag::{Lang, Msg, Severity};
+use crate::rules::Rule;
 use crate::template::Format;
 use crate::text::{Encoding, LineIndex};
 use std::collections::HashMap;
@@ -72,7 +73,7 @@ pub struct ProjectFile {
     /// `Some(None)`: `format = "auto"`.
     pub format: Option<Option<Format>>,
     /// By rule code (names and group prefixes are expanded to codes), in file order.
-    pub rules: Vec<(String, RuleSetting)>,
+    pub rules: Vec<(Rule, RuleSetting)>,
     pub profile: ProfileFile,
     pub problems: Vec<Problem>,
     /// The file cannot be read or is not TOML: nothing of it applies.
@@ -240,8 +241,8 @@ impl ProjectFile {
         if let Some(format) = self.format {
             config.format = format;
         }
-        for (code, setting) in &self.rules {
-            config.merge_rule(code, setting);
+        for (rule, setting) in &self.rules {
+            config.merge_rule(*rule, setting);
         }
         let p = &self.profile;
         if let Some(d) = p.fee_decimals {
@@ -323,25 +324,8 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
 
 /// Resolve a rule key — a code (`NB301`, any case), a rule name (`row-total`) or
 /// a group prefix (`NB3`) — to the codes it stands for.
-pub fn rule_codes(key: &str) -> Vec<&'static str> {
-    let upper = key.trim().to_ascii_uppercase();
-    if let Some(r) = crate::rules::RULES
-        .iter()
-        .find(|r| r.code == upper || r.name.eq_ignore_ascii_case(key.trim()))
-    {
-        return vec![r.code];
-    }
-    let is_prefix = upper.len() >= 3
-        && upper.starts_with("NB")
-        && upper[2..].bytes().all(|b| b.is_ascii_digit());
-    if !is_prefix {
-        return Vec::new();
-    }
-    crate::rules::RULES
-        .iter()
-        .filter(|r| r.code.starts_with(upper.as_str()))
-        .map(|r| r.code)
-        .collect()
+pub fn rule_codes(key: &str) -> Vec<Rule> {
+    crate::rules::select(key)
 }
 
 /// A rule value: `"off"`, `"on"`, a severity, `true`/`false`, or
@@ -349,7 +333,7 @@ pub fn rule_codes(key: &str) -> Vec<&'static str> {
 fn read_rule(
     key: &Key,
     value: &SpannedNode,
-    out: &mut Vec<(String, RuleSetting)>,
+    out: &mut Vec<(Rule, RuleSetting)>,
     report: &mut impl FnMut(Option<Range<usize>>, Msg),
 ) {
     let codes = rule_codes(&key.name);
@@ -420,8 +404,8 @@ fn read_rule(
         }
     };
     if let Some(setting) = setting {
-        for code in codes {
-            out.push((code.to_string(), setting.clone()));
+        for rule in codes {
+            out.push((rule, setting.clone()));
         }
     }
 }
@@ -721,7 +705,7 @@ impl Cache {
 mod tests {
     use super::*;
 
-    fn rules_map(file: &ProjectFile) -> std::collections::BTreeMap<String, RuleSetting> {
+    fn rules_map(file: &ProjectFile) -> std::collections::BTreeMap<Rule, RuleSetting> {
         let mut c = Config::default();
         file.apply(&mut c);
         c.rules
@@ -741,10 +725,13 @@ mod tests {
         f.apply(&mut c);
         assert_eq!(c.lang, Lang::En);
         assert_eq!(c.format, Some(Format::F2019));
-        assert!(!c.rule_enabled("NB112") && !c.rule_enabled("NB302"));
-        assert!(c.rule_enabled("NB301"));
-        assert_eq!(c.severity("NB301", Severity::Error), Severity::Warning);
-        assert_eq!(c.severity("NB303", Severity::Error), Severity::Hint);
+        assert!(!c.rule_enabled(Rule::OverviewLength) && !c.rule_enabled(Rule::OutcomeTotal));
+        assert!(c.rule_enabled(Rule::RowTotal));
+        assert_eq!(
+            c.severity(Rule::RowTotal, Severity::Error),
+            Severity::Warning
+        );
+        assert_eq!(c.severity(Rule::Balance, Severity::Error), Severity::Hint);
         assert_eq!(c.profile.fee_decimals, Some(4));
         assert!(c.profile.require_rectification);
         assert_eq!(c.profile.section6_items.len(), 1);
@@ -786,7 +773,10 @@ mod tests {
         );
         assert!(!f.broken);
         let rules = rules_map(&f);
-        assert!(rules.keys().all(|c| c.starts_with("NB4")), "{rules:?}");
+        assert!(
+            rules.keys().all(|c| c.code().starts_with("NB4")),
+            "{rules:?}"
+        );
         assert_eq!(f.profile.section6_items, Some(vec!["a".to_string()]));
     }
 
@@ -862,8 +852,8 @@ mod tests {
 
     #[test]
     fn rule_keys() {
-        assert_eq!(rule_codes("row-total"), vec!["NB301"]);
-        assert_eq!(rule_codes("nb112"), vec!["NB112"]);
+        assert_eq!(rule_codes("row-total"), vec![Rule::RowTotal]);
+        assert_eq!(rule_codes("nb112"), vec![Rule::OverviewLength]);
         assert!(rule_codes("NB3").len() >= 4);
         assert!(rule_codes("NB").is_empty() && rule_codes("NB999").is_empty());
     }

@@ -7,6 +7,7 @@
 use crate::template::{
     Only, TABLE2_2021, TABLE3_COLUMNS, TABLE3_ROWS, TABLE4_GROUPS, TABLE4_GROUP_COLUMNS,
 };
+use crate::template::{T2Row, T3Row};
 
 /// The report year a draft written today is most likely about (last calendar year).
 pub fn default_year() -> u16 {
@@ -54,7 +55,7 @@ fn delimiter(n: usize) -> String {
 
 /// Table 二 (2021 format): one pipe table per block of 第二十条. `values(key)`
 /// gives a row's cells (rows without are left out).
-pub fn table2_with(values: &dyn Fn(&str) -> Option<Vec<String>>) -> String {
+pub fn table2_with(values: &dyn Fn(T2Row) -> Option<Vec<String>>) -> String {
     let mut s = String::new();
     for block in TABLE2_2021.iter() {
         let rows: Vec<(&str, Vec<String>)> = block
@@ -138,8 +139,8 @@ pub fn table3_with(values: &dyn Fn(usize) -> Option<Vec<String>>) -> String {
     for (i, def) in TABLE3_ROWS.iter().enumerate() {
         let Some(vals) = values(i) else { continue };
         let (first, second): (&str, &str) = match (def.group, def.key) {
-            (None, "t3.new" | "t3.carried_in" | "t3.carried_out") => (def.label, ""),
-            (None, "t3.open") => ("三、本年度办理结果", def.label),
+            (None, T3Row::New | T3Row::CarriedIn | T3Row::CarriedOut) => (def.label, ""),
+            (None, T3Row::Open) => ("三、本年度办理结果", def.label),
             (None, _) => ("", def.label),
             (Some(g), _) if last_group != Some(g) => (g, def.label),
             (Some(_), _) => ("", def.label),
@@ -266,14 +267,14 @@ mod tests {
                 .diagnostics
                 .iter()
                 .filter(|d| {
-                    d.code.starts_with("NB1")
-                        || d.code.starts_with("NB2")
-                        || d.code.starts_with("NB3")
+                    d.code().starts_with("NB1")
+                        || d.code().starts_with("NB2")
+                        || d.code().starts_with("NB3")
                 })
                 .map(|d| {
                     format!(
                         "{} {} ⟦{}⟧",
-                        d.code,
+                        d.code(),
                         d.message.zh,
                         &s[d.range.start..d.range.end]
                     )
@@ -316,6 +317,6 @@ mod tests {
         assert!(a
             .diagnostics
             .iter()
-            .all(|d| !d.code.starts_with("NB2") && !d.code.starts_with("NB3")));
+            .all(|d| !d.code().starts_with("NB2") && !d.code().starts_with("NB3")));
     }
 }

@@ -10,6 +10,7 @@
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Msg};
+use crate::rules::{prefixed, Rule, RuleSet};
 use crate::text::{TextEdit, TextRange};
 use regex::Regex;
 use std::sync::OnceLock;
@@ -25,8 +26,10 @@ pub enum Kind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Directive {
     pub kind: Kind,
-    /// Codes or prefixes; empty = every code.
+    /// Codes or prefixes as written (upper case); empty = every code.
     pub codes: Vec<String>,
+    /// The rules the codes stand for (every rule when there are none).
+    pub rules: RuleSet,
     /// The whole comment.
     pub range: TextRange,
     /// 0-based line of the comment.
@@ -34,8 +37,8 @@ pub struct Directive {
 }
 
 impl Directive {
-    fn matches(&self, code: &str) -> bool {
-        self.codes.is_empty() || self.codes.iter().any(|c| code.starts_with(c.as_str()))
+    fn matches(&self, rule: Rule) -> bool {
+        self.rules.contains(rule)
     }
 }
 
@@ -83,15 +86,21 @@ pub fn directives_in(src: &str, lines: &crate::parse::Lines) -> Vec<Directive> {
                 "disable-next-line" => Kind::NextLine,
                 _ => Kind::File,
             };
-            let codes = c[2]
+            let codes: Vec<String> = c[2]
                 .split(|ch: char| ch == ',' || ch == '，' || ch.is_whitespace())
                 .filter(|s| !s.is_empty())
                 .map(|s| s.to_ascii_uppercase())
                 .collect();
+            let rules = if codes.is_empty() {
+                RuleSet::all()
+            } else {
+                codes.iter().flat_map(|c| prefixed(c)).collect()
+            };
             pos = at + m.end();
             out.push(Directive {
                 kind,
                 codes,
+                rules,
                 range: TextRange::new(at, pos),
                 line: l,
             });
@@ -149,7 +158,7 @@ pub fn apply_with(
         let line = lines.line_of(diag.range.start);
         let mut by: Option<usize> = None;
         for (i, d) in dirs.iter().enumerate() {
-            if !d.matches(diag.code) {
+            if !d.matches(diag.rule) {
                 continue;
             }
             let hit = match d.kind {
@@ -170,7 +179,7 @@ pub fn apply_with(
             None => out.push(diag),
         }
     }
-    if config.rule_enabled("NB107") {
+    if config.rule_enabled(Rule::UnusedSuppression) {
         for (i, d) in dirs.iter().enumerate() {
             if used[i] || d.kind == Kind::Enable {
                 continue;
@@ -186,7 +195,7 @@ pub fn apply_with(
                 d.codes.join(", ")
             };
             let mut diag = Diagnostic::new(
-                "NB107",
+                Rule::UnusedSuppression,
                 d.range,
                 Msg::new(
                     format!("此抑制注释（{}）没有抑制任何诊断，可以删除", codes),
@@ -196,12 +205,12 @@ pub fn apply_with(
                     ),
                 ),
             );
-            diag.severity = config.severity("NB107", diag.severity);
+            diag.severity = config.severity(Rule::UnusedSuppression, diag.severity);
             out.push(diag);
         }
     }
     out.sort_by(|a, b| {
-        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+        (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule))
     });
     out
 }
@@ -219,7 +228,7 @@ pub fn next_line_comment_edit(src: &str, diag: &Diagnostic) -> TextEdit {
         range: TextRange::empty(start),
         new_text: format!(
             "{}<!-- nianbao-disable-next-line {} -->{}",
-            indent, diag.code, eol
+            indent, diag.rule, eol
         ),
     }
 }
@@ -234,7 +243,7 @@ mod tests {
         crate::analyze(src, &Config::default())
             .diagnostics
             .iter()
-            .map(|d| (d.code, index.line_of(d.range.start)))
+            .map(|d| (d.code(), index.line_of(d.range.start)))
             .collect()
     }
 
@@ -245,6 +254,20 @@ mod tests {
         let d = directives("a\n<!-- nianbao-disable NB401, NB3 nb107 -->\n<!--nianbao-enable-->\r\n<!-- nianbao-disable-next-line -->");
         assert_eq!(d.len(), 3);
         assert_eq!(d[0].codes, ["NB401", "NB3", "NB107"]);
+        let named = [
+            Rule::NarrativeApplications,
+            Rule::RowTotal,
+            Rule::OutcomeTotal,
+            Rule::Balance,
+            Rule::ReviewTotal,
+            Rule::UnusedSuppression,
+        ];
+        assert_eq!(d[0].rules, named.into_iter().collect());
+        assert_eq!(d[1].rules, RuleSet::all());
+        // A code that names no rule silences nothing (and is reported unused).
+        assert!(directives("<!-- nianbao-disable NB999 -->")[0]
+            .rules
+            .is_empty());
         assert_eq!((d[0].kind, d[0].line), (Kind::Disable, 1));
         assert_eq!((d[1].kind, d[1].codes.len()), (Kind::Enable, 0));
         assert_eq!((d[2].kind, d[2].line), (Kind::NextLine, 3));
@@ -272,7 +295,7 @@ mod tests {
     fn edit_for_code_action() {
         let src = "一、总体情况\r\n  本年度共收到申请5件。\r\n";
         let d = Diagnostic::new(
-            "NB401",
+            Rule::NarrativeApplications,
             TextRange::new(src.find('5').unwrap(), src.find('5').unwrap() + 1),
             Msg::new("", ""),
         );

@@ -108,8 +108,49 @@ pub static FEE_STATEMENT_KEYS: &[&str] = &["信息处理费", "处理费"];
 
 // ---------------------------------------------------------------- table 二
 
+/// A row of table 二 (in either format: [`table2_blocks`] lists which a format has).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum T2Row {
+    Rules,
+    Normative,
+    License,
+    OtherServices,
+    Penalty,
+    Coercion,
+    Fees,
+    Procurement,
+}
+
+impl T2Row {
+    /// A stable name of the row ("t2.normative"), for output and test messages.
+    pub fn key(self) -> &'static str {
+        match self {
+            T2Row::Rules => "t2.rules",
+            T2Row::Normative => "t2.normative",
+            T2Row::License => "t2.license",
+            T2Row::OtherServices => "t2.other_services",
+            T2Row::Penalty => "t2.penalty",
+            T2Row::Coercion => "t2.coercion",
+            T2Row::Fees => "t2.fees",
+            T2Row::Procurement => "t2.procurement",
+        }
+    }
+}
+
+impl std::fmt::Display for T2Row {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+impl Serialize for T2Row {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
 pub struct Table2Row {
-    pub key: &'static str,
+    pub key: T2Row,
     pub label: &'static str,
     /// Normalised substring that identifies the row.
     pub matcher: &'static str,
@@ -142,8 +183,8 @@ pub static TABLE2_2021: [Table2Block; 4] = [
         heading: "第二十条第（一）项",
         columns: &["本年制发件数", "本年废止件数", "现行有效件数"],
         rows: &[
-            t2row!("t2.rules", "规章", "规章"),
-            t2row!("t2.normative", "行政规范性文件", "规范性文件"),
+            t2row!(T2Row::Rules, "规章", "规章"),
+            t2row!(T2Row::Normative, "行政规范性文件", "规范性文件"),
         ],
         money_columns: &[],
         signed_columns: &[],
@@ -152,7 +193,7 @@ pub static TABLE2_2021: [Table2Block; 4] = [
         item: "（五）",
         heading: "第二十条第（五）项",
         columns: &["本年处理决定数量"],
-        rows: &[t2row!("t2.license", "行政许可", "行政许可")],
+        rows: &[t2row!(T2Row::License, "行政许可", "行政许可")],
         money_columns: &[],
         signed_columns: &[],
     },
@@ -161,8 +202,8 @@ pub static TABLE2_2021: [Table2Block; 4] = [
         heading: "第二十条第（六）项",
         columns: &["本年处理决定数量"],
         rows: &[
-            t2row!("t2.penalty", "行政处罚", "行政处罚"),
-            t2row!("t2.coercion", "行政强制", "行政强制"),
+            t2row!(T2Row::Penalty, "行政处罚", "行政处罚"),
+            t2row!(T2Row::Coercion, "行政强制", "行政强制"),
         ],
         money_columns: &[],
         signed_columns: &[],
@@ -171,7 +212,7 @@ pub static TABLE2_2021: [Table2Block; 4] = [
         item: "（八）",
         heading: "第二十条第（八）项",
         columns: &["本年收费金额（单位：万元）"],
-        rows: &[t2row!("t2.fees", "行政事业性收费", "事业性收费")],
+        rows: &[t2row!(T2Row::Fees, "行政事业性收费", "事业性收费")],
         money_columns: &[0],
         signed_columns: &[],
     },
@@ -184,8 +225,8 @@ pub static TABLE2_2019: [Table2Block; 5] = [
         heading: "第二十条第（一）项",
         columns: &["本年新制作数量", "本年新公开数量", "对外公开总数量"],
         rows: &[
-            t2row!("t2.rules", "规章", "规章"),
-            t2row!("t2.normative", "规范性文件", "规范性文件"),
+            t2row!(T2Row::Rules, "规章", "规章"),
+            t2row!(T2Row::Normative, "规范性文件", "规范性文件"),
         ],
         money_columns: &[],
         signed_columns: &[],
@@ -195,8 +236,8 @@ pub static TABLE2_2019: [Table2Block; 5] = [
         heading: "第二十条第（五）项",
         columns: &["上一年项目数量", "本年增/减", "处理决定数量"],
         rows: &[
-            t2row!("t2.license", "行政许可", "行政许可"),
-            t2row!("t2.other_services", "其他对外管理服务事项", "对外管理服务"),
+            t2row!(T2Row::License, "行政许可", "行政许可"),
+            t2row!(T2Row::OtherServices, "其他对外管理服务事项", "对外管理服务"),
         ],
         money_columns: &[],
         signed_columns: &[1],
@@ -206,8 +247,8 @@ pub static TABLE2_2019: [Table2Block; 5] = [
         heading: "第二十条第（六）项",
         columns: &["上一年项目数量", "本年增/减", "处理决定数量"],
         rows: &[
-            t2row!("t2.penalty", "行政处罚", "行政处罚"),
-            t2row!("t2.coercion", "行政强制", "行政强制"),
+            t2row!(T2Row::Penalty, "行政处罚", "行政处罚"),
+            t2row!(T2Row::Coercion, "行政强制", "行政强制"),
         ],
         money_columns: &[],
         signed_columns: &[1],
@@ -216,7 +257,7 @@ pub static TABLE2_2019: [Table2Block; 5] = [
         item: "（八）",
         heading: "第二十条第（八）项",
         columns: &["上一年项目数量", "本年增/减"],
-        rows: &[t2row!("t2.fees", "行政事业性收费", "事业性收费")],
+        rows: &[t2row!(T2Row::Fees, "行政事业性收费", "事业性收费")],
         money_columns: &[],
         signed_columns: &[1],
     },
@@ -224,7 +265,7 @@ pub static TABLE2_2019: [Table2Block; 5] = [
         item: "（九）",
         heading: "第二十条第（九）项",
         columns: &["采购项目数量", "采购总金额"],
-        rows: &[t2row!("t2.procurement", "政府集中采购", "集中采购")],
+        rows: &[t2row!(T2Row::Procurement, "政府集中采购", "集中采购")],
         money_columns: &[1],
         signed_columns: &[],
     },
@@ -274,8 +315,95 @@ pub enum Only {
     F2021,
 }
 
+/// A row of table 三, in template order: the discriminant is the row's index
+/// in [`TABLE3_ROWS`] (and in [`crate::model::Table3::rows`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum T3Row {
+    New,
+    CarriedIn,
+    Open,
+    Partial,
+    RefuseSecret,
+    RefuseLaw,
+    RefuseSafety,
+    RefuseThird,
+    RefuseInternal,
+    RefuseProcess,
+    RefuseEnforce,
+    RefuseQuery,
+    UnableNone,
+    UnableCreate,
+    UnableUnclear,
+    RejectPetition,
+    RejectRepeat,
+    RejectPublished,
+    RejectMassive,
+    RejectConfirm,
+    Other,
+    OtherOverdue,
+    OtherUnpaid,
+    OtherOther,
+    Total,
+    CarriedOut,
+}
+
+impl T3Row {
+    /// The row's index in [`TABLE3_ROWS`].
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+    /// The row's definition.
+    pub fn def(self) -> &'static Table3Row {
+        &TABLE3_ROWS[self as usize]
+    }
+    /// One of the 2021 format's sub-rows of （六）其他处理.
+    pub fn is_other_sub_row(self) -> bool {
+        matches!(
+            self,
+            T3Row::OtherOverdue | T3Row::OtherUnpaid | T3Row::OtherOther
+        )
+    }
+    /// A stable name of the row ("t3.carried_in"), for test output.
+    pub fn key(self) -> &'static str {
+        match self {
+            T3Row::New => "t3.new",
+            T3Row::CarriedIn => "t3.carried_in",
+            T3Row::Open => "t3.open",
+            T3Row::Partial => "t3.partial",
+            T3Row::RefuseSecret => "t3.refuse.secret",
+            T3Row::RefuseLaw => "t3.refuse.law",
+            T3Row::RefuseSafety => "t3.refuse.safety",
+            T3Row::RefuseThird => "t3.refuse.third",
+            T3Row::RefuseInternal => "t3.refuse.internal",
+            T3Row::RefuseProcess => "t3.refuse.process",
+            T3Row::RefuseEnforce => "t3.refuse.enforce",
+            T3Row::RefuseQuery => "t3.refuse.query",
+            T3Row::UnableNone => "t3.unable.none",
+            T3Row::UnableCreate => "t3.unable.create",
+            T3Row::UnableUnclear => "t3.unable.unclear",
+            T3Row::RejectPetition => "t3.reject.petition",
+            T3Row::RejectRepeat => "t3.reject.repeat",
+            T3Row::RejectPublished => "t3.reject.published",
+            T3Row::RejectMassive => "t3.reject.massive",
+            T3Row::RejectConfirm => "t3.reject.confirm",
+            T3Row::Other => "t3.other",
+            T3Row::OtherOverdue => "t3.other.overdue",
+            T3Row::OtherUnpaid => "t3.other.unpaid",
+            T3Row::OtherOther => "t3.other.other",
+            T3Row::Total => "t3.total",
+            T3Row::CarriedOut => "t3.carried_out",
+        }
+    }
+}
+
+impl std::fmt::Display for T3Row {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
 pub struct Table3Row {
-    pub key: &'static str,
+    pub key: T3Row,
     /// Official label as printed in the template.
     pub label: &'static str,
     /// The group label printed beside it (e.g. "（三）不予公开"), if any.
@@ -287,57 +415,60 @@ pub struct Table3Row {
 }
 
 /// English names of the rows of table 三, for English messages.
-pub static TABLE3_ROWS_EN: &[(&str, &str)] = &[
-    ("t3.new", "1. new applications this year"),
-    ("t3.carried_in", "2. carried over from last year"),
-    ("t3.open", "(1) disclosed"),
-    ("t3.partial", "(2) partly disclosed"),
-    ("t3.refuse.secret", "(3) refused · 1. state secret"),
-    ("t3.refuse.law", "(3) refused · 2. prohibited by other laws"),
+pub static TABLE3_ROWS_EN: &[(T3Row, &str)] = &[
+    (T3Row::New, "1. new applications this year"),
+    (T3Row::CarriedIn, "2. carried over from last year"),
+    (T3Row::Open, "(1) disclosed"),
+    (T3Row::Partial, "(2) partly disclosed"),
+    (T3Row::RefuseSecret, "(3) refused · 1. state secret"),
     (
-        "t3.refuse.safety",
+        T3Row::RefuseLaw,
+        "(3) refused · 2. prohibited by other laws",
+    ),
+    (
+        T3Row::RefuseSafety,
         "(3) refused · 3. endangers the “three securities and one stability”",
     ),
-    ("t3.refuse.third", "(3) refused · 4. third-party rights"),
-    ("t3.refuse.internal", "(3) refused · 5. internal affairs"),
-    ("t3.refuse.process", "(3) refused · 6. process information"),
-    ("t3.refuse.enforce", "(3) refused · 7. enforcement files"),
-    ("t3.refuse.query", "(3) refused · 8. query matters"),
-    ("t3.unable.none", "(4) unable · 1. not held"),
+    (T3Row::RefuseThird, "(3) refused · 4. third-party rights"),
+    (T3Row::RefuseInternal, "(3) refused · 5. internal affairs"),
+    (T3Row::RefuseProcess, "(3) refused · 6. process information"),
+    (T3Row::RefuseEnforce, "(3) refused · 7. enforcement files"),
+    (T3Row::RefuseQuery, "(3) refused · 8. query matters"),
+    (T3Row::UnableNone, "(4) unable · 1. not held"),
     (
-        "t3.unable.create",
+        T3Row::UnableCreate,
         "(4) unable · 2. would need to be created",
     ),
     (
-        "t3.unable.unclear",
+        T3Row::UnableUnclear,
         "(4) unable · 3. still unclear after correction",
     ),
     (
-        "t3.reject.petition",
+        T3Row::RejectPetition,
         "(5) not processed · 1. petitions and complaints",
     ),
     (
-        "t3.reject.repeat",
+        T3Row::RejectRepeat,
         "(5) not processed · 2. repeated application",
     ),
     (
-        "t3.reject.published",
+        T3Row::RejectPublished,
         "(5) not processed · 3. published material",
     ),
     (
-        "t3.reject.massive",
+        T3Row::RejectMassive,
         "(5) not processed · 4. massive repeated applications",
     ),
     (
-        "t3.reject.confirm",
+        T3Row::RejectConfirm,
         "(5) not processed · 5. confirmation of information already obtained",
     ),
-    ("t3.other", "(6) other handling"),
-    ("t3.other.overdue", "(6) other · 1. no correction in time"),
-    ("t3.other.unpaid", "(6) other · 2. fee not paid"),
-    ("t3.other.other", "(6) other · 3. other"),
-    ("t3.total", "(7) total"),
-    ("t3.carried_out", "4. carried over to next year"),
+    (T3Row::Other, "(6) other handling"),
+    (T3Row::OtherOverdue, "(6) other · 1. no correction in time"),
+    (T3Row::OtherUnpaid, "(6) other · 2. fee not paid"),
+    (T3Row::OtherOther, "(6) other · 3. other"),
+    (T3Row::Total, "(7) total"),
+    (T3Row::CarriedOut, "4. carried over to next year"),
 ];
 
 /// English names of the columns of table 三.
@@ -385,7 +516,7 @@ macro_rules! row {
 /// Every row of table 三 in either format, in template order.
 pub static TABLE3_ROWS: [Table3Row; 26] = [
     row!(
-        "t3.new",
+        T3Row::New,
         "一、本年新收政府信息公开申请数量",
         None,
         ["本年新收"],
@@ -393,7 +524,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.carried_in",
+        T3Row::CarriedIn,
         "二、上年结转政府信息公开申请数量",
         None,
         ["上年结转"],
@@ -401,7 +532,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.open",
+        T3Row::Open,
         "（一）予以公开",
         None,
         ["予以公开"],
@@ -409,7 +540,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.partial",
+        T3Row::Partial,
         "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
         None,
         ["部分公开"],
@@ -417,7 +548,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.refuse.secret",
+        T3Row::RefuseSecret,
         "1.属于国家秘密",
         Some("（三）不予公开"),
         ["国家秘密"],
@@ -425,7 +556,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.refuse.law",
+        T3Row::RefuseLaw,
         "2.其他法律行政法规禁止公开",
         Some("（三）不予公开"),
         ["其他法律", "法规禁止公开", "行政止公开"],
@@ -433,7 +564,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.refuse.safety",
+        T3Row::RefuseSafety,
         "3.危及“三安全一稳定”",
         Some("（三）不予公开"),
         ["三安全一稳定", "危及"],
@@ -441,7 +572,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.refuse.third",
+        T3Row::RefuseThird,
         "4.保护第三方合法权益",
         Some("（三）不予公开"),
         ["第三方合法权益", "保护第三方"],
@@ -449,7 +580,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.refuse.internal",
+        T3Row::RefuseInternal,
         "5.属于三类内部事务信息",
         Some("（三）不予公开"),
         ["内部事务"],
@@ -457,7 +588,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.refuse.process",
+        T3Row::RefuseProcess,
         "6.属于四类过程性信息",
         Some("（三）不予公开"),
         ["过程性信息"],
@@ -465,7 +596,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.refuse.enforce",
+        T3Row::RefuseEnforce,
         "7.属于行政执法案卷",
         Some("（三）不予公开"),
         ["执法案卷"],
@@ -473,7 +604,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.refuse.query",
+        T3Row::RefuseQuery,
         "8.属于行政查询事项",
         Some("（三）不予公开"),
         ["查询事项"],
@@ -481,7 +612,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.unable.none",
+        T3Row::UnableNone,
         "1.本机关不掌握相关政府信息",
         Some("（四）无法提供"),
         ["不掌握"],
@@ -489,7 +620,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.unable.create",
+        T3Row::UnableCreate,
         "2.没有现成信息需要另行制作",
         Some("（四）无法提供"),
         ["没有现成信息", "另行制作"],
@@ -497,7 +628,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.unable.unclear",
+        T3Row::UnableUnclear,
         "3.补正后申请内容仍不明确",
         Some("（四）无法提供"),
         ["补正后申请", "仍不明确"],
@@ -505,7 +636,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.reject.petition",
+        T3Row::RejectPetition,
         "1.信访举报投诉类申请",
         Some("（五）不予处理"),
         ["信访举报"],
@@ -513,7 +644,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.reject.repeat",
+        T3Row::RejectRepeat,
         "2.重复申请",
         Some("（五）不予处理"),
         ["重复申请"],
@@ -521,7 +652,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.reject.published",
+        T3Row::RejectPublished,
         "3.要求提供公开出版物",
         Some("（五）不予处理"),
         ["公开出版物"],
@@ -529,7 +660,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.reject.massive",
+        T3Row::RejectMassive,
         "4.无正当理由大量反复申请",
         Some("（五）不予处理"),
         ["大量反复"],
@@ -537,7 +668,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.reject.confirm",
+        T3Row::RejectConfirm,
         "5.要求行政机关确认或重新出具已获取信息",
         Some("（五）不予处理"),
         ["重新出具", "已获取信息", "确认或重"],
@@ -545,7 +676,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.other",
+        T3Row::Other,
         "（六）其他处理",
         None,
         ["(六)其他处理"],
@@ -553,7 +684,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         F2019
     ),
     row!(
-        "t3.other.overdue",
+        T3Row::OtherOverdue,
         "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
         Some("（六）其他处理"),
         ["逾期不补正", "不补正"],
@@ -561,7 +692,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         F2021
     ),
     row!(
-        "t3.other.unpaid",
+        T3Row::OtherUnpaid,
         "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
         Some("（六）其他处理"),
         ["缴纳费用", "收费通知"],
@@ -569,7 +700,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         F2021
     ),
     row!(
-        "t3.other.other",
+        T3Row::OtherOther,
         "3.其他",
         Some("（六）其他处理"),
         ["3.其他"],
@@ -577,7 +708,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         F2021
     ),
     row!(
-        "t3.total",
+        T3Row::Total,
         "（七）总计",
         None,
         ["(七)总计", "(七)合计"],
@@ -585,7 +716,7 @@ pub static TABLE3_ROWS: [Table3Row; 26] = [
         Both
     ),
     row!(
-        "t3.carried_out",
+        T3Row::CarriedOut,
         "四、结转下年度继续办理",
         None,
         ["结转下年度"],
@@ -603,13 +734,6 @@ pub fn table3_rows(format: Format) -> impl Iterator<Item = (usize, &'static Tabl
             Only::F2019 => format != Format::F2021,
             Only::F2021 => format == Format::F2021,
         })
-}
-
-pub fn table3_row_index(key: &str) -> usize {
-    TABLE3_ROWS
-        .iter()
-        .position(|r| r.key == key)
-        .expect("known row key")
 }
 
 /// The seven value columns of table 三.
@@ -697,12 +821,14 @@ pub enum IdentityKind {
 }
 
 impl IdentityKind {
-    pub fn code(self) -> &'static str {
+    /// The rule that reports a wrong total of this kind.
+    pub fn rule(self) -> crate::rules::Rule {
+        use crate::rules::Rule;
         match self {
-            IdentityKind::A => "NB301",
-            IdentityKind::B => "NB302",
-            IdentityKind::C => "NB303",
-            IdentityKind::T4 => "NB304",
+            IdentityKind::A => Rule::RowTotal,
+            IdentityKind::B => Rule::OutcomeTotal,
+            IdentityKind::C => Rule::Balance,
+            IdentityKind::T4 => Rule::ReviewTotal,
         }
     }
     pub fn name_zh(self) -> &'static str {
@@ -848,6 +974,28 @@ pub fn is_total_cell(format: Format, cell: CellRef) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_keys_index_the_template() {
+        // T3Row's discriminant is the row's place in TABLE3_ROWS.
+        for (i, r) in TABLE3_ROWS.iter().enumerate() {
+            assert_eq!(r.key.index(), i, "{}", r.key);
+            assert!(std::ptr::eq(r.key.def(), r));
+            assert!(TABLE3_ROWS_EN.iter().any(|(k, _)| *k == r.key), "{}", r.key);
+        }
+        // Every table-二 row is in some format's blocks, with the same key
+        // naming the same row in both formats.
+        for f in [Format::F2019, Format::F2021] {
+            let keys: Vec<T2Row> = table2_blocks(f)
+                .iter()
+                .flat_map(|b| b.rows.iter().map(|r| r.key))
+                .collect();
+            let mut unique = keys.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), keys.len(), "{f:?}");
+        }
+    }
 
     #[test]
     fn row_counts_match_the_notices() {

@@ -207,7 +207,7 @@ fn work_is_proportional_to_the_edit() {
     let always = nianbao_core::rules::RULES
         .iter()
         .filter(|r| {
-            nianbao_core::incremental::inputs(r.code)
+            r.reads()
                 .iter()
                 .any(|i| matches!(i, nianbao_core::incremental::Input::All))
         })

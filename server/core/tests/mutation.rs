@@ -149,14 +149,14 @@ fn mutate_file(p: &Path, tally: &mut Tally) {
         let left: Vec<_> = a2
             .diagnostics
             .iter()
-            .filter(|d| d.code.starts_with("NB3"))
+            .filter(|d| d.code().starts_with("NB3"))
             .collect();
         for d in &left {
             assert!(
-                d.code == "NB303" && d.fixes.is_empty(),
+                d.code() == "NB303" && d.fixes.is_empty(),
                 "{}: {} remains after fix-all: {}",
                 what,
-                d.code,
+                d.code(),
                 d.message.zh
             );
         }

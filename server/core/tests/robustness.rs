@@ -28,9 +28,9 @@ fn valid(src: &str, r: TextRange, what: &str) {
 fn check(src: &str) -> Analysis {
     let a = run(src);
     for d in &a.diagnostics {
-        valid(src, d.range, d.code);
+        valid(src, d.range, d.code());
         for r in &d.related {
-            valid(src, r.range, d.code);
+            valid(src, r.range, d.code());
         }
         for f in &d.fixes {
             let mut edits: Vec<_> = f.edits.iter().map(|e| e.range).collect();
@@ -39,12 +39,12 @@ fn check(src: &str) -> Analysis {
                 assert!(
                     w[0].end <= w[1].start,
                     "{}: overlapping edits {:?}",
-                    d.code,
+                    d.code(),
                     w
                 );
             }
             for e in &f.edits {
-                valid(src, e.range, d.code);
+                valid(src, e.range, d.code());
             }
         }
     }
@@ -71,7 +71,7 @@ fn places(src: &str, a: &Analysis) -> Vec<(&'static str, u32, u32, u32, u32)> {
         .map(|d| {
             let s = li.position(src, d.range.start, Encoding::Utf16);
             let e = li.position(src, d.range.end, Encoding::Utf16);
-            (d.code, s.line, s.character, e.line, e.character)
+            (d.code(), s.line, s.character, e.line, e.character)
         })
         .collect()
 }
@@ -131,7 +131,7 @@ fn only_headings() {
     let src = "一、总体情况\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n六、其他需要报告的事项\n";
     let a = check(src);
     assert_eq!(a.report.sections.iter().filter(|s| s.is_some()).count(), 6);
-    let codes: Vec<_> = a.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<_> = a.diagnostics.iter().map(|d| d.code()).collect();
     assert_eq!(codes, ["NB201", "NB201", "NB201", "NB106"], "{:?}", codes);
 }
 
@@ -172,7 +172,7 @@ fn crlf_fixes_keep_crlf() {
     let d = a
         .diagnostics
         .iter()
-        .find(|d| d.code == "NB202")
+        .find(|d| d.code() == "NB202")
         .expect("NB202");
     let fixed = apply_edits(&src, &d.fixes[0].edits);
     assert!(
@@ -204,7 +204,7 @@ fn astral_characters_in_labels() {
     let d = a
         .diagnostics
         .iter()
-        .find(|d| d.code == "NB207")
+        .find(|d| d.code() == "NB207")
         .expect("NB207");
     assert_eq!(
         &src[d.range.start..d.range.end],
@@ -351,4 +351,60 @@ fn random_garbage() {
         let piece = PIECES[(next() % PIECES.len() as u64) as usize];
         check(&format!("{}{}{}", &src[..at], piece, &src[at..]));
     }
+}
+
+/// A pasted text with thousands of findings lists at most `MAX_PER_RULE` of a
+/// rule and `MAX_PER_REPORT` in all, and says how many were left out (an
+/// uncapped 100 MB text gave 1.34 million findings and 1.4 GB of JSON).
+#[test]
+fn findings_are_capped_per_rule_and_per_report_with_a_note() {
+    use nianbao_core::rules::{MAX_PER_REPORT, MAX_PER_RULE};
+    let base = std::fs::read_to_string(common::fixtures_dir().join("cli/draft.md")).unwrap();
+    let mut text = base.clone();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "\n\n第{i}段：本年度共收到政府信息公开申请999件。\n\n## 一、总体情况\n"
+        ));
+    }
+    let a = nianbao_core::analyze(&text, &nianbao_core::config::Config::default());
+    let mut per_rule = std::collections::BTreeMap::new();
+    for d in &a.diagnostics {
+        *per_rule.entry(d.code()).or_insert(0usize) += 1;
+    }
+    assert!(
+        a.diagnostics.len() <= MAX_PER_REPORT + per_rule.len(),
+        "{per_rule:?}"
+    );
+    let notes: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.zh.contains("未列出") && d.message.en.contains("not listed"))
+        .collect();
+    assert!(
+        !notes.is_empty(),
+        "no note on what was left out: {per_rule:?}"
+    );
+    for (code, n) in &per_rule {
+        assert!(*n <= MAX_PER_RULE + 1, "{code}: {n}");
+    }
+    // The note counts what it left out: kept + left out = all there were.
+    let capped = notes[0].code();
+    let left: usize = notes[0]
+        .message
+        .en
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        left > 0 && per_rule[capped] - 1 + left > MAX_PER_RULE,
+        "{per_rule:?}"
+    );
+    // A real report is untouched by the caps.
+    let small = nianbao_core::analyze(&base, &nianbao_core::config::Config::default());
+    assert!(small
+        .diagnostics
+        .iter()
+        .all(|d| !d.message.zh.contains("未列出")));
 }

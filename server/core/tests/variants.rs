@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use nianbao_core::model::Value;
 use nianbao_core::rules::shared::rewrite_cell;
-use nianbao_core::template::{self, CellRef, Format, TABLE3_ROWS};
+use nianbao_core::template::{self, CellRef, Format, T2Row, T3Row, TABLE3_ROWS};
 use nianbao_core::text::apply_edits;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -42,13 +42,13 @@ const T3: [[i64; 7]; 25] = [
 ];
 const T4: [i64; 15] = [2, 1, 0, 1, 4, 1, 0, 0, 0, 1, 0, 0, 1, 1, 2];
 /// Table 二 by row key: the values as numbers.
-const T2: [(&str, &[f64]); 6] = [
-    ("t2.rules", &[1.0, 0.0, 3.0]),
-    ("t2.normative", &[6.0, 2.0, 15.0]),
-    ("t2.license", &[1234.0]),
-    ("t2.penalty", &[56.0]),
-    ("t2.coercion", &[7.0]),
-    ("t2.fees", &[12.5]),
+const T2: [(T2Row, &[f64]); 6] = [
+    (T2Row::Rules, &[1.0, 0.0, 3.0]),
+    (T2Row::Normative, &[6.0, 2.0, 15.0]),
+    (T2Row::License, &[1234.0]),
+    (T2Row::Penalty, &[56.0]),
+    (T2Row::Coercion, &[7.0]),
+    (T2Row::Fees, &[12.5]),
 ];
 
 /// (code, cell) of the arithmetic findings.
@@ -119,7 +119,7 @@ fn every_layout_reads_the_same_numbers() {
             assert_eq!(got.as_deref(), Some(want), "{}: table 二 row {}", name, key);
         }
         assert!(
-            a.diagnostics.iter().all(|d| !d.code.starts_with("NB3")),
+            a.diagnostics.iter().all(|d| !d.code().starts_with("NB3")),
             "{}: arithmetic findings on a consistent report",
             name
         );
@@ -127,8 +127,8 @@ fn every_layout_reads_the_same_numbers() {
         let other: Vec<_> = a
             .diagnostics
             .iter()
-            .filter(|d| d.code != "NB207")
-            .map(|d| d.code)
+            .filter(|d| d.code() != "NB207")
+            .map(|d| d.code())
             .collect();
         assert!(other.is_empty(), "{}: {:?}", name, other);
     }
@@ -185,16 +185,16 @@ fn same_change_same_findings_in_every_layout() {
 #[test]
 fn glued_cells_are_unreadable_not_wrong() {
     let a = run(&read(&dir().join("08_glued.txt")));
-    assert!(a.diagnostics.iter().any(|d| d.code == "NB208"));
+    assert!(a.diagnostics.iter().any(|d| d.code() == "NB208"));
     assert!(arithmetic(&a).is_empty(), "{:?}", arithmetic(&a));
     assert!(all_cells(Format::F2021)
         .iter()
         .all(|c| a.report.cell(*c).is_none()));
     // Every table row is reported once, nothing else is.
     assert!(
-        a.diagnostics.iter().all(|d| d.code == "NB208"),
+        a.diagnostics.iter().all(|d| d.code() == "NB208"),
         "{:?}",
-        a.diagnostics.iter().map(|d| d.code).collect::<Vec<_>>()
+        a.diagnostics.iter().map(|d| d.code()).collect::<Vec<_>>()
     );
 }
 
@@ -208,7 +208,7 @@ fn one_wrong_total_is_flagged_exactly_there() {
     let a = run(&read(&dir().join("13_wrong_outcome_total.md")));
     let total = TABLE3_ROWS
         .iter()
-        .position(|r| r.key == "t3.total")
+        .position(|r| r.key == T3Row::Total)
         .unwrap();
     assert_eq!(
         arithmetic(&a),

@@ -243,10 +243,10 @@ pub async fn code_action(
                 .diagnostics
                 .iter()
                 .filter(|d| d.range.start <= req.end && req.start <= d.range.end)
-                .filter(|d| d.code != "NB107")
+                .filter(|d| d.rule != nianbao_core::rules::Rule::UnusedSuppression)
             {
                 let edit = nianbao_core::suppress::next_line_comment_edit(snap.text(), d);
-                if !seen.insert((d.code, edit.range.start)) {
+                if !seen.insert((d.rule, edit.range.start)) {
                     continue;
                 }
                 let action = CodeAction {
@@ -254,11 +254,11 @@ pub async fn code_action(
                         lang,
                         format!(
                             "忽略此行的 {}（在上一行插入 nianbao-disable-next-line 注释）",
-                            d.code
+                            d.code()
                         ),
                         format!(
                             "Ignore {} on this line (insert a nianbao-disable-next-line comment)",
-                            d.code
+                            d.code()
                         ),
                     ),
                     kind: Some(suppress_kind()),

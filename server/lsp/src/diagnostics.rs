@@ -64,8 +64,8 @@ pub fn to_lsp(snap: &Snapshot, d: &diag::Diagnostic) -> Diagnostic {
     Diagnostic {
         range: conv.range(d.range),
         severity: Some(severity(d.severity)),
-        code: Some(NumberOrString::String(d.code.to_string())),
-        code_description: Uri::from_str(&docs_url(d.code))
+        code: Some(NumberOrString::String(d.code().to_string())),
+        code_description: Uri::from_str(&docs_url(d.rule))
             .ok()
             .map(|href| CodeDescription { href }),
         source: Some("nianbao".to_string()),

@@ -373,7 +373,7 @@ mod tests {
         let a = nianbao_core::analyze(&src, &Config::default());
         let row = TABLE3_ROWS
             .iter()
-            .position(|r| r.key == "t3.carried_out")
+            .position(|r| r.key == nianbao_core::template::T3Row::CarriedOut)
             .unwrap();
         let total = CellRef::T3 { row, col: 6 };
         let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, total, Lang::Zh);
@@ -434,7 +434,7 @@ mod tests {
                 assert!(
                     md.starts_with(&format!("**✗ {name}**")),
                     "{} on {cell:?}:\n{md}",
-                    d.code
+                    d.code()
                 );
                 assert!(!md.contains(&format!("✓ {name}")), "{md}");
             }

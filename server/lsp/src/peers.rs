@@ -17,7 +17,7 @@
 
 use super::document::Snapshot;
 use super::server::Backend;
-use nianbao_core::across_years::{self, DiskPeers, Ident, Prev};
+use nianbao_core::across_years::{self, AgencyYear, DiskPeers, Prev};
 use nianbao_core::Analysis;
 use serde_json::json;
 use std::collections::HashMap;
@@ -34,7 +34,7 @@ pub const DISK_TTL: Duration = Duration::from_secs(2);
 /// An open document as the checks across years see it.
 struct OpenDoc {
     base: Arc<Snapshot>,
-    ident: Option<Ident>,
+    agency_year: Option<AgencyYear>,
     /// The document as last year's report (read when a next-year document asks).
     prev: OnceLock<Option<Arc<Prev>>>,
 }
@@ -118,14 +118,14 @@ fn path_of(uri: &Uri) -> Option<PathBuf> {
 }
 
 /// The agency and year of a snapshot's report.
-fn ident_of(snap: &Snapshot) -> Option<Ident> {
+fn agency_year_of(snap: &Snapshot) -> Option<AgencyYear> {
     let report = &snap.analysis.as_ref()?.report;
     let t = report.title?;
     if t.end > snap.rope.len_bytes() {
         return None;
     }
     let title = snap.rope.byte_slice(t.start..t.end).to_string();
-    Some(Ident {
+    Some(AgencyYear {
         agency: across_years::agency_of_title(&title)?,
         year: report.year?,
     })
@@ -166,25 +166,25 @@ impl Peers {
         }
         let new = OpenDoc {
             base: base.clone(),
-            ident: ident_of(base),
+            agency_year: agency_year_of(base),
             prev: OnceLock::new(),
         };
         let dependents = self.dependents(
             uri,
             [
-                old.as_ref().and_then(|o| o.ident.as_ref()),
-                new.ident.as_ref(),
+                old.as_ref().and_then(|o| o.agency_year.as_ref()),
+                new.agency_year.as_ref(),
             ],
         );
         if !dependents.is_empty() {
             if let Some(o) = &old {
-                if o.ident == new.ident {
+                if o.agency_year == new.agency_year {
                     let (was, now) = (o.prev(), new.prev());
                     if was == now {
                         // Same facts: keep the old ones, so that layered snapshots stay valid.
                         let new = OpenDoc {
                             base: base.clone(),
-                            ident: new.ident,
+                            agency_year: new.agency_year,
                             prev: OnceLock::from(was),
                         };
                         self.insert_if_current(Arc::new(new), current);
@@ -208,37 +208,41 @@ impl Peers {
         true
     }
 
-    /// Open documents (other than `uri`) whose last year's report is of one of `idents`.
-    fn dependents(&self, uri: &Uri, idents: [Option<&Ident>; 2]) -> Vec<Uri> {
+    /// Open documents (other than `uri`) whose last year's report is of one of `keys`.
+    fn dependents(&self, uri: &Uri, keys: [Option<&AgencyYear>; 2]) -> Vec<Uri> {
         let inner = self.inner();
         inner
             .open
             .iter()
             .filter(|(u, o)| {
                 *u != uri
-                    && o.ident
+                    && o.agency_year
                         .as_ref()
-                        .is_some_and(|me| idents.iter().flatten().any(|p| me.is_previous(p)))
+                        .is_some_and(|me| keys.iter().flatten().any(|p| me.is_previous(p)))
             })
             .map(|(u, _)| u.clone())
             .collect()
     }
 
     /// Last year's report among the open documents.
-    fn open_prev(&self, uri: &Uri, me: &Ident) -> Option<Arc<Prev>> {
+    fn open_prev(&self, uri: &Uri, me: &AgencyYear) -> Option<Arc<Prev>> {
         let cands: Vec<Arc<OpenDoc>> = {
             let inner = self.inner();
             let mut v: Vec<(&Uri, &Arc<OpenDoc>)> = inner
                 .open
                 .iter()
-                .filter(|(u, o)| *u != uri && o.ident.as_ref().is_some_and(|p| me.is_previous(p)))
+                .filter(|(u, o)| {
+                    *u != uri && o.agency_year.as_ref().is_some_and(|p| me.is_previous(p))
+                })
                 .collect();
             v.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
             v.into_iter().map(|(_, o)| o.clone()).collect()
         };
-        let exact = cands
-            .iter()
-            .find(|o| o.ident.as_ref().is_some_and(|p| p.agency == me.agency));
+        let exact = cands.iter().find(|o| {
+            o.agency_year
+                .as_ref()
+                .is_some_and(|p| p.agency == me.agency)
+        });
         exact.or(cands.first()).and_then(|o| o.prev())
     }
 }
@@ -258,7 +262,7 @@ pub async fn layer(b: &Backend, base: Arc<Snapshot>) -> Result<Arc<Snapshot>> {
         .inner()
         .open
         .get(&base.uri)
-        .and_then(|o| o.ident.clone());
+        .and_then(|o| o.agency_year.clone());
     let Some(me) = me else {
         return Ok(base);
     };
@@ -368,8 +372,8 @@ pub fn closed(b: &Backend, uri: &Uri) {
         super::memory::shrink_if_sparse(&mut inner.open);
         old
     };
-    if let Some(ident) = old.and_then(|o| o.ident.clone()) {
-        let dependents = peers.dependents(uri, [Some(&ident), None]);
+    if let Some(agency_year) = old.and_then(|o| o.agency_year.clone()) {
+        let dependents = peers.dependents(uri, [Some(&agency_year), None]);
         requeue(b, dependents);
     }
 }
@@ -414,7 +418,7 @@ pub fn watched_files_changed(b: &Backend, params: DidChangeWatchedFilesParams) {
         .open
         .iter()
         .filter(|(u, o)| {
-            o.ident.is_some()
+            o.agency_year.is_some()
                 && path_of(u)
                     .and_then(|p| p.parent().map(Path::to_path_buf))
                     .is_some_and(|d| dirs.contains(&d))

@@ -39,6 +39,7 @@ use super::server::Backend;
 use nianbao_core::config::{Config, RuleSetting};
 use nianbao_core::diag::{Lang, Severity};
 use nianbao_core::project::{self, ProjectFile};
+use nianbao_core::rules::Rule;
 use nianbao_core::template::Format;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -67,8 +68,8 @@ pub struct Settings {
     pub locale_lang: Lang,
     /// `None`: not set ("auto").
     pub format: Option<Format>,
-    /// The rules set, by code.
-    pub rules: BTreeMap<String, RuleSetting>,
+    /// The rules set (a key that names no rule sets nothing).
+    pub rules: BTreeMap<Rule, RuleSetting>,
     pub attach: Attach,
     pub profile: ProfileSettings,
 }
@@ -102,8 +103,8 @@ impl Settings {
         if let Some(format) = self.format {
             c.format = Some(format);
         }
-        for (code, r) in &self.rules {
-            c.merge_rule(code, r);
+        for (rule, r) in &self.rules {
+            c.merge_rule(*rule, r);
         }
         let p = &self.profile;
         if let Some(d) = p.fee_decimals {
@@ -176,13 +177,9 @@ impl Settings {
             for (code, r) in rules {
                 match rule_setting(r) {
                     Some(rs) => {
-                        // A rule name or group prefix stands for its codes.
-                        let codes = project::rule_codes(code);
-                        if codes.is_empty() {
-                            s.rules.insert(code.to_ascii_uppercase(), rs.clone());
-                        }
-                        for c in codes {
-                            s.rules.entry(c.to_string()).or_default().merge(&rs);
+                        // A code, rule name or group prefix stands for its rules.
+                        for rule in project::rule_codes(code) {
+                            s.rules.entry(rule).or_default().merge(&rs);
                         }
                     }
                     None => problems.push(format!("nianbao.rules.{code}: cannot read {r}")),
@@ -481,9 +478,16 @@ mod tests {
         assert_eq!(s.format, Some(Format::F2019));
         assert_eq!(s.attach, Attach::Always);
         let c = s.config();
-        assert!(!c.rule_enabled("NB301") && !c.rule_enabled("NB106") && c.rule_enabled("NB302"));
-        assert_eq!(c.severity("NB302", Severity::Error), Severity::Warning);
-        assert_eq!(c.severity("NB303", Severity::Error), Severity::Hint);
+        assert!(
+            !c.rule_enabled(Rule::RowTotal)
+                && !c.rule_enabled(Rule::MissingFeeStatement)
+                && c.rule_enabled(Rule::OutcomeTotal)
+        );
+        assert_eq!(
+            c.severity(Rule::OutcomeTotal, Severity::Error),
+            Severity::Warning
+        );
+        assert_eq!(c.severity(Rule::Balance, Severity::Error), Severity::Hint);
         assert_eq!(c.profile.fee_decimals, Some(4));
         assert!(c.profile.require_rectification);
         assert_eq!(c.profile.section6_items, vec!["人大代表建议".to_string()]);
@@ -528,8 +532,11 @@ mod tests {
         let c = s.config_with(Some(&file));
         assert_eq!(c.lang, Lang::En, "the file's language over the locale");
         assert_eq!(c.format, Some(Format::F2019));
-        assert!(!c.rule_enabled("NB112"));
-        assert_eq!(c.severity("NB301", Severity::Error), Severity::Warning);
+        assert!(!c.rule_enabled(Rule::OverviewLength));
+        assert_eq!(
+            c.severity(Rule::RowTotal, Severity::Error),
+            Severity::Warning
+        );
         assert_eq!(c.profile.fee_decimals, Some(4));
         assert!(c.profile.require_rectification);
         assert_eq!(c.profile.section6_items, vec!["甲".to_string()]);
@@ -543,9 +550,9 @@ mod tests {
         let c = s.config_with(Some(&file));
         assert_eq!(c.lang, Lang::Zh);
         assert_eq!(c.format, Some(Format::F2021));
-        assert!(c.rule_enabled("NB112"));
+        assert!(c.rule_enabled(Rule::OverviewLength));
         assert_eq!(
-            c.severity("NB301", Severity::Error),
+            c.severity(Rule::RowTotal, Severity::Error),
             Severity::Warning,
             "enabled alone keeps the file's severity"
         );

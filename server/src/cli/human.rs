@@ -317,7 +317,7 @@ fn write_diagnostic(
     let gutter_w = line_no.to_string().len();
     let pad = " ".repeat(gutter_w);
     // The severity word stays English in both languages (stable for grep and editors' problem matchers).
-    let head = format!("{}[{}]", d.severity.as_str(), d.code);
+    let head = format!("{}[{}]", d.severity.as_str(), d.code());
     writeln!(
         out,
         "{}: {} {}",

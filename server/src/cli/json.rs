@@ -181,12 +181,12 @@ pub fn kind_str(kind: FixKind) -> &'static str {
 
 fn diagnostic(file: &FileResult, d: &Diagnostic, lang: Lang) -> JsonDiagnostic {
     JsonDiagnostic {
-        code: d.code,
+        code: d.code(),
         severity: d.severity.as_str(),
         message: d.message.get(lang).to_string(),
         range: range(file, d.range),
-        name: nianbao_core::rules::rule(d.code).map(|r| r.name),
-        url: nianbao_core::rules::docs_url(d.code),
+        name: Some(d.rule.name()),
+        url: nianbao_core::rules::docs_url(d.rule),
         related: d
             .related
             .iter()

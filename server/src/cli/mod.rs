@@ -14,6 +14,7 @@ use files::Input;
 use nianbao_core::config::{Config, RuleSetting};
 use nianbao_core::diag::{Lang, Msg};
 use nianbao_core::project::{self, ProjectFile};
+use nianbao_core::rules::Rule;
 use nianbao_core::template::Format;
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -193,12 +194,12 @@ impl CheckArgs {
         if self.report_format_set {
             config.format = self.report_format;
         }
-        for r in nianbao_core::rules::RULES {
+        for &r in Rule::ALL {
             let selected = self
                 .select
                 .as_ref()
-                .map(|s| s.iter().any(|p| r.code.starts_with(p.as_str())));
-            let ignored = self.ignore.iter().any(|p| r.code.starts_with(p.as_str()));
+                .map(|s| s.iter().any(|p| r.code_starts_with(p)));
+            let ignored = self.ignore.iter().any(|p| r.code_starts_with(p));
             // `--select` names what runs, over the file's `off`; `--ignore` wins over both.
             let enabled = match (selected, ignored) {
                 (_, true) | (Some(false), _) => Some(false),
@@ -207,7 +208,7 @@ impl CheckArgs {
             };
             if enabled.is_some() {
                 config.merge_rule(
-                    r.code,
+                    r,
                     &RuleSetting {
                         enabled,
                         severity: None,
@@ -496,10 +497,7 @@ fn parse_codes(name: &str, v: &str) -> Result<Vec<String>, UsageError> {
     let mut out = Vec::new();
     for code in v.split(',').map(str::trim).filter(|c| !c.is_empty()) {
         let code = code.to_ascii_uppercase();
-        if !nianbao_core::rules::RULES
-            .iter()
-            .any(|r| r.code.starts_with(code.as_str()))
-        {
+        if nianbao_core::rules::prefixed(&code).is_empty() {
             return Err(usage(
                 format!("unknown rule '{code}' in '{name}' (see 'nianbao rules')"),
                 Some("check"),
@@ -781,9 +779,9 @@ mod tests {
             vec![PathBuf::from("a.md"), PathBuf::from("--x.md")]
         );
         let config = a.config();
-        assert!(config.rule_enabled("NB301"));
-        assert!(config.rule_enabled("NB105"));
-        assert!(!config.rule_enabled("NB101"));
+        assert!(config.rule_enabled(Rule::RowTotal));
+        assert!(config.rule_enabled(Rule::UnofficialHeading));
+        assert!(!config.rule_enabled(Rule::MissingSection));
     }
 
     #[test]

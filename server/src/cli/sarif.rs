@@ -10,7 +10,7 @@ use super::check::{FileResult, Outcome, Render};
 use super::files::TextEncoding;
 use super::json::{element, split_at_hole, Hole, StreamedArray};
 use nianbao_core::diag::{Diagnostic, Lang, Severity};
-use nianbao_core::rules::{docs_url, RULES};
+use nianbao_core::rules::{docs_url, Rule};
 use nianbao_core::text::TextRange;
 use serde_json::{json, Value};
 use std::io::{self, Write};
@@ -96,14 +96,12 @@ fn location(file: &FileResult, r: TextRange) -> Value {
 
 fn result(file: &FileResult, d: &Diagnostic, lang: Lang) -> Value {
     let mut v = json!({
-        "ruleId": d.code,
+        "ruleId": d.code(),
         "level": level(d.severity),
         "message": { "text": d.message.get(lang) },
         "locations": [location(file, d.range)],
     });
-    if let Some(i) = RULES.iter().position(|r| r.code == d.code) {
-        v["ruleIndex"] = json!(i);
-    }
+    v["ruleIndex"] = json!(d.rule as usize);
     if !d.related.is_empty() {
         v["relatedLocations"] = d
             .related
@@ -140,15 +138,16 @@ fn result(file: &FileResult, d: &Diagnostic, lang: Lang) -> Value {
 
 /// The whole log, with holes where `artifacts` and `results` go.
 fn log(outcome: &Outcome, lang: Lang) -> Value {
-    let rules: Vec<Value> = RULES
+    let rules: Vec<Value> = Rule::ALL
         .iter()
-        .map(|r| {
+        .map(|&rule| {
+            let r = rule.meta();
             json!({
                 "id": r.code,
                 "name": r.name,
                 "shortDescription": { "text": r.what().get(lang) },
                 "fullDescription": { "text": match lang { Lang::Zh => r.why.0, Lang::En => r.why.1 } },
-                "helpUri": docs_url(r.code),
+                "helpUri": docs_url(rule),
                 "defaultConfiguration": { "level": level(r.severity) },
             })
         })

@@ -11,7 +11,7 @@ pub fn check_analysis(text: &str) {
     // The readers of the checks across years (the title's agency and year, last
     // year's figures) on the same text: no panic (a title whose year ran into the
     // name words once sliced backwards here, unseen by this target).
-    let _ = nianbao_core::across_years::Ident::of(text, &a.report);
+    let _ = nianbao_core::across_years::AgencyYear::of(text, &a.report);
     let _ = nianbao_core::across_years::Prev::of("fuzz.md", text, &a.report);
     for d in &a.diagnostics {
         assert!(
@@ -134,7 +134,7 @@ pub fn engine_agrees(
     if inc.diagnostics != fresh.diagnostics {
         let show = |v: &[nianbao_core::diag::Diagnostic]| {
             v.iter()
-                .map(|d| format!("{} {:?} {}", d.code, d.range, d.message.zh))
+                .map(|d| format!("{} {:?} {}", d.code(), d.range, d.message.zh))
                 .collect::<Vec<_>>()
         };
         let (a, b) = (show(&inc.diagnostics), show(&fresh.diagnostics));

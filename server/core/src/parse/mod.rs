@@ -5,7 +5,7 @@ pub mod lex;
 pub mod lines;
 
 use crate::model::*;
-use crate::template::{self, Format, SECTIONS, TABLE3_ROWS};
+use crate::template::{self, Format, T3Row, SECTIONS, TABLE3_ROWS};
 use crate::text::TextRange;
 use lex::{is_space, normalize, tokenize_line, LineKind, TokKind, Token};
 pub use lines::{LineFacts, Lines};
@@ -94,10 +94,10 @@ pub fn parse_lines(
 
 fn detect_format_from_tables(t2: Option<&Table2>, t3: Option<&Table3>) -> (Format, FormatSource) {
     if let Some(t3) = t3 {
-        if t3.has_values("t3.other.overdue") || t3.has_values("t3.other.unpaid") {
+        if t3.has_values(T3Row::OtherOverdue) || t3.has_values(T3Row::OtherUnpaid) {
             return (Format::F2021, FormatSource::Tables);
         }
-        if t3.has_values("t3.other") {
+        if t3.has_values(T3Row::Other) {
             return (Format::F2019, FormatSource::Tables);
         }
     }
@@ -855,7 +855,7 @@ fn read_table2(
         return None;
     }
     let (built, unknown) = build_rows(src, &toks, found, |d| defs[d].0.columns.len());
-    let mut rows: Vec<(&'static str, Option<Row>)> =
+    let mut rows: Vec<(template::T2Row, Option<Row>)> =
         defs.iter().map(|(_, r)| (r.key, None)).collect();
     for (d, row) in built {
         rows[d].1 = Some(row);
@@ -894,14 +894,14 @@ fn read_table3(
     // "（六）其他处理" above the 2021 sub-rows is a group label: blank cells beside
     // it are the merged cells of the group, not a row of blanks.
     let all_blank = |r: &Row| r.raw.iter().all(|c| c.value == Value::Blank);
-    let sub_rows = ["t3.other.overdue", "t3.other.unpaid", "t3.other.other"]
+    let sub_rows = [T3Row::OtherOverdue, T3Row::OtherUnpaid, T3Row::OtherOther]
         .iter()
         .any(|k| {
-            rows[template::table3_row_index(k)]
+            rows[k.index()]
                 .as_ref()
                 .is_some_and(|r| !r.raw.is_empty() && !all_blank(r))
         });
-    if let Some(group) = rows[template::table3_row_index("t3.other")]
+    if let Some(group) = rows[T3Row::Other.index()]
         .as_mut()
         .filter(|r| sub_rows && all_blank(r))
     {

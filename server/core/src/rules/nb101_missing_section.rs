@@ -1,4 +1,4 @@
-use super::{Ctx, RuleMeta};
+use super::{Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Severity};
 use crate::template::SECTIONS;
 use crate::text::{TextEdit, TextRange};
@@ -21,7 +21,10 @@ pub static RULE: RuleMeta = RuleMeta {
         "在应有的位置插入该部分的标题并补写内容（快速修复会插入标题）。",
         "Insert the section heading (the quick fix does) and write its content.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::All],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -61,7 +64,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         out.push(
             Diagnostic::new(
-                RULE.code,
+                Rule::MissingSection,
                 range,
                 Msg::new(
                     format!("缺少第{}部分「{}」", def.number, def.official()),

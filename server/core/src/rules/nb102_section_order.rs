@@ -1,4 +1,4 @@
-use super::{Ctx, RuleMeta};
+use super::{Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Msg, Related, Severity};
 use crate::model::HeadingKind;
 use crate::template::SECTIONS;
@@ -11,7 +11,10 @@ pub static RULE: RuleMeta = RuleMeta {
     why: ("六个部分须按规定顺序排列，审核时按顺序对照。", "Reviewers read the six sections in the prescribed order."),
     example: "一、总体情况\n三、收到和处理政府信息公开申请情况\n二、主动公开政府信息情况   ← 在第三部分之后",
     fix: ("把该部分移动到正确的位置。", "Move the section to its place."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -25,7 +28,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 let prev = &ctx.report.headings[mi];
                 out.push(
                     Diagnostic::new(
-                        RULE.code,
+                        Rule::SectionOrder,
                         h.range,
                         Msg::new(
                             format!(

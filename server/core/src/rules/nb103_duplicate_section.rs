@@ -1,4 +1,4 @@
-use super::{Ctx, RuleMeta};
+use super::{Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Msg, Related, Severity};
 use crate::model::HeadingKind;
 use crate::template::SECTIONS;
@@ -14,7 +14,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "一、总体情况\n……\n一、基本情况   ← 第一部分已经开始",
     fix: ("删除重复的标题，或改为二级标题「（一）」。", "Delete the repeated heading or make it a sub-heading “（一）”."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -28,7 +31,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         };
         out.push(
             Diagnostic::new(
-                RULE.code,
+                Rule::DuplicateSection,
                 h.range,
                 Msg::new(
                     format!(

@@ -1,4 +1,4 @@
-use super::{Ctx, RuleMeta};
+use super::{Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Severity};
 use crate::model::HeadingKind;
 use crate::template::SECTIONS;
@@ -15,7 +15,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "一、总体情况\n……**三是完善制度。**……**四、加大公开力度。**   ← 在第一部分内部",
     fix: ("改为「（四）」或「四是」。快速修复改为「（四）」。", "Use “（四）” or “四是”; the quick fix writes “（四）”."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -54,7 +57,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }],
         });
         let mut d = Diagnostic::new(
-            RULE.code,
+            Rule::StrayTopLevelNumber,
             h.range,
             Msg::new(
                 format!("一级编号「{}」不在部分标题处{}：部分内部的要点请用「（{}）」或「{}是」", &ctx.src[h.range.start..num_end], where_zh, numeral, numeral),

@@ -1,4 +1,4 @@
-use super::{Ctx, RuleMeta};
+use super::{Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Severity};
 use crate::model::HeadingKind;
 use crate::template::SECTIONS;
@@ -15,7 +15,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "三、政府信息依申请公开办理情况",
     fix: ("改为规定标题（快速修复）。", "Rename to the official title (quick fix)."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -29,7 +32,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let official = SECTIONS[section].official();
         out.push(
             Diagnostic::new(
-                RULE.code,
+                Rule::UnofficialHeading,
                 h.range,
                 Msg::new(
                     format!("标题与规定不一致，规定标题为「{}」", official),

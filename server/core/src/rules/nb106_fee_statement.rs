@@ -1,4 +1,4 @@
-use super::{Ctx, RuleMeta};
+use super::{Check, Ctx, Input, Rule, RuleMeta, Span};
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::template::{Format, FEE_STATEMENT_KEYS};
 
@@ -13,7 +13,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "六、其他需要报告的事项\n无",
     fix: ("写明收费情况，例如「本年度没有产生信息处理费。」", "State the fee, e.g. “本年度没有产生信息处理费。”"),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Span(Span::WholeBody(5))],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -27,7 +30,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     }
     out.push(Diagnostic::new(
-        RULE.code,
+        Rule::MissingFeeStatement,
         r.headings[s.heading].range,
         Msg::new(
             "第六部分未说明信息处理费收取情况（2021 年起须说明，未收取也应写明「本年度没有产生信息处理费」）",

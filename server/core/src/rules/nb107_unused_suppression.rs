@@ -1,5 +1,5 @@
-use super::{Ctx, RuleMeta};
-use crate::diag::{Diagnostic, Severity};
+use super::{Check, RuleMeta};
+use crate::diag::Severity;
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "NB107",
@@ -18,8 +18,6 @@ pub static RULE: RuleMeta = RuleMeta {
         "删除该注释，或改正其中的规则代码。",
         "Remove the comment, or correct the codes it names.",
     ),
-    check,
+    check: Check::AfterSuppression,
 };
 
-/// Reported by [`crate::suppress::apply`] after every rule has run.
-fn check(_ctx: &Ctx, _out: &mut Vec<Diagnostic>) {}

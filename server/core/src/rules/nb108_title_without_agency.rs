@@ -1,4 +1,4 @@
-use super::{identity, Ctx, RuleMeta};
+use super::{front_matter, Check, Ctx, Input, Rule, RuleMeta, Span};
 use crate::diag::{Diagnostic, Msg, Severity};
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -18,12 +18,15 @@ pub static RULE: RuleMeta = RuleMeta {
         "在年份前写明机关全称，例如「蒙城县工业和信息化局2024年政府信息公开工作年度报告」。",
         "Put the agency's full name before the year, e.g. “蒙城县工业和信息化局2024年政府信息公开工作年度报告”.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Span(Span::Front), Input::Span(Span::Anchor), Input::LooksLikeReport],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let r = ctx.report;
-    if !identity::looks_like_report(ctx.src, r) {
+    if !front_matter::reads_as_report(ctx.src, r) {
         return;
     }
     let year = r
@@ -31,7 +34,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .map(|y| y.to_string())
         .unwrap_or_else(|| "20××".into());
     let msg = match r.title {
-        Some(t) if identity::title_names_agency(ctx.src, t) => return,
+        Some(t) if front_matter::title_names_agency(ctx.src, t) => return,
         Some(_) => Msg::new(
             format!("标题没有写明机关名称：应为「××（机关名称）{year}年政府信息公开工作年度报告」"),
             format!("The title does not name the agency: it should read “<agency> {year}年政府信息公开工作年度报告”"),
@@ -42,8 +45,8 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         ),
     };
     out.push(Diagnostic::new(
-        RULE.code,
-        r.title.unwrap_or_else(|| identity::anchor(ctx.src, r)),
+        Rule::TitleWithoutAgency,
+        r.title.unwrap_or_else(|| front_matter::anchor(ctx.src, r)),
         msg,
     ));
 }

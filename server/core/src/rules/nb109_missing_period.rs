@@ -1,4 +1,4 @@
-use super::{identity, Ctx, RuleMeta};
+use super::{front_matter, Check, Ctx, Input, Rule, RuleMeta, Span};
 use crate::diag::{Diagnostic, Msg, Severity};
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -18,16 +18,19 @@ pub static RULE: RuleMeta = RuleMeta {
         "在开头段落写明统计期限，例如「本报告所列数据的统计期限自2024年1月1日起至2024年12月31日止。」",
         "State the period in the opening paragraph, e.g. “本报告所列数据的统计期限自2024年1月1日起至2024年12月31日止。”",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Span(Span::Front), Input::Span(Span::Body(0)), Input::Span(Span::Anchor), Input::LooksLikeReport],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let r = ctx.report;
-    if !identity::looks_like_report(ctx.src, r) {
+    if !front_matter::reads_as_report(ctx.src, r) {
         return;
     }
     let flat = ctx.front_flat();
-    if !identity::periods(flat).is_empty() {
+    if !front_matter::periods(flat).is_empty() {
         return;
     }
     let y = r
@@ -35,8 +38,8 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .map(|y| y.to_string())
         .unwrap_or_else(|| "20××".into());
     out.push(Diagnostic::new(
-        RULE.code,
-        identity::anchor(ctx.src, r),
+        Rule::MissingPeriod,
+        front_matter::anchor(ctx.src, r),
         Msg::new(
             format!("开头和总体情况中没有写明统计期限（如「本报告所列数据的统计期限自{y}年1月1日起至{y}年12月31日止」）"),
             format!("The opening and section 一 do not state the reporting period (e.g. “本报告所列数据的统计期限自{y}年1月1日起至{y}年12月31日止”)"),

@@ -1,4 +1,4 @@
-use super::{identity, Ctx, RuleMeta};
+use super::{front_matter, Check, Ctx, Input, Rule, RuleMeta, Span};
 use crate::diag::{Diagnostic, Msg, Severity};
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -18,7 +18,10 @@ pub static RULE: RuleMeta = RuleMeta {
         "在开头段落补充联系方式，例如「如对本报告有任何疑问，请与××联系（地址：…，邮编：…，电话：…）。」",
         "Add the contact details to the opening paragraph, e.g. “如对本报告有任何疑问，请与××联系（地址：…，邮编：…，电话：…）。”",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Span(Span::Front), Input::Span(Span::Tail), Input::Span(Span::Anchor), Input::LooksLikeReport],
+    },
 };
 
 /// Looks in the opening (before the first heading after the title) and at the end
@@ -26,18 +29,18 @@ pub static RULE: RuleMeta = RuleMeta {
 /// 一 is left out: its "电话、电子邮件、邮寄信件" are ways to apply, not a contact.
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let r = ctx.report;
-    if !identity::looks_like_report(ctx.src, r) {
+    if !front_matter::reads_as_report(ctx.src, r) {
         return;
     }
-    let mut regions = vec![identity::opening(ctx.src, r)];
-    regions.extend(identity::tail(ctx.src, r));
-    let flat = identity::Flat::new(ctx.src, &regions);
-    if identity::has_contact(&flat) {
+    let mut regions = vec![front_matter::opening(ctx.src, r)];
+    regions.extend(front_matter::tail(ctx.src, r));
+    let flat = front_matter::Flat::new(ctx.src, &regions);
+    if front_matter::has_contact(&flat) {
         return;
     }
     out.push(Diagnostic::new(
-        RULE.code,
-        identity::anchor(ctx.src, r),
+        Rule::MissingContact,
+        front_matter::anchor(ctx.src, r),
         Msg::new(
             "报告开头和结尾都没有联系方式（地址、邮编、电话或电子邮箱），建议写明「如对本报告有任何疑问，请与××联系（地址：…，邮编：…，电话：…）」",
             "Neither the opening nor the end gives contact details (address, postcode, phone or e-mail); add “如对本报告有任何疑问，请与××联系（地址：…，邮编：…，电话：…）”",

@@ -1,4 +1,4 @@
-use super::{identity, Ctx, RuleMeta};
+use super::{front_matter, Check, Ctx, Input, Rule, RuleMeta, Span};
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::template::Format;
 
@@ -19,7 +19,10 @@ pub static RULE: RuleMeta = RuleMeta {
         "按五个方面组织总体情况，补写缺少的方面，例如「（四）政府信息公开平台建设情况。…」「（五）监督保障情况。…」。",
         "Organise section 一 under the five aspects and add the missing ones, e.g. “（四）政府信息公开平台建设情况。…”, “（五）监督保障情况。…”.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Span(Span::Body(0))],
+    },
 };
 
 /// The five aspects, each with the words that show the section covers it (any one
@@ -66,15 +69,15 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     }
     let (Some(body), Some(heading)) =
-        (identity::body(ctx.src, r, 0), identity::heading_range(r, 0))
+        (front_matter::body(ctx.src, r, 0), front_matter::heading_range(r, 0))
     else {
         return;
     };
     // An empty section is not written yet (NB101 and the outline say enough).
-    if !identity::has_prose(ctx.src, body) {
+    if !front_matter::has_prose(ctx.src, body) {
         return;
     }
-    let flat = identity::flat_text(ctx.src, &[body]);
+    let flat = front_matter::flat_text(ctx.src, &[body]);
     let missing: Vec<_> = ASPECTS
         .iter()
         .filter(|(_, _, keys)| !keys.iter().any(|k| flat.contains(k)))
@@ -85,7 +88,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let zh = missing.iter().map(|a| a.0).collect::<Vec<_>>().join("、");
     let en = missing.iter().map(|a| a.1).collect::<Vec<_>>().join(", ");
     out.push(Diagnostic::new(
-        RULE.code,
+        Rule::OverviewAspects,
         heading,
         Msg::new(
             format!("总体情况未涉及{}（2021 版格式要求概述主动公开、依申请公开、政府信息管理、平台建设、监督保障五个方面）", zh),

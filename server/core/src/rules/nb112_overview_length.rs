@@ -1,4 +1,4 @@
-use super::{identity, Ctx, RuleMeta};
+use super::{front_matter, Check, Ctx, Input, Rule, RuleMeta, Span};
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::template::Format;
 
@@ -19,7 +19,10 @@ pub static RULE: RuleMeta = RuleMeta {
         "压缩总体情况，只保留五个方面的要点和数据。",
         "Shorten section 一 to the key points and figures of the five aspects.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Span(Span::Body(0))],
+    },
 };
 
 /// Counted characters above which the section is reported: 1.5 × the 1000 of the
@@ -33,7 +36,7 @@ pub fn count(text: &str) -> usize {
     crate::text::lines(text)
         .filter(|l| !l.contains('|') && !l.contains('\t'))
         .flat_map(str::chars)
-        .filter(|&c| identity::is_word_char(c) && !matches!(c, '①'..='⑳'))
+        .filter(|&c| front_matter::is_word_char(c) && !matches!(c, '①'..='⑳'))
         .count()
 }
 
@@ -43,7 +46,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     }
     let (Some(body), Some(heading)) =
-        (identity::body(ctx.src, r, 0), identity::heading_range(r, 0))
+        (front_matter::body(ctx.src, r, 0), front_matter::heading_range(r, 0))
     else {
         return;
     };
@@ -61,7 +64,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         ("约", "about")
     };
     out.push(Diagnostic::new(
-        RULE.code,
+        Rule::OverviewLength,
         heading,
         Msg::new(
             format!("总体情况{} {} 字（按汉字、字母和数字计），远超「篇幅原则上不超过一千字」", about, n),

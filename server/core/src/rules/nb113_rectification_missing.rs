@@ -1,4 +1,4 @@
-use super::{identity, Ctx, RuleMeta};
+use super::{front_matter, Check, Ctx, Input, Rule, RuleMeta, Span};
 use crate::diag::{Diagnostic, Msg, Severity};
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -18,7 +18,10 @@ pub static RULE: RuleMeta = RuleMeta {
         "补写上年度问题整改情况，例如「（一）上年度问题整改情况。针对2023年度报告中指出的…，已…」。",
         "Add last year's rectification, e.g. “（一）上年度问题整改情况。针对2023年度报告中指出的…，已…”.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Span(Span::Body(4))],
+    },
 };
 
 /// Words that name the previous year ("2023年" for a 2024 report is checked apart).
@@ -27,10 +30,10 @@ const RECTIFIED: &[&str] = &["整改", "改进", "解决", "落实"];
 
 /// A sentence of section 五 that names the previous year and its rectification.
 fn reports_rectification(text: &str, year: Option<u16>) -> bool {
-    identity::sentences(text).any(|(_, s)| {
+    front_matter::sentences(text).any(|(_, s)| {
         let last_year = LAST_YEAR.iter().any(|w| s.contains(w))
             || year.is_some_and(|y| {
-                identity::year_re()
+                front_matter::year_with_nian_re()
                     .captures_iter(s)
                     .any(|c| c[1].parse::<u16>().ok() == Some(y - 1))
             });
@@ -44,11 +47,11 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     let r = ctx.report;
     let (Some(body), Some(heading)) =
-        (identity::body(ctx.src, r, 4), identity::heading_range(r, 4))
+        (front_matter::body(ctx.src, r, 4), front_matter::heading_range(r, 4))
     else {
         return;
     };
-    let flat = identity::flat_text(ctx.src, &[body]);
+    let flat = front_matter::flat_text(ctx.src, &[body]);
     if reports_rectification(&flat, r.year) {
         return;
     }
@@ -57,7 +60,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .map(|y| format!("{}年度", y - 1))
         .unwrap_or_else(|| "上年度".into());
     out.push(Diagnostic::new(
-        RULE.code,
+        Rule::RectificationMissing,
         heading,
         Msg::new(
             format!("第五部分没有报告上年度（{prev}）问题的整改情况（本地要求）"),

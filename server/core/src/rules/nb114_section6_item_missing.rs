@@ -1,4 +1,4 @@
-use super::{identity, Ctx, RuleMeta};
+use super::{front_matter, Check, Ctx, Input, Rule, RuleMeta, Span};
 use crate::diag::{Diagnostic, Msg, Severity};
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -18,7 +18,10 @@ pub static RULE: RuleMeta = RuleMeta {
         "在第六部分补写缺少的事项。事项按原文匹配（忽略空格和换行）；一项可用「|」列出几种写法，如「人大代表建议|政协提案」，出现其一即可。",
         "Add the missing items to section 六. Items are matched as written (spaces and line breaks ignored); an item may list alternatives separated by “|”, e.g. “人大代表建议|政协提案”, any one of which is enough.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Span(Span::Body(5))],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -28,18 +31,18 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     let r = ctx.report;
     let (Some(body), Some(heading)) =
-        (identity::body(ctx.src, r, 5), identity::heading_range(r, 5))
+        (front_matter::body(ctx.src, r, 5), front_matter::heading_range(r, 5))
     else {
         return;
     };
-    let flat = identity::Flat::new(ctx.src, &[body]);
+    let flat = front_matter::Flat::new(ctx.src, &[body]);
     let missing: Vec<&str> = items
         .iter()
         .map(|i| i.trim())
         .filter(|i| !i.is_empty())
         .filter(|item| {
             !item.split('|').any(|alt| {
-                let alt = identity::Flat::new(alt, &[crate::text::TextRange::new(0, alt.len())]);
+                let alt = front_matter::Flat::new(alt, &[crate::text::TextRange::new(0, alt.len())]);
                 !alt.text.is_empty() && flat.text.contains(&alt.text)
             })
         })
@@ -57,7 +60,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .collect::<Vec<_>>()
         .join(", ");
     out.push(Diagnostic::new(
-        RULE.code,
+        Rule::Section6ItemMissing,
         heading,
         Msg::new(
             format!("第六部分没有提到本地要求报告的事项：{}", list),

@@ -1,4 +1,4 @@
-use super::{shared, Ctx, RuleMeta};
+use super::{shared, Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Msg, Severity};
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -18,7 +18,10 @@ pub static RULE: RuleMeta = RuleMeta {
         "插入规定的表格（即使全部为 0）。",
         "Insert the prescribed table, even if every value is 0.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -51,7 +54,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         out.push(Diagnostic::new(
-            RULE.code,
+            Rule::TableMissing,
             range,
             Msg::new(
                 format!("本部分缺少{}", zh),

@@ -1,4 +1,5 @@
-use super::{shared, Ctx, RuleMeta};
+use super::{shared, Check, Ctx, Input, Rule, RuleMeta};
+use crate::template::T3Row;
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Severity};
 use crate::template::{table3_rows, Format, TABLE3_COLUMNS, TABLE3_ROWS};
 use crate::text::{TextEdit, TextRange};
@@ -11,25 +12,28 @@ pub static RULE: RuleMeta = RuleMeta {
     why: ("表格的每一行都须填报，没有发生的情形填 0，不能删除。", "Every row must be reported; a case that did not occur is 0, not deleted."),
     example: "| 1.信访举报投诉类申请 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n| 3.要求提供公开出版物 | 0 | … |   ← 缺少“2.重复申请”",
     fix: ("按模板补上该行并填 0（快速修复）。", "Insert the row filled with 0 (quick fix)."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText, Input::Eol],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let r = ctx.report;
     if let Some(t3) = r.table3.as_ref().filter(|t| !t.disordered) {
-        let mixed_other = r.format == Format::F2021 && t3.has_values("t3.other");
+        let mixed_other = r.format == Format::F2021 && t3.has_values(T3Row::Other);
         let expected: Vec<usize> = table3_rows(r.format).map(|(i, _)| i).collect();
         for (pos, &i) in expected.iter().enumerate() {
             if t3.rows[i].is_some() {
                 continue;
             }
             let def = &TABLE3_ROWS[i];
-            if mixed_other && def.key.starts_with("t3.other.") {
+            if mixed_other && def.key.is_other_sub_row() {
                 continue; // reported by NB502
             }
             if r.format != Format::F2021
-                && def.key == "t3.other"
-                && t3.has_values("t3.other.overdue")
+                && def.key == T3Row::Other
+                && t3.has_values(T3Row::OtherOverdue)
             {
                 continue; // reported by NB504
             }
@@ -90,7 +94,7 @@ fn missing(
         .or(prev.map(|r| r.label_cell))
         .unwrap_or(TextRange::empty(table.start));
     let mut d = Diagnostic::new(
-        RULE.code,
+        Rule::RowMissing,
         range,
         Msg::new(
             format!("{}缺少行「{}」（没有发生的情形应填 0）", table_zh, name),

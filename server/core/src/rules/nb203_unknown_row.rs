@@ -1,4 +1,4 @@
-use super::{Ctx, RuleMeta};
+use super::{Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Msg, Severity};
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -12,7 +12,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "| 其他对外管理服务事项 | 0 | 0 | 0 |",
     fix: ("删除该行，或把数据并入模板中的对应行。", "Delete the row or move its figures into the matching template row."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -29,7 +32,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (zh, en, range) in t2.chain(t3) {
         let label = &ctx.src[range.start..range.end];
         out.push(Diagnostic::new(
-            RULE.code,
+            Rule::UnknownRow,
             range,
             Msg::new(
                 format!("「{}」不是{}模板中的行", label, zh),

@@ -1,4 +1,4 @@
-use super::{shared, Ctx, RuleMeta};
+use super::{shared, Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Msg, Severity};
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -12,7 +12,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "| （一）予以公开 | 3 | 0 | 0 | 0 | 0 | 3 |   ← 只有 6 个数值",
     fix: ("按列补齐或删除多余的数值；空白单元格请填 0。", "Add or remove values column by column; write 0 in empty cells."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -60,7 +63,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             )
         };
         out.push(Diagnostic::new(
-            RULE.code,
+            Rule::CellCount,
             rr.row.label_cell,
             Msg::new(zh, en),
         ));

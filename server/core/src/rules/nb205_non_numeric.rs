@@ -1,4 +1,4 @@
-use super::{shared, Ctx, RuleMeta};
+use super::{shared, Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Severity};
 use crate::model::{Cell, Value};
 
@@ -13,7 +13,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "| 2.重复申请 | 0 | — | 0 | 0 | 0 | 0 | 0 |",
     fix: ("填写 0 或实际数量（快速修复可把空白改为 0）。", "Write 0 or the actual count (the quick fix writes 0)."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -32,7 +35,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             let col = &rr.columns[i];
             out.push(
                 Diagnostic::new(
-                    RULE.code,
+                    Rule::NonNumericCell,
                     c.range,
                     Msg::new(
                         format!(
@@ -61,7 +64,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 fn chinese_numeral(ctx: &Ctx, rr: &shared::RowRef, c: &Cell, value: i64, col: &str) -> Diagnostic {
     let text = &ctx.src[c.range.start..c.range.end];
     let mut d = Diagnostic::new(
-        RULE.code,
+        Rule::NonNumericCell,
         c.range,
         Msg::new(
             format!(

@@ -1,4 +1,4 @@
-use super::{shared, Ctx, RuleMeta};
+use super::{shared, Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::model::Value;
 
@@ -16,7 +16,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "| 规章 | 1.5 | 0 | 3 |",
     fix: ("改为非负整数。", "Write a non-negative integer."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -72,7 +75,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 ),
                 _ => continue,
             };
-            out.push(Diagnostic::new(RULE.code, c.range, Msg::new(zh, en)));
+            out.push(Diagnostic::new(Rule::InvalidCount, c.range, Msg::new(zh, en)));
         }
     }
 }

@@ -1,4 +1,4 @@
-use super::{shared, Ctx, RuleMeta};
+use super::{shared, Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Severity};
 use crate::parse::lex::norm_str;
 use crate::text::TextEdit;
@@ -14,7 +14,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "| 2.其他法律法规禁止公开 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
     fix: ("改为模板中的文字（快速修复）。", "Use the template's wording (quick fix)."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 const NUMERALS: &str = "一二三四五六七八九十";
@@ -70,7 +73,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         };
         out.push(
             Diagnostic::new(
-                RULE.code,
+                Rule::LabelVariant,
                 label_range,
                 Msg::new(
                     format!(

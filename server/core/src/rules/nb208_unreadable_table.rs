@@ -1,4 +1,4 @@
-use super::{shared, Ctx, RuleMeta};
+use super::{shared, Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::text::TextRange;
 
@@ -16,7 +16,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "行政规范性文件693665",
     fix: ("用 Markdown 表格（|）或制表符分隔单元格；可使用「转换为 Markdown 表格」操作。", "Separate the cells with | or tabs; the “convert to a Markdown table” action helps."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -27,7 +30,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .map(|i| t3.range.start + i)
             .unwrap_or(t3.range.end);
         out.push(Diagnostic::new(
-            RULE.code,
+            Rule::UnreadableTable,
             TextRange::new(t3.range.start, first_line_end),
             Msg::new(
                 "表三的行标签与数值分离、顺序错乱（常见于 PDF 复制），无法对齐，未做勾稽关系检查；请整理为每行「标签 + 7 个数值」",
@@ -54,7 +57,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .map(|c| &ctx.src[c.range.start..c.range.end])
             .collect();
         out.push(Diagnostic::new(
-            RULE.code,
+            Rule::UnreadableTable,
             row.row.label_cell,
             Msg::new(
                 format!(
@@ -94,7 +97,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             ("连在一起", "run together")
         };
         out.push(Diagnostic::new(
-            RULE.code,
+            Rule::UnreadableTable,
             g,
             Msg::new(
                 format!("数字「{}」{}，无法分出各单元格，未做勾稽关系检查；请用 | 或制表符分隔", digits, zh),

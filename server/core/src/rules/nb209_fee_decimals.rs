@@ -1,4 +1,5 @@
-use super::{Ctx, RuleMeta};
+use super::{Check, Ctx, Input, Rule, RuleMeta};
+use crate::template::T2Row;
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Severity};
 use crate::model::Value;
 use crate::template::Format;
@@ -21,7 +22,10 @@ pub static RULE: RuleMeta = RuleMeta {
         "补足小数位（12.3 → 12.3000），或按要求四舍五入。",
         "Pad the decimals (12.3 → 12.3000), or round as required.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 /// The integer and fraction digits of a decimal text ("-12.34" → ("12", "34")).
@@ -74,7 +78,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some(Some(row)) = t2
         .rows
         .iter()
-        .find(|(k, _)| *k == "t2.fees")
+        .find(|(k, _)| *k == T2Row::Fees)
         .map(|(_, r)| r)
     else {
         return;
@@ -95,7 +99,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let range: TextRange = cell.number_range;
     let written = &ctx.src[range.start..range.end];
     let mut d = Diagnostic::new(
-        RULE.code,
+        Rule::FeeDecimals,
         range,
         Msg::new(
             format!("行政事业性收费金额「{written}」有 {} 位小数，本地要求保留 {places} 位", frac.len()),

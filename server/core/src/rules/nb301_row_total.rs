@@ -1,4 +1,4 @@
-use super::{shared, Ctx, RuleMeta};
+use super::{shared, Check, Ctx, Input, RuleMeta};
 use crate::diag::{Diagnostic, Severity};
 use crate::template::IdentityKind;
 
@@ -13,7 +13,10 @@ pub static RULE: RuleMeta = RuleMeta {
         "诊断落在应为合计的单元格上，并给出应有的值；快速修复或「重算全部合计」会改写该格。",
         "The diagnostic sits on the total cell with the value it should have; the quick fix or fix-all rewrites it.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {

@@ -1,4 +1,4 @@
-use super::{nb4_common, Ctx, RuleMeta};
+use super::{nb4_common, Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Severity};
 use crate::narrative::Quantity;
 
@@ -19,13 +19,16 @@ pub static RULE: RuleMeta = RuleMeta {
         "核对正文与表格，改正错误的一方；诊断落在正文的数字上，相关信息指向表格单元格。",
         "Check the text against the table and correct whichever is wrong; the diagnostic sits on the number in the text and points to the table cell.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::Claims],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     nb4_common::check(
         ctx,
-        RULE.code,
+        Rule::NarrativeApplications,
         |q| {
             matches!(
                 q,

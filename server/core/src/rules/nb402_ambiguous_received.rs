@@ -1,4 +1,4 @@
-use super::{nb4_common, Ctx, RuleMeta};
+use super::{nb4_common, Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Severity};
 use crate::narrative::Quantity;
 
@@ -19,9 +19,12 @@ pub static RULE: RuleMeta = RuleMeta {
         "分开写明，例如「本年新收政府信息公开申请4件，上年结转1件」。",
         "State both, e.g. “本年新收政府信息公开申请4件，上年结转1件”.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::Claims],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    nb4_common::check(ctx, RULE.code, |q| q == Quantity::Received, true, out);
+    nb4_common::check(ctx, Rule::AmbiguousReceived, |q| q == Quantity::Received, true, out);
 }

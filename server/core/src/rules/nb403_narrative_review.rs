@@ -1,4 +1,4 @@
-use super::{nb4_common, Ctx, RuleMeta};
+use super::{nb4_common, Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Severity};
 use crate::narrative::Quantity;
 
@@ -19,13 +19,16 @@ pub static RULE: RuleMeta = RuleMeta {
         "核对正文与表四，改正错误的一方。",
         "Check the text against table 四 and correct whichever is wrong.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::Claims],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     nb4_common::check(
         ctx,
-        RULE.code,
+        Rule::NarrativeReview,
         |q| matches!(q, Quantity::Review | Quantity::Litigation),
         false,
         out,

@@ -1,4 +1,4 @@
-use super::{identity, Ctx, RuleMeta};
+use super::{front_matter, Check, Ctx, Input, Rule, RuleMeta, Span};
 use crate::diag::{Diagnostic, Fix, FixKind, Msg, Related, Severity};
 use crate::text::{TextEdit, TextRange};
 
@@ -19,7 +19,10 @@ pub static RULE: RuleMeta = RuleMeta {
         "核对报告年度，改正错误的年份；诊断落在不一致的年份上，相关信息指向标题的年份。",
         "Check the report year and correct the wrong one; the diagnostic sits on the differing year and points to the title's year.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Span(Span::Front), Input::Span(Span::Body(0))],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -28,16 +31,16 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let (Some(year), Some(year_range)) = (r.year, r.year_range) else {
         return;
     };
-    let from_title = identity::title_year(r).is_some();
+    let from_title = front_matter::title_year(r).is_some();
     let flat = ctx.front_flat();
     let mut found: Vec<(u16, TextRange, bool)> = Vec::new();
-    for p in identity::periods(flat) {
+    for p in front_matter::periods(flat) {
         for (y, range) in p.years {
             found.push((y, range, true));
         }
     }
     let year_text = year.to_string();
-    for (y, range, (s, e)) in identity::year_end_statements(flat) {
+    for (y, range, (s, e)) in front_matter::year_end_statements(flat) {
         // A sentence that also names the report year compares two years.
         if flat.text[s..e].contains(year_text.as_str()) {
             continue;
@@ -69,7 +72,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         };
         out.push(
             Diagnostic::new(
-                RULE.code,
+                Rule::YearMismatch,
                 range,
                 Msg::new(
                     format!("{what_zh}的年份 {y} 与{ref_zh}的年份 {year} 不一致"),

@@ -1,5 +1,5 @@
-use super::{Ctx, RuleMeta};
-use crate::diag::{Diagnostic, Severity};
+use super::{Check, RuleMeta};
+use crate::diag::Severity;
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "NB406",
@@ -18,8 +18,6 @@ pub static RULE: RuleMeta = RuleMeta {
         "核对两年的台账，改正本年的上年结转数（或上年报告）。",
         "Check both years' records and correct this year's carried-over figures (or last year's report).",
     ),
-    check,
+    check: Check::AcrossYears,
 };
 
-/// Reported by [`crate::across_years::check`], which needs last year's report.
-fn check(_ctx: &Ctx, _out: &mut Vec<Diagnostic>) {}

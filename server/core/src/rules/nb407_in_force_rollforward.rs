@@ -1,5 +1,5 @@
-use super::{Ctx, RuleMeta};
-use crate::diag::{Diagnostic, Severity};
+use super::{Check, RuleMeta};
+use crate::diag::Severity;
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "NB407",
@@ -18,8 +18,6 @@ pub static RULE: RuleMeta = RuleMeta {
         "核对现行有效件数；若差额来自清理，可在第六部分说明，或用抑制注释保留。",
         "Check the number in force; when a clean-up explains the difference, say so in section 六 or keep it with a suppression comment.",
     ),
-    check,
+    check: Check::AcrossYears,
 };
 
-/// Reported by [`crate::across_years::check`], which needs last year's report.
-fn check(_ctx: &Ctx, _out: &mut Vec<Diagnostic>) {}

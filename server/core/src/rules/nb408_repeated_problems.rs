@@ -1,5 +1,5 @@
-use super::{Ctx, RuleMeta};
-use crate::diag::{Diagnostic, Severity};
+use super::{Check, RuleMeta};
+use crate::diag::Severity;
 
 pub static RULE: RuleMeta = RuleMeta {
     code: "NB408",
@@ -18,8 +18,6 @@ pub static RULE: RuleMeta = RuleMeta {
         "按本年度实际情况重写第五部分：本年发现的问题、上年问题的整改结果、下一步措施。",
         "Rewrite section 五 for this year: the problems found this year, how last year's were rectified, and the next measures.",
     ),
-    check,
+    check: Check::AcrossYears,
 };
 
-/// Reported by [`crate::across_years::check`], which needs last year's report.
-fn check(_ctx: &Ctx, _out: &mut Vec<Diagnostic>) {}

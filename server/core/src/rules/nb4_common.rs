@@ -1,6 +1,6 @@
 //! What the NB4xx rules share: a prose figure set against its table cells.
 
-use super::Ctx;
+use super::{Ctx, Rule};
 use crate::diag::{Diagnostic, Msg, Related};
 use crate::narrative::{Comparison, Quantity};
 
@@ -8,7 +8,7 @@ use crate::narrative::{Comparison, Quantity};
 /// quantity `pick` selects; `ambiguous` selects the loose-wording case.
 pub fn check(
     ctx: &Ctx,
-    code: &'static str,
+    rule: Rule,
     pick: fn(Quantity) -> bool,
     ambiguous: bool,
     out: &mut Vec<Diagnostic>,
@@ -17,11 +17,11 @@ pub fn check(
         if !pick(cmp.claim.quantity) || cmp.received_with_carried != ambiguous {
             continue;
         }
-        out.push(diagnostic(code, cmp));
+        out.push(diagnostic(rule, cmp));
     }
 }
 
-fn diagnostic(code: &'static str, cmp: &Comparison) -> Diagnostic {
+fn diagnostic(rule: Rule, cmp: &Comparison) -> Diagnostic {
     let q = cmp.claim.quantity;
     let names_zh = cmp
         .cells
@@ -98,5 +98,5 @@ fn diagnostic(code: &'static str, cmp: &Comparison) -> Diagnostic {
             ),
         })
         .collect();
-    Diagnostic::new(code, cmp.claim.range, msg).with_related(related)
+    Diagnostic::new(rule, cmp.claim.range, msg).with_related(related)
 }

@@ -1,4 +1,4 @@
-use super::{Ctx, RuleMeta};
+use super::{Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::template::Format;
 
@@ -13,7 +13,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量",
     fix: ("按 2021 版格式重做表二（插入年报模板可得到空白表格）。", "Redo table 二 in the 2021 format (the report skeleton has an empty one)."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -24,7 +27,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some(t2) = &r.table2 else { return };
     for (range, word) in &t2.markers_2019 {
         out.push(Diagnostic::new(
-            RULE.code,
+            Rule::Table2Format2019,
             *range,
             Msg::new(
                 format!(

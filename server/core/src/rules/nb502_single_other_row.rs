@@ -1,4 +1,5 @@
-use super::{Ctx, RuleMeta};
+use super::{Check, Ctx, Input, Rule, RuleMeta};
+use crate::template::T3Row;
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::template::Format;
 
@@ -13,7 +14,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "| （六）其他处理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
     fix: ("把该行拆为 3 个小项，并按实际情况分配数量。", "Split the row into the three sub-rows and distribute the counts."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -24,15 +28,15 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let Some(t3) = r.table3.as_ref().filter(|t| !t.disordered) else {
         return;
     };
-    if !t3.has_values("t3.other")
-        || t3.has_values("t3.other.overdue")
-        || t3.has_values("t3.other.unpaid")
+    if !t3.has_values(T3Row::Other)
+        || t3.has_values(T3Row::OtherOverdue)
+        || t3.has_values(T3Row::OtherUnpaid)
     {
         return;
     }
-    let row = t3.row("t3.other").expect("has values");
+    let row = t3.row(T3Row::Other).expect("has values");
     out.push(Diagnostic::new(
-        RULE.code,
+        Rule::SingleOtherRow,
         row.label_range,
         Msg::new(
             "2021 版格式中「（六）其他处理」应分为 3 个小项（逾期不补正、逾期未缴费、其他），此处只有一行（2019 版写法）",

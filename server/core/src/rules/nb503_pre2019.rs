@@ -1,4 +1,4 @@
-use super::{Ctx, RuleMeta};
+use super::{Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::model::HeadingKind;
 
@@ -13,7 +13,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     example: "四、政府信息公开的收费及减免情况",
     fix: ("删除该部分；信息处理费在第六部分说明。", "Remove the section; state the information processing fee in section 六."),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -22,7 +25,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         }
         out.push(Diagnostic::new(
-            RULE.code,
+            Rule::Pre2019Structure,
             h.range,
             Msg::new(
                 format!("「{}」是 2019 年以前旧格式的部分，现行格式已取消；信息处理费请在第六部分说明", h.title),

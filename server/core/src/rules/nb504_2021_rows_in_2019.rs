@@ -1,4 +1,5 @@
-use super::{Ctx, RuleMeta};
+use super::{Check, Ctx, Input, Rule, RuleMeta};
+use crate::template::T3Row;
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::template::Format;
 
@@ -19,7 +20,10 @@ pub static RULE: RuleMeta = RuleMeta {
         "确认报告年度；2019、2020 年度报告改用 2019 版格式。",
         "Check the report year; a 2019/2020 report uses the 2019 format.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -31,13 +35,13 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     };
     let Some(row) = t3
-        .row("t3.other.overdue")
-        .filter(|_| t3.has_values("t3.other.overdue"))
+        .row(T3Row::OtherOverdue)
+        .filter(|_| t3.has_values(T3Row::OtherOverdue))
     else {
         return;
     };
     out.push(Diagnostic::new(
-        RULE.code,
+        Rule::Table3Rows2021In2019,
         row.label_cell,
         Msg::new(
             format!("{}年度报告适用 2019 版格式，（六）其他处理不分小项；此处使用了 2021 版细分行", r.year.map(|y| y.to_string()).unwrap_or_default()),

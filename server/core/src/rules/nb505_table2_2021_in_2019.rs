@@ -1,4 +1,4 @@
-use super::{identity, Ctx, RuleMeta};
+use super::{front_matter, Check, Ctx, Input, Rule, RuleMeta};
 use crate::diag::{Diagnostic, Msg, Severity};
 use crate::model::FormatSource;
 use crate::template::Format;
@@ -20,7 +20,10 @@ pub static RULE: RuleMeta = RuleMeta {
         "确认报告年度：2021 年及以后的报告改正标题年份；2019、2020 年度报告按 2019 版格式重做表二。",
         "Check the report year: for a 2021+ report correct the year in the title; a 2019/2020 report redoes table 二 in the 2019 format.",
     ),
-    check,
+    check: Check::Report {
+        run: check,
+        reads: &[Input::Structure, Input::Tables, Input::TableText],
+    },
 };
 
 /// Column words that only the 2021 format's table 二 uses (the 2019 format says
@@ -42,7 +45,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     }
     let Some(t2) = &r.table2 else { return };
-    let flat = identity::Flat::new(ctx.src, &[t2.range]);
+    let flat = front_matter::Flat::new(ctx.src, &[t2.range]);
     let (zh_for, en_for) = match (r.format_source, r.year) {
         (FormatSource::Year, Some(y)) => (format!("{y}年度报告"), format!("a {y} report")),
         _ => ("本报告".to_string(), "this report".to_string()),
@@ -54,7 +57,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     hits.sort();
     for (at, m) in hits {
         out.push(Diagnostic::new(
-            RULE.code,
+            Rule::Table2Format2021In2019,
             flat.source(at, at + m.len()),
             Msg::new(
                 format!("「{m}」是 2021 版表二的栏目，{zh_for}适用 2019 版格式（国办公开办函〔2019〕60号）"),

@@ -6,6 +6,7 @@ use super::Ctx;
 use crate::diag::{Diagnostic, Finding, Fix, FixKind, Msg, Related};
 use crate::identities::{Evaluation, Outcome, Sums};
 use crate::model::{Cell, Report, Value};
+use crate::template::T3Row;
 use crate::template::{CellRef, Identity, IdentityKind, Role, TABLE3_COLUMNS, TABLE3_ROWS};
 use crate::text::{TextEdit, TextRange};
 use std::sync::OnceLock;
@@ -357,7 +358,7 @@ fn identity_diagnostic(
             })
         })
         .collect();
-    let mut d = Diagnostic::new(ident.kind.code(), target.range, Msg::new(zh, en))
+    let mut d = Diagnostic::new(ident.kind.rule(), target.range, Msg::new(zh, en))
         .with_related(related)
         .with_finding(Finding::WrongTotal {
             cell: ident.target,
@@ -496,7 +497,7 @@ pub fn table_rows(report: &Report) -> Vec<RowRef<'_>> {
         for (i, row) in t3.rows.iter().enumerate() {
             if let Some(row) = row {
                 // The 2021 group label "（六）其他处理" is not a row of its own.
-                if TABLE3_ROWS[i].key == "t3.other" && row.raw.is_empty() {
+                if TABLE3_ROWS[i].key == T3Row::Other && row.raw.is_empty() {
                     continue;
                 }
                 out.push(RowRef {

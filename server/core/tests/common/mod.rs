@@ -46,12 +46,12 @@ pub fn run_arithmetic(src: &str) -> Analysis {
     static CONFIG: std::sync::OnceLock<Config> = std::sync::OnceLock::new();
     let config = CONFIG.get_or_init(|| {
         let mut c = Config::default();
-        for r in nianbao_core::rules::RULES
+        for &r in nianbao_core::rules::Rule::ALL
             .iter()
-            .filter(|r| !r.code.starts_with("NB3"))
+            .filter(|r| r.family() != nianbao_core::rules::Family::Arithmetic)
         {
             c.rules.insert(
-                r.code.to_string(),
+                r,
                 nianbao_core::config::RuleSetting {
                     enabled: Some(false),
                     severity: None,
@@ -89,8 +89,8 @@ pub fn arithmetic(a: &Analysis) -> Vec<(&'static str, Option<CellRef>)> {
     let mut v: Vec<_> = a
         .diagnostics
         .iter()
-        .filter(|d| d.code.starts_with("NB3"))
-        .map(|d| (d.code, cell_at(&a.report, d.range)))
+        .filter(|d| d.code().starts_with("NB3"))
+        .map(|d| (d.code(), cell_at(&a.report, d.range)))
         .collect();
     v.sort();
     v
@@ -276,7 +276,7 @@ pub fn fix_result(src: &str, edits: &[TextEdit]) -> Vec<String> {
 pub fn render_diagnostic(src: &str, li: &LineIndex, d: &Diagnostic, out: &mut String) {
     out.push_str(&format!(
         "{} {} {} {}\n",
-        d.code,
+        d.code(),
         d.severity.as_str(),
         pos(li, src, d.range),
         d.message.zh
@@ -323,9 +323,9 @@ pub fn render_analysis(src: &str, a: &Analysis) -> String {
     out.push('\n');
     let mut counts: Vec<(String, usize)> = Vec::new();
     for d in &a.diagnostics {
-        match counts.iter_mut().find(|(c, _)| c == d.code) {
+        match counts.iter_mut().find(|(c, _)| c == d.code()) {
             Some(e) => e.1 += 1,
-            None => counts.push((d.code.to_string(), 1)),
+            None => counts.push((d.code().to_string(), 1)),
         }
     }
     counts.sort();

@@ -40,7 +40,7 @@ fn flat_char(c: char) -> Option<char> {
 /// are. Only spacing, `*`, full-width digits and a few punctuation marks change,
 /// and all of them are ASCII or start with one of the bytes C2, E1, E2, E3, EF:
 /// other bytes (Han characters and every continuation byte) are skipped unread.
-fn ident_prefix_len(s: &str) -> usize {
+fn verbatim_prefix_len(s: &str) -> usize {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -59,12 +59,12 @@ fn ident_prefix_len(s: &str) -> usize {
     b.len()
 }
 
-/// Append the flat text of `s` to `text`, calling `run(flat, src, flat_len, src_len, ident)`
+/// Append the flat text of `s` to `text`, calling `run(flat, src, flat_len, src_len, verbatim)`
 /// before each piece (a run of unchanged chars, or one changed char) is appended.
 fn flatten_into(s: &str, text: &mut String, mut run: impl FnMut(usize, usize, usize, usize, bool)) {
     let mut o = 0;
     while o < s.len() {
-        let n = ident_prefix_len(&s[o..]);
+        let n = verbatim_prefix_len(&s[o..]);
         if n > 0 {
             run(text.len(), o, n, n, true);
             text.push_str(&s[o..o + n]);
@@ -101,14 +101,14 @@ pub fn flat_text(src: &str, ranges: &[TextRange]) -> String {
 }
 
 /// A run of the flat text: bytes `flat..flat + flat_len` come from
-/// `src..src + src_len`; in an identity run byte for byte, else one char.
+/// `src..src + src_len`; in a verbatim run byte for byte, else one char.
 #[derive(Clone, Copy, Debug)]
 struct Run {
     flat: usize,
     src: usize,
     flat_len: usize,
     src_len: usize,
-    ident: bool,
+    verbatim: bool,
 }
 
 impl Flat {
@@ -124,19 +124,19 @@ impl Flat {
                     src: ranges[i - 1].end,
                     flat_len: '。'.len_utf8(),
                     src_len: 0,
-                    ident: false,
+                    verbatim: false,
                 });
                 text.push('。');
             }
             flatten_into(
                 &src[r.start..r.end],
                 &mut text,
-                |flat, o, flat_len, src_len, ident| {
+                |flat, o, flat_len, src_len, verbatim| {
                     let at = r.start + o;
                     match map.last_mut() {
                         Some(run)
-                            if ident
-                                && run.ident
+                            if verbatim
+                                && run.verbatim
                                 && run.flat + run.flat_len == flat
                                 && run.src + run.src_len == at =>
                         {
@@ -148,7 +148,7 @@ impl Flat {
                             src: at,
                             flat_len,
                             src_len,
-                            ident,
+                            verbatim,
                         }),
                     }
                 },
@@ -169,7 +169,7 @@ impl Flat {
             let e = self.map.last().map(|r| r.src + r.src_len).unwrap_or(0);
             return TextRange::empty(e);
         };
-        let s = if first.ident {
+        let s = if first.verbatim {
             first.src + (start - first.flat)
         } else {
             first.src
@@ -178,7 +178,7 @@ impl Flat {
             return TextRange::empty(s);
         }
         let last = self.run_at(end - 1).unwrap_or(first);
-        let e = if last.ident {
+        let e = if last.verbatim {
             last.src + (end - last.flat).min(last.flat_len)
         } else {
             last.src + last.src_len
@@ -203,7 +203,7 @@ pub fn sentences(text: &str) -> impl Iterator<Item = (usize, &str)> {
 /// there is some prose (a title, or text in the opening or a section)? The rules
 /// about the report as a whole stay quiet on fragments, unrelated files and an
 /// outline of bare headings still to be filled in.
-pub fn looks_like_report(src: &str, r: &Report) -> bool {
+pub fn reads_as_report(src: &str, r: &Report) -> bool {
     if !r.sections.iter().any(Option::is_some) {
         return false;
     }
@@ -344,7 +344,9 @@ pub fn title_year(r: &Report) -> Option<(u16, TextRange)> {
     (t.start <= yr.start && yr.end <= t.end).then_some((y, yr))
 }
 
-pub fn year_re() -> &'static Regex {
+/// A year written as four digits directly followed by 年 ("2024年"; the
+/// parser's year reader also allows spacing before 年).
+pub fn year_with_nian_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| Regex::new(r"((?:19|20)[0-9]{2})年").unwrap())
 }
@@ -415,7 +417,7 @@ pub fn title_parts(t: &str) -> (&str, Option<&str>) {
         .filter_map(|w| t.find(w))
         .min()
         .unwrap_or(t.len());
-    match year_re().find(t).filter(|m| m.start() < name) {
+    match year_with_nian_re().find(t).filter(|m| m.start() < name) {
         Some(m) => (&t[..m.start()], t.get(m.end()..name)),
         None => (&t[..name], None),
     }
