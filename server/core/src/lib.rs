@@ -19,6 +19,7 @@ pub mod model;
 pub mod narrative;
 pub mod parse;
 pub mod project;
+pub mod read;
 pub mod rules;
 pub mod skeleton;
 pub mod suppress;

@@ -209,6 +209,25 @@ impl Report {
         }
     }
 
+    /// The cell of table 三 or 四 whose text holds `offset` (its value, or the space of an
+    /// empty cell).
+    pub fn cell_at(&self, offset: usize) -> Option<CellRef> {
+        let holds =
+            |c: &Cell| c.range.start <= offset && offset < c.range.end.max(c.range.start + 1);
+        if let Some(t) = self.table3.as_ref().filter(|t| !t.disordered) {
+            for (row, r) in t.rows.iter().enumerate() {
+                let Some(cells) = r.as_ref().and_then(|r| r.cells.as_ref()) else {
+                    continue;
+                };
+                if let Some(col) = cells.iter().position(holds) {
+                    return Some(CellRef::T3 { row, col });
+                }
+            }
+        }
+        let cells = self.table4.as_ref()?.row.cells.as_ref()?;
+        cells.iter().position(holds).map(|col| CellRef::T4 { col })
+    }
+
     /// The format whose rows table 三 actually uses, for the identities: a 2021
     /// report with the single 2019 （六）其他处理 row (NB502) is summed with that row,
     /// a 2019/2020 report with the 2021 sub-rows (NB504) with the sub-rows.

@@ -63,11 +63,35 @@ pub struct FileResult {
     pub fixed: Vec<AppliedFix>,
     /// The encoding the file was read in (and `--fix` wrote it back in).
     pub encoding: TextEncoding,
+    /// A .docx, HTML page or PDF: its reader's rendering (`src` is its text), for the
+    /// place in the file of each finding.
+    pub origin: Option<std::sync::Arc<nianbao_core::read::Rendering>>,
 }
 
 impl FileResult {
     pub fn position(&self, offset: usize) -> Position {
         self.index.position(&self.src, offset, Encoding::Utf16)
+    }
+    /// Where `offset` is in a file of another form than text: the template cell, when it
+    /// is one ("（二）部分公开·自然人"), and the place in the file ("第 3 个表格 第 5 行 第 2 列").
+    pub fn place(&self, offset: usize) -> Option<String> {
+        let origin = self.origin.as_ref()?;
+        let cell = self
+            .analysis
+            .report
+            .cell_at(offset)
+            .map(|c| match self.lang {
+                Lang::Zh => c.describe(),
+                Lang::En => c.describe_en(),
+            });
+        let place = origin.place_at(offset).map(|p| p.describe(self.lang));
+        match (cell, place) {
+            (Some(c), Some(p)) => Some(format!("{c} · {p}")),
+            (c, p) => c.or(p),
+        }
+    }
+    pub fn form(&self) -> &'static str {
+        self.origin.as_ref().map_or("text", |o| o.form.as_str())
     }
     pub fn count(&self, severity: Severity) -> usize {
         self.analysis
@@ -202,7 +226,7 @@ fn check_one(
             return Err(r.message);
         }
     }
-    let source = files::read(input)?;
+    let source = files::read(input, config.lang)?;
     let path = input.display();
     test_panic(&path);
     let analysis = analyze(&source.text, config);
@@ -238,14 +262,51 @@ fn check_one(
                 Some(r.message),
             ));
         }
-        let mut bytes = Vec::with_capacity(fixed_text.len() + 3);
-        if source.bom {
-            bytes.extend_from_slice(b"\xEF\xBB\xBF");
-        }
-        bytes.extend_from_slice(fixed_text.as_bytes());
+        let bytes = match &source.origin {
+            // A .docx: the edited cells written into the package, nothing else changed.
+            Some(origin) => {
+                match nianbao_core::read::write_back(&origin.bytes, &origin.rendering, &edits) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        let why = format!("not fixed '{}': {}", path, e.get(config.lang));
+                        return Ok((unfixed(input, source, analysis, config.lang), Some(why)));
+                    }
+                }
+            }
+            None => {
+                let mut bytes = Vec::with_capacity(fixed_text.len() + 3);
+                if source.bom {
+                    bytes.extend_from_slice(b"\xEF\xBB\xBF");
+                }
+                bytes.extend_from_slice(fixed_text.as_bytes());
+                bytes
+            }
+        };
         if let Err(e) = files::write_atomic(p, &bytes, Some(&source)) {
             let why = format!("cannot write '{}': {}", path, files::io_message(&e));
             return Ok((unfixed(input, source, analysis, config.lang), Some(why)));
+        }
+        if let Some(origin) = &source.origin {
+            // What the file now says, read as it will be read next time.
+            let form = origin.rendering.form;
+            let again = files::of_form(form, bytes, config.lang)
+                .map_err(|why| format!("cannot read '{path}' after fixing it: {why}"))?;
+            let analysis = analyze(&again.text, config);
+            let index = LineIndex::new(&again.text);
+            return Ok((
+                FileResult {
+                    path,
+                    file: input_file(input),
+                    lang: config.lang,
+                    index,
+                    src: again.text,
+                    analysis,
+                    fixed,
+                    encoding: again.encoding,
+                    origin: again.origin.map(|o| std::sync::Arc::new(o.rendering)),
+                },
+                None,
+            ));
         }
     }
     let analysis = analyze(&fixed_text, config);
@@ -260,6 +321,7 @@ fn check_one(
             analysis,
             fixed,
             encoding: source.encoding,
+            origin: source.origin.map(|o| std::sync::Arc::new(o.rendering)),
         },
         None,
     ))
@@ -276,6 +338,7 @@ fn unfixed(input: &Input, source: files::Source, analysis: Analysis, lang: Lang)
         src: source.text,
         analysis,
         fixed: Vec::new(),
+        origin: source.origin.map(|o| std::sync::Arc::new(o.rendering)),
     }
 }
 
@@ -664,7 +727,7 @@ fn run_with<R: Render>(args: &CheckArgs, render: R) -> i32 {
             })
             .collect(),
         |p| {
-            files::read(&Input::File(p.to_path_buf()))
+            files::read(&Input::File(p.to_path_buf()), Lang::En)
                 .ok()
                 .map(|s| s.text)
         },

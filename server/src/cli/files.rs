@@ -6,7 +6,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Extensions picked up when a folder is searched (compared case-insensitively).
-pub const EXTENSIONS: &[&str] = &["md", "markdown", "txt"];
+pub const EXTENSIONS: &[&str] = &["md", "markdown", "txt", "docx", "html", "htm", "pdf"];
 
 /// One input of `check`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -216,6 +216,16 @@ pub struct Source {
     /// Of the bytes read, so that `--fix` can refuse to overwrite a file that
     /// changed on disk in between.
     pub fingerprint: Fingerprint,
+    /// A .docx, HTML page or PDF: the reader's rendering (`text` is its text) and the
+    /// file's bytes, which `--fix` writes back into.
+    pub origin: Option<Box<Origin>>,
+}
+
+/// A file of another form than text, as read.
+#[derive(Debug)]
+pub struct Origin {
+    pub rendering: nianbao_core::read::Rendering,
+    pub bytes: Vec<u8>,
 }
 
 /// Length and hash of a file's bytes.
@@ -242,7 +252,7 @@ impl Fingerprint {
 /// The returned [`Source`] carries what writing the file back needs (its
 /// encoding and the fingerprint of the bytes read); nothing is remembered
 /// elsewhere, so any number of inputs can be read and written in parallel.
-pub fn read(input: &Input) -> Result<Source, String> {
+pub fn read(input: &Input, lang: Lang) -> Result<Source, String> {
     let display = input.display();
     let too_long = || {
         format!(
@@ -267,7 +277,33 @@ pub fn read(input: &Input) -> Result<Source, String> {
             }
         }
     };
-    decode(bytes).map_err(|why| format!("cannot read '{display}': {why}"))
+    let name = match input {
+        Input::File(p) => p.file_name().and_then(|n| n.to_str()),
+        Input::Stdin => None,
+    };
+    match nianbao_core::read::Form::sniff(name, &bytes) {
+        nianbao_core::read::Form::Text => {
+            decode(bytes).map_err(|why| format!("cannot read '{display}': {why}"))
+        }
+        form => of_form(form, bytes, lang).map_err(|why| format!("cannot read '{display}': {why}")),
+    }
+}
+
+/// A .docx, HTML page or PDF read by the core's reader of its form.
+pub fn of_form(
+    form: nianbao_core::read::Form,
+    bytes: Vec<u8>,
+    lang: Lang,
+) -> Result<Source, String> {
+    let rendering = nianbao_core::read::read(form, &bytes).map_err(|e| e.get(lang).to_string())?;
+    Ok(Source {
+        text: rendering.text.clone(),
+        bom: false,
+        encoding: TextEncoding::Utf8,
+        round_trips: true,
+        fingerprint: Fingerprint::of(&bytes),
+        origin: Some(Box::new(Origin { rendering, bytes })),
+    })
 }
 
 /// What is read at most from standard input, a device or a FIFO.
@@ -309,6 +345,12 @@ pub fn decode(bytes: Vec<u8>) -> Result<Source, String> {
     let fingerprint = Fingerprint::of(&bytes);
     for (magic, what) in MAGIC {
         if bytes.starts_with(magic) {
+            if magic.starts_with(b"\xD0\xCF") {
+                return Err(format!(
+                    "it is {what}, a binary format nianbao does not read: \
+                     save it as .docx (请另存为 .docx: 文件 → 另存为 → Word 文档)"
+                ));
+            }
             return Err(format!("not a text file: it is {what}; {SAVE_AS}"));
         }
     }
@@ -334,6 +376,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Source, String> {
                 encoding: which,
                 round_trips: true,
                 fingerprint,
+                origin: None,
             }),
             Some(_) => Err(format!(
                 "not a text file: it holds NUL characters; {SAVE_AS}"
@@ -363,6 +406,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Source, String> {
                 },
                 round_trips: true,
                 fingerprint,
+                origin: None,
             })
         }
         Err(e) if bom => {
@@ -386,6 +430,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<Source, String> {
                 encoding: TextEncoding::Gb18030,
                 round_trips,
                 fingerprint,
+                origin: None,
             })
         }
         None => {

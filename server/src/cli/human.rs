@@ -338,6 +338,19 @@ fn write_diagnostic(
         paint.gutter(&format!("{pad} |")),
         paint.severity(d.severity, &carets)
     )?;
+    if let Some(place) = file.place(d.range.start) {
+        let at = match lang {
+            Lang::Zh => "位置",
+            Lang::En => "in the file",
+        };
+        writeln!(
+            out,
+            "{} {}: {}",
+            paint.gutter(&format!("{pad} =")),
+            paint.bold(at),
+            place
+        )?;
+    }
     let note = match lang {
         Lang::Zh => "相关",
         Lang::En => "note",

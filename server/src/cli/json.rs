@@ -13,6 +13,7 @@
 //!   "files": [
 //!     {
 //!       "path": "reports/2024.md",
+//!       "form": "text",
 //!       "format": "2021",
 //!       "year": 2024,
 //!       "encoding": "utf-8",
@@ -119,6 +120,9 @@ struct JsonDiagnostic {
     url: String,
     related: Vec<JsonRelated>,
     fixes: Vec<JsonFix>,
+    /// A .docx, HTML page or PDF: where the finding is in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    place: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -132,6 +136,8 @@ struct JsonFixed {
 #[derive(Serialize)]
 struct JsonFile {
     path: String,
+    /// The file's form: text, docx, html or pdf.
+    form: &'static str,
     format: &'static str,
     year: Option<u16>,
     encoding: &'static str,
@@ -212,12 +218,14 @@ fn diagnostic(file: &FileResult, d: &Diagnostic, lang: Lang) -> JsonDiagnostic {
                     .collect(),
             })
             .collect(),
+        place: file.place(d.range.start),
     }
 }
 
 fn file(f: &FileResult, lang: Lang, fix: bool) -> JsonFile {
     JsonFile {
         path: f.path.clone(),
+        form: f.form(),
         format: f.analysis.report.format.as_str(),
         year: f.analysis.report.year,
         encoding: f.encoding.as_str(),

@@ -101,6 +101,11 @@ fn result(file: &FileResult, d: &Diagnostic, lang: Lang) -> Value {
         "message": { "text": d.message.get(lang) },
         "locations": [location(file, d.range)],
     });
+    if let Some(place) = file.place(d.range.start) {
+        // A cell of a .docx table or a paragraph: a logical location beside the region
+        // of the text rendering.
+        v["locations"][0]["logicalLocations"] = json!([{ "name": place, "kind": "element" }]);
+    }
     v["ruleIndex"] = json!(d.rule as usize);
     if !d.related.is_empty() {
         v["relatedLocations"] = d
