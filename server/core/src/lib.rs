@@ -11,6 +11,7 @@ pub mod config;
 pub mod convert;
 pub mod detect;
 pub mod diag;
+pub mod extract;
 pub mod fix;
 pub mod identities;
 pub mod incremental;

@@ -5,6 +5,7 @@
 //! found, 2 usage or I/O problems.
 
 mod check;
+mod extract;
 mod files;
 mod human;
 mod json;
@@ -36,6 +37,7 @@ Usage: nianbao <COMMAND> [OPTIONS]
 
 Commands:
   check [OPTIONS] PATH...   Lint report drafts (files, folders, or - for stdin)
+  extract [OPTIONS] PATH... Read reports into data: SQLite, CSV or JSON Lines (提取表格数据)
   rules [--markdown]        List the rules (检查规则一览)
   lsp [--stdio]             Run the language server over stdin/stdout
   help [COMMAND]            Print help
@@ -56,8 +58,9 @@ Lint report drafts (检查年度报告草稿).
 Usage: nianbao check [OPTIONS] PATH...
 
 Arguments:
-  PATH...  Files, folders (searched recursively for .md, .markdown and .txt;
-           hidden entries are skipped), or - to read standard input
+  PATH...  Files, folders (searched recursively for .md, .markdown, .txt,
+           .docx, .html, .htm and .pdf; hidden entries are skipped), or - to
+           read standard input
 
 Options:
       --format <FORMAT>         Output: human (default), json, sarif
@@ -92,6 +95,32 @@ Positions: line:column, both 1-based, the column in UTF-16 code units (as in
 the JSON output and LSP, where they are 0-based).
 
 Exit status: 0 no error found, 1 errors found, 2 usage or I/O problem.
+";
+
+const EXTRACT_HELP: &str = "\
+Read reports into data (提取表格数据): one record per report, per cell of tables
+二/三/四 and per finding.
+
+Usage: nianbao extract [OPTIONS] PATH...
+
+Arguments:
+  PATH...  Files, folders (as for check), or - to read standard input
+
+Options:
+  -o, --output <FILE>       Where to write. FILE.db/.sqlite: SQLite; FILE.csv:
+                            three files FILE.reports.csv, FILE.cells.csv and
+                            FILE.findings.csv; otherwise JSON Lines. Without
+                            --output: JSON Lines on standard output
+      --format <FORMAT>     sqlite, csv or jsonl (default: from FILE's extension)
+      --lang <LANG>         Language of the findings' messages: zh (default), en
+  -j, --jobs <N>            Read N files at a time (default: one per CPU core)
+      --config <PATH>, --no-config, --report-format, --select, --ignore: as for check
+  -h, --help                Print help
+
+A database is updated in place: each report's rows are replaced (keyed by path),
+never duplicated. The columns are listed in README.md (For reviewers).
+
+Exit status: 0 all read, 2 a file could not be read or the output not written.
 ";
 
 const RULES_HELP: &str = "\
@@ -376,6 +405,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
                     let synopsis = match cmd {
                         "check" => "check [OPTIONS] PATH...",
                         "rules" => "rules [--markdown] [--lang zh|en]",
+                        "extract" => "extract [--output FILE] [--format sqlite|csv|jsonl] PATH...",
                         _ => "lsp [--stdio]",
                     };
                     let _ = writeln!(
@@ -429,6 +459,7 @@ fn dispatch(args: Vec<OsString>) -> Result<i32, UsageError> {
             None => Ok(print_stdout(&format!("{MAIN_HELP}\n{USAGE}"))),
             Some("check") => Ok(print_stdout(CHECK_HELP)),
             Some("rules") => Ok(print_stdout(RULES_HELP)),
+            Some("extract") => Ok(print_stdout(EXTRACT_HELP)),
             Some("lsp") => Ok(print_stdout(LSP_HELP)),
             Some(other) => Err(usage(format!("unknown command '{other}'"), None)),
         },
@@ -438,6 +469,13 @@ fn dispatch(args: Vec<OsString>) -> Result<i32, UsageError> {
             };
             args.lang = args.output_lang();
             Ok(check::run(&args))
+        }
+        "extract" => {
+            let Some(mut args) = parse_extract(rest)? else {
+                return Ok(print_stdout(EXTRACT_HELP));
+            };
+            args.check.lang = args.check.output_lang();
+            Ok(extract::run(&args))
         }
         "rules" => rules_command(rest),
         "lsp" => {
@@ -520,6 +558,65 @@ fn parse_jobs(v: &str) -> Result<usize, UsageError> {
 }
 
 /// Parse `check` arguments; `Ok(None)` means help was asked for.
+/// `extract`'s own options (`--output`, `--format`); the rest are `check`'s.
+fn parse_extract(args: Vec<OsString>) -> Result<Option<extract::ExtractArgs>, UsageError> {
+    let mut output = None;
+    let mut format = None;
+    let mut rest = Vec::new();
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        let s = arg.to_str().unwrap_or("");
+        let (name, inline) = match s.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
+            _ => (s, None),
+        };
+        match name {
+            "--" => {
+                rest.push(arg);
+                rest.extend(it.by_ref());
+            }
+            "-o" | "--output" => {
+                output = Some(PathBuf::from(option_value(
+                    name, inline, &mut it, "extract",
+                )?));
+            }
+            "--format" => {
+                let v = option_value(name, inline, &mut it, "extract")?;
+                format = Some(match v.as_str() {
+                    "sqlite" | "db" => extract::ExtractFormat::Sqlite,
+                    "csv" => extract::ExtractFormat::Csv,
+                    "jsonl" | "ndjson" => extract::ExtractFormat::Jsonl,
+                    _ => return Err(usage(
+                        format!(
+                            "invalid value '{v}' for '--format' (expected sqlite, csv or jsonl)"
+                        ),
+                        Some("extract"),
+                    )),
+                });
+            }
+            "--fix" => {
+                return Err(usage(
+                    "'--fix' belongs to 'check': extract never changes a file",
+                    Some("extract"),
+                ))
+            }
+            _ => rest.push(arg),
+        }
+    }
+    let Some(check) = parse_check(rest).map_err(|mut e| {
+        e.command = Some("extract");
+        e
+    })?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(extract::ExtractArgs {
+        check,
+        format,
+        output,
+    }))
+}
+
 pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError> {
     let mut a = CheckArgs {
         paths: Vec::new(),

@@ -1,0 +1,434 @@
+//! `nianbao extract`: every report read as tidy data — one record per report, one per
+//! table cell, one per finding — written as SQLite (the default for `.db`/`.sqlite`),
+//! CSV (three files) or JSON Lines. The three formats have the same columns.
+//!
+//! Re-running over the same files replaces each report's rows (keyed by path): a
+//! database never holds a report twice.
+
+use super::files::{self, Input};
+use super::{CheckArgs, EXIT_OK, EXIT_TROUBLE};
+use nianbao_core::across_years::AgencyYear;
+use nianbao_core::analysis::{analyze, Analysis};
+use nianbao_core::diag::{Lang, Severity};
+use nianbao_core::extract::{cells, content_hash, CellRecord};
+use nianbao_core::text::{Encoding, LineIndex};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExtractFormat {
+    Sqlite,
+    Csv,
+    Jsonl,
+}
+
+pub struct ExtractArgs {
+    pub check: CheckArgs,
+    pub format: Option<ExtractFormat>,
+    /// `None`: JSON Lines on standard output.
+    pub output: Option<PathBuf>,
+}
+
+/// Columns of the three record kinds (the SQLite tables, the CSV files, the JSONL keys).
+pub const REPORT_COLUMNS: &[&str] = &[
+    "path",
+    "form",
+    "agency",
+    "year",
+    "format",
+    "errors",
+    "warnings",
+    "information",
+    "hints",
+    "hash",
+];
+pub const CELL_COLUMNS: &[&str] = &[
+    "path",
+    "tbl",
+    "row_key",
+    "col_key",
+    "row_label",
+    "col_label",
+    "text",
+    "value",
+    "state",
+    "implied",
+    "line",
+    "col",
+];
+pub const FINDING_COLUMNS: &[&str] = &[
+    "path", "code", "severity", "message", "line", "col", "place",
+];
+
+/// One report as rows.
+struct Extracted {
+    report: Vec<Value>,
+    cells: Vec<Vec<Value>>,
+    findings: Vec<Vec<Value>>,
+}
+
+fn position(index: &LineIndex, src: &str, offset: usize) -> (Value, Value) {
+    let p = index.position(src, offset, Encoding::Utf16);
+    (json!(p.line + 1), json!(p.character + 1))
+}
+
+fn extract_one(
+    path: &str,
+    bytes_hash: String,
+    form: &str,
+    src: &str,
+    a: &Analysis,
+    lang: Lang,
+) -> Extracted {
+    let index = LineIndex::new(src);
+    let count = |s: Severity| a.diagnostics.iter().filter(|d| d.severity == s).count();
+    let who = AgencyYear::of(src, &a.report);
+    let report = vec![
+        json!(path),
+        json!(form),
+        json!(who.as_ref().map(|w| w.agency.clone())),
+        json!(a.report.year),
+        json!(a.report.format.as_str()),
+        json!(count(Severity::Error)),
+        json!(count(Severity::Warning)),
+        json!(count(Severity::Information)),
+        json!(count(Severity::Hint)),
+        json!(bytes_hash),
+    ];
+    let cells = cells(src, a)
+        .into_iter()
+        .map(|c: CellRecord| {
+            let (line, col) = match c.range {
+                Some(r) => position(&index, src, r.start),
+                None => (Value::Null, Value::Null),
+            };
+            vec![
+                json!(path),
+                json!(c.table),
+                json!(c.row_key),
+                json!(c.col_key),
+                json!(c.row_label),
+                json!(c.col_label),
+                json!(c.text),
+                match c.value {
+                    Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => json!(v as i64),
+                    Some(v) => json!(v),
+                    None => Value::Null,
+                },
+                json!(c.state.as_str()),
+                json!(c.implied),
+                line,
+                col,
+            ]
+        })
+        .collect();
+    let findings = a
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let (line, col) = position(&index, src, d.range.start);
+            vec![
+                json!(path),
+                json!(d.code()),
+                json!(d.severity.as_str()),
+                json!(d.message.get(lang)),
+                line,
+                col,
+                json!(a.report.cell_at(d.range.start).map(|c| match lang {
+                    Lang::Zh => c.describe(),
+                    Lang::En => c.describe_en(),
+                })),
+            ]
+        })
+        .collect();
+    Extracted {
+        report,
+        cells,
+        findings,
+    }
+}
+
+fn format_of(args: &ExtractArgs) -> ExtractFormat {
+    if let Some(f) = args.format {
+        return f;
+    }
+    let ext = args
+        .output
+        .as_ref()
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("db" | "sqlite" | "sqlite3") => ExtractFormat::Sqlite,
+        Some("csv") => ExtractFormat::Csv,
+        _ => ExtractFormat::Jsonl,
+    }
+}
+
+pub fn run(args: &ExtractArgs) -> i32 {
+    let format = format_of(args);
+    if format != ExtractFormat::Jsonl && args.output.is_none() {
+        eprintln!("nianbao: extract --format sqlite/csv needs --output FILE");
+        return EXIT_TROUBLE;
+    }
+    let collected = files::collect(&args.check.paths);
+    let mut trouble = false;
+    for (_, why) in &collected.problems {
+        eprintln!("nianbao: {why}");
+        trouble = true;
+    }
+    let inputs = collected.inputs;
+    let configs = args.check.configs(&inputs);
+    let lang = args.check.lang;
+    let work = |i: usize, input: &Input| -> Result<Extracted, String> {
+        let config = configs.get(i)?;
+        let source = files::read(input, config.lang)?;
+        let hash = match &source.origin {
+            Some(o) => content_hash(&o.bytes),
+            None => content_hash(&source.encoding.encode(&source.text)),
+        };
+        let form = source
+            .origin
+            .as_ref()
+            .map_or("text", |o| o.rendering.form.as_str());
+        let a = analyze(&source.text, config);
+        Ok(extract_one(
+            &input.display(),
+            hash,
+            form,
+            &source.text,
+            &a,
+            lang,
+        ))
+    };
+    let jobs = args
+        .check
+        .jobs
+        .unwrap_or_else(super::check::default_jobs)
+        .max(1);
+    let results: Vec<Result<Extracted, String>> =
+        match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+            Ok(pool) => pool.install(|| {
+                inputs
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, input)| work(i, input))
+                    .collect()
+            }),
+            Err(_) => inputs.iter().enumerate().map(|(i, x)| work(i, x)).collect(),
+        };
+    let mut done = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(x) => done.push(x),
+            Err(why) => {
+                eprintln!("nianbao: {why}");
+                trouble = true;
+            }
+        }
+    }
+    let written = match format {
+        ExtractFormat::Sqlite => write_sqlite(args.output.as_deref().unwrap(), &done),
+        ExtractFormat::Csv => write_csv(args.output.as_deref().unwrap(), &done),
+        ExtractFormat::Jsonl => match &args.output {
+            Some(p) => std::fs::File::create(p)
+                .map_err(|e| format!("cannot write '{}': {}", p.display(), files::io_message(&e)))
+                .and_then(|f| write_jsonl(io::BufWriter::new(f), &done)),
+            None => write_jsonl(io::stdout().lock(), &done),
+        },
+    };
+    if let Err(why) = written {
+        eprintln!("nianbao: {why}");
+        return EXIT_TROUBLE;
+    }
+    let cells: usize = done.iter().map(|x| x.cells.len()).sum();
+    let findings: usize = done.iter().map(|x| x.findings.len()).sum();
+    if let Some(p) = &args.output {
+        let msg = match lang {
+            Lang::Zh => format!(
+                "已写入 {}：{} 份报告，{} 个单元格，{} 条检查结果",
+                p.display(),
+                done.len(),
+                cells,
+                findings
+            ),
+            Lang::En => format!(
+                "wrote {}: {} reports, {} cells, {} findings",
+                p.display(),
+                done.len(),
+                cells,
+                findings
+            ),
+        };
+        eprintln!("{msg}");
+    }
+    if trouble {
+        EXIT_TROUBLE
+    } else {
+        EXIT_OK
+    }
+}
+
+fn write_jsonl(mut out: impl Write, done: &[Extracted]) -> Result<(), String> {
+    let line = |out: &mut dyn Write, kind: &str, cols: &[&str], row: &[Value]| -> io::Result<()> {
+        let mut m = serde_json::Map::new();
+        m.insert("record".into(), json!(kind));
+        for (c, v) in cols.iter().zip(row) {
+            m.insert((*c).into(), v.clone());
+        }
+        serde_json::to_writer(&mut *out, &Value::Object(m))?;
+        out.write_all(b"\n")
+    };
+    let r = (|| -> io::Result<()> {
+        for x in done {
+            line(&mut out, "report", REPORT_COLUMNS, &x.report)?;
+            for c in &x.cells {
+                line(&mut out, "cell", CELL_COLUMNS, c)?;
+            }
+            for f in &x.findings {
+                line(&mut out, "finding", FINDING_COLUMNS, f)?;
+            }
+        }
+        out.flush()
+    })();
+    match r {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(format!(
+            "cannot write the output: {}",
+            files::io_message(&e)
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `out.csv` → `out.reports.csv`, `out.cells.csv`, `out.findings.csv`.
+pub fn csv_paths(output: &Path) -> [PathBuf; 3] {
+    let stem = output
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "nianbao".into());
+    let dir = output.parent().unwrap_or(Path::new(""));
+    ["reports", "cells", "findings"].map(|k| dir.join(format!("{stem}.{k}.csv")))
+}
+
+fn csv_field(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn write_csv(output: &Path, done: &[Extracted]) -> Result<(), String> {
+    let paths = csv_paths(output);
+    type Rows = Box<dyn Fn(&Extracted) -> Vec<&Vec<Value>>>;
+    let kinds: [(&[&str], Rows); 3] = [
+        (REPORT_COLUMNS, Box::new(|x| vec![&x.report])),
+        (CELL_COLUMNS, Box::new(|x| x.cells.iter().collect())),
+        (FINDING_COLUMNS, Box::new(|x| x.findings.iter().collect())),
+    ];
+    for (path, (cols, rows)) in paths.iter().zip(kinds) {
+        let cannot = |e: &dyn std::fmt::Display| format!("cannot write '{}': {e}", path.display());
+        let mut w = csv::Writer::from_path(path).map_err(|e| cannot(&e))?;
+        w.write_record(cols).map_err(|e| cannot(&e))?;
+        for x in done {
+            for row in rows(x) {
+                w.write_record(row.iter().map(csv_field))
+                    .map_err(|e| cannot(&e))?;
+            }
+        }
+        w.flush().map_err(|e| cannot(&e))?;
+    }
+    Ok(())
+}
+
+/// The schema (documented in the README).
+pub const SCHEMA: &str = "\
+CREATE TABLE IF NOT EXISTS reports (
+  path TEXT PRIMARY KEY, form TEXT NOT NULL, agency TEXT, year INTEGER, format TEXT NOT NULL,
+  errors INTEGER NOT NULL, warnings INTEGER NOT NULL, information INTEGER NOT NULL,
+  hints INTEGER NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cells (
+  path TEXT NOT NULL REFERENCES reports(path), tbl TEXT NOT NULL, row_key TEXT NOT NULL,
+  col_key TEXT NOT NULL, row_label TEXT NOT NULL, col_label TEXT NOT NULL, text TEXT,
+  value NUMERIC, state TEXT NOT NULL, implied INTEGER, line INTEGER, col INTEGER);
+CREATE INDEX IF NOT EXISTS cells_path ON cells(path);
+CREATE INDEX IF NOT EXISTS cells_key ON cells(tbl, row_key, col_key);
+CREATE TABLE IF NOT EXISTS findings (
+  path TEXT NOT NULL REFERENCES reports(path), code TEXT NOT NULL, severity TEXT NOT NULL,
+  message TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, place TEXT);
+CREATE INDEX IF NOT EXISTS findings_path ON findings(path);
+";
+
+fn sql_value(v: &Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match v {
+        Value::Null => V::Null,
+        Value::Bool(b) => V::Integer(*b as i64),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => V::Integer(i),
+            None => V::Real(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => V::Text(s.clone()),
+        other => V::Text(other.to_string()),
+    }
+}
+
+fn write_sqlite(output: &Path, done: &[Extracted]) -> Result<(), String> {
+    let cannot = |e: rusqlite::Error| format!("cannot write '{}': {e}", output.display());
+    let mut db = rusqlite::Connection::open(output).map_err(cannot)?;
+    db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+        .map_err(cannot)?;
+    db.execute_batch(SCHEMA).map_err(cannot)?;
+    let tx = db.transaction().map_err(cannot)?;
+    {
+        let insert = |table: &str, cols: &[&str]| {
+            format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                cols.join(", "),
+                (1..=cols.len())
+                    .map(|i| format!("?{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let mut del_cells = tx
+            .prepare("DELETE FROM cells WHERE path = ?1")
+            .map_err(cannot)?;
+        let mut del_findings = tx
+            .prepare("DELETE FROM findings WHERE path = ?1")
+            .map_err(cannot)?;
+        let mut del_report = tx
+            .prepare("DELETE FROM reports WHERE path = ?1")
+            .map_err(cannot)?;
+        let mut ins_report = tx
+            .prepare(&insert("reports", REPORT_COLUMNS))
+            .map_err(cannot)?;
+        let mut ins_cell = tx.prepare(&insert("cells", CELL_COLUMNS)).map_err(cannot)?;
+        let mut ins_finding = tx
+            .prepare(&insert("findings", FINDING_COLUMNS))
+            .map_err(cannot)?;
+        for x in done {
+            let path = sql_value(&x.report[0]);
+            del_cells.execute([&path]).map_err(cannot)?;
+            del_findings.execute([&path]).map_err(cannot)?;
+            del_report.execute([&path]).map_err(cannot)?;
+            ins_report
+                .execute(rusqlite::params_from_iter(x.report.iter().map(sql_value)))
+                .map_err(cannot)?;
+            for c in &x.cells {
+                ins_cell
+                    .execute(rusqlite::params_from_iter(c.iter().map(sql_value)))
+                    .map_err(cannot)?;
+            }
+            for f in &x.findings {
+                ins_finding
+                    .execute(rusqlite::params_from_iter(f.iter().map(sql_value)))
+                    .map_err(cannot)?;
+            }
+        }
+    }
+    tx.commit().map_err(cannot)?;
+    Ok(())
+}
