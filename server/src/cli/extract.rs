@@ -208,56 +208,60 @@ pub fn run(args: &ExtractArgs) -> i32 {
         .jobs
         .unwrap_or_else(super::check::default_jobs)
         .max(1);
-    let results: Vec<Result<Extracted, String>> =
-        match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
-            Ok(pool) => pool.install(|| {
-                inputs
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, input)| work(i, input))
-                    .collect()
-            }),
-            Err(_) => inputs.iter().enumerate().map(|(i, x)| work(i, x)).collect(),
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .ok();
+    let mut sink: Box<dyn Sink> = match open_sink(format, args.output.as_deref()) {
+        Ok(s) => s,
+        Err(why) => {
+            eprintln!("nianbao: {why}");
+            return EXIT_TROUBLE;
+        }
+    };
+    // A chunk at a time, in input order: memory stays bounded whatever the number of files.
+    let (mut reports, mut cells, mut findings) = (0usize, 0usize, 0usize);
+    let indexed: Vec<(usize, &Input)> = inputs.iter().enumerate().collect();
+    for chunk in indexed.chunks(CHUNK) {
+        let results: Vec<Result<Extracted, String>> = match &pool {
+            Some(pool) => pool.install(|| chunk.par_iter().map(|(i, x)| work(*i, x)).collect()),
+            None => chunk.iter().map(|(i, x)| work(*i, x)).collect(),
         };
-    let mut done = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(x) => done.push(x),
-            Err(why) => {
-                eprintln!("nianbao: {why}");
-                trouble = true;
+        let mut done = Vec::with_capacity(results.len());
+        for r in results {
+            match r {
+                Ok(x) => done.push(x),
+                Err(why) => {
+                    eprintln!("nianbao: {why}");
+                    trouble = true;
+                }
             }
         }
+        if let Err(why) = sink.write(&done) {
+            eprintln!("nianbao: {why}");
+            return EXIT_TROUBLE;
+        }
+        reports += done.len();
+        cells += done.iter().map(|x| x.cells.len()).sum::<usize>();
+        findings += done.iter().map(|x| x.findings.len()).sum::<usize>();
     }
-    let written = match format {
-        ExtractFormat::Sqlite => write_sqlite(args.output.as_deref().unwrap(), &done),
-        ExtractFormat::Csv => write_csv(args.output.as_deref().unwrap(), &done),
-        ExtractFormat::Jsonl => match &args.output {
-            Some(p) => std::fs::File::create(p)
-                .map_err(|e| format!("cannot write '{}': {}", p.display(), files::io_message(&e)))
-                .and_then(|f| write_jsonl(io::BufWriter::new(f), &done)),
-            None => write_jsonl(io::stdout().lock(), &done),
-        },
-    };
-    if let Err(why) = written {
+    if let Err(why) = sink.finish() {
         eprintln!("nianbao: {why}");
         return EXIT_TROUBLE;
     }
-    let cells: usize = done.iter().map(|x| x.cells.len()).sum();
-    let findings: usize = done.iter().map(|x| x.findings.len()).sum();
     if let Some(p) = &args.output {
         let msg = match lang {
             Lang::Zh => format!(
                 "已写入 {}：{} 份报告，{} 个单元格，{} 条检查结果",
                 p.display(),
-                done.len(),
+                reports,
                 cells,
                 findings
             ),
             Lang::En => format!(
                 "wrote {}: {} reports, {} cells, {} findings",
                 p.display(),
-                done.len(),
+                reports,
                 cells,
                 findings
             ),
@@ -271,34 +275,73 @@ pub fn run(args: &ExtractArgs) -> i32 {
     }
 }
 
-fn write_jsonl(mut out: impl Write, done: &[Extracted]) -> Result<(), String> {
-    let line = |out: &mut dyn Write, kind: &str, cols: &[&str], row: &[Value]| -> io::Result<()> {
-        let mut m = serde_json::Map::new();
-        m.insert("record".into(), json!(kind));
-        for (c, v) in cols.iter().zip(row) {
-            m.insert((*c).into(), v.clone());
+/// Files analysed at a time before their rows are written.
+const CHUNK: usize = 256;
+
+/// Where the records go, a chunk of reports at a time.
+trait Sink {
+    fn write(&mut self, done: &[Extracted]) -> Result<(), String>;
+    fn finish(self: Box<Self>) -> Result<(), String>;
+}
+
+fn open_sink(format: ExtractFormat, output: Option<&Path>) -> Result<Box<dyn Sink>, String> {
+    Ok(match (format, output) {
+        (ExtractFormat::Sqlite, Some(p)) => Box::new(SqliteSink::open(p)?),
+        (ExtractFormat::Csv, Some(p)) => Box::new(CsvSink::open(p)?),
+        (ExtractFormat::Jsonl, Some(p)) => {
+            let f = std::fs::File::create(p).map_err(|e| {
+                format!("cannot write '{}': {}", p.display(), files::io_message(&e))
+            })?;
+            Box::new(JsonlSink(Box::new(io::BufWriter::new(f))))
         }
-        serde_json::to_writer(&mut *out, &Value::Object(m))?;
-        out.write_all(b"\n")
-    };
-    let r = (|| -> io::Result<()> {
-        for x in done {
-            line(&mut out, "report", REPORT_COLUMNS, &x.report)?;
-            for c in &x.cells {
-                line(&mut out, "cell", CELL_COLUMNS, c)?;
-            }
-            for f in &x.findings {
-                line(&mut out, "finding", FINDING_COLUMNS, f)?;
-            }
+        (ExtractFormat::Jsonl, None) => {
+            Box::new(JsonlSink(Box::new(io::BufWriter::new(io::stdout()))))
         }
-        out.flush()
-    })();
-    match r {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(format!(
+        (_, None) => return Err("extract --format sqlite/csv needs --output FILE".into()),
+    })
+}
+
+struct JsonlSink(Box<dyn Write>);
+
+fn io_out(e: io::Error) -> Result<(), String> {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(format!(
             "cannot write the output: {}",
             files::io_message(&e)
-        )),
-        _ => Ok(()),
+        ))
+    }
+}
+
+impl Sink for JsonlSink {
+    fn write(&mut self, done: &[Extracted]) -> Result<(), String> {
+        let out = &mut self.0;
+        let mut line = |kind: &str, cols: &[&str], row: &[Value]| -> io::Result<()> {
+            let mut m = serde_json::Map::new();
+            m.insert("record".into(), json!(kind));
+            for (c, v) in cols.iter().zip(row) {
+                m.insert((*c).into(), v.clone());
+            }
+            serde_json::to_writer(&mut *out, &Value::Object(m))?;
+            out.write_all(b"\n")
+        };
+        let r = (|| -> io::Result<()> {
+            for x in done {
+                line("report", REPORT_COLUMNS, &x.report)?;
+                for c in &x.cells {
+                    line("cell", CELL_COLUMNS, c)?;
+                }
+                for f in &x.findings {
+                    line("finding", FINDING_COLUMNS, f)?;
+                }
+            }
+            Ok(())
+        })();
+        r.or_else(io_out)
+    }
+    fn finish(mut self: Box<Self>) -> Result<(), String> {
+        self.0.flush().or_else(io_out)
     }
 }
 
@@ -320,27 +363,56 @@ fn csv_field(v: &Value) -> String {
     }
 }
 
-fn write_csv(output: &Path, done: &[Extracted]) -> Result<(), String> {
-    let paths = csv_paths(output);
-    type Rows = Box<dyn Fn(&Extracted) -> Vec<&Vec<Value>>>;
-    let kinds: [(&[&str], Rows); 3] = [
-        (REPORT_COLUMNS, Box::new(|x| vec![&x.report])),
-        (CELL_COLUMNS, Box::new(|x| x.cells.iter().collect())),
-        (FINDING_COLUMNS, Box::new(|x| x.findings.iter().collect())),
-    ];
-    for (path, (cols, rows)) in paths.iter().zip(kinds) {
-        let cannot = |e: &dyn std::fmt::Display| format!("cannot write '{}': {e}", path.display());
-        let mut w = csv::Writer::from_path(path).map_err(|e| cannot(&e))?;
-        w.write_record(cols).map_err(|e| cannot(&e))?;
+struct CsvSink {
+    writers: Vec<(PathBuf, csv::Writer<std::fs::File>)>,
+}
+
+impl CsvSink {
+    fn open(output: &Path) -> Result<CsvSink, String> {
+        let mut writers = Vec::new();
+        for (path, cols) in
+            csv_paths(output)
+                .into_iter()
+                .zip([REPORT_COLUMNS, CELL_COLUMNS, FINDING_COLUMNS])
+        {
+            let cannot = |e: csv::Error| format!("cannot write '{}': {e}", path.display());
+            let mut w = csv::Writer::from_path(&path).map_err(cannot)?;
+            w.write_record(cols).map_err(cannot)?;
+            writers.push((path, w));
+        }
+        Ok(CsvSink { writers })
+    }
+}
+
+impl Sink for CsvSink {
+    fn write(&mut self, done: &[Extracted]) -> Result<(), String> {
         for x in done {
-            for row in rows(x) {
-                w.write_record(row.iter().map(csv_field))
-                    .map_err(|e| cannot(&e))?;
+            let rows: [Vec<&Vec<Value>>; 3] = [
+                vec![&x.report],
+                x.cells.iter().collect(),
+                x.findings.iter().collect(),
+            ];
+            for ((path, w), rows) in self.writers.iter_mut().zip(rows) {
+                for row in rows {
+                    w.write_record(row.iter().map(csv_field))
+                        .map_err(|e| format!("cannot write '{}': {e}", path.display()))?;
+                }
             }
         }
-        w.flush().map_err(|e| cannot(&e))?;
+        Ok(())
     }
-    Ok(())
+    fn finish(mut self: Box<Self>) -> Result<(), String> {
+        for (path, w) in &mut self.writers {
+            w.flush().map_err(|e| {
+                format!(
+                    "cannot write '{}': {}",
+                    path.display(),
+                    files::io_message(&e)
+                )
+            })?;
+        }
+        Ok(())
+    }
 }
 
 /// The schema (documented in the README).
@@ -375,45 +447,66 @@ fn sql_value(v: &Value) -> rusqlite::types::Value {
     }
 }
 
-fn write_sqlite(output: &Path, done: &[Extracted]) -> Result<(), String> {
-    let cannot = |e: rusqlite::Error| format!("cannot write '{}': {e}", output.display());
-    let mut db = rusqlite::Connection::open(output).map_err(cannot)?;
-    db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-        .map_err(cannot)?;
-    db.execute_batch(SCHEMA).map_err(cannot)?;
-    let tx = db.transaction().map_err(cannot)?;
-    {
-        let insert = |table: &str, cols: &[&str]| {
-            format!(
-                "INSERT INTO {table} ({}) VALUES ({})",
-                cols.join(", "),
-                (1..=cols.len())
-                    .map(|i| format!("?{i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        let mut del_cells = tx
-            .prepare("DELETE FROM cells WHERE path = ?1")
+struct SqliteSink {
+    db: rusqlite::Connection,
+    path: PathBuf,
+}
+
+fn insert_sql(table: &str, cols: &[&str]) -> String {
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        cols.join(", "),
+        (1..=cols.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+impl SqliteSink {
+    fn open(path: &Path) -> Result<SqliteSink, String> {
+        let cannot = |e: rusqlite::Error| format!("cannot write '{}': {e}", path.display());
+        let db = rusqlite::Connection::open(path).map_err(cannot)?;
+        db.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
             .map_err(cannot)?;
-        let mut del_findings = tx
-            .prepare("DELETE FROM findings WHERE path = ?1")
+        db.execute_batch(SCHEMA).map_err(cannot)?;
+        // One transaction for the whole run: a run that fails leaves the database as it was.
+        db.execute_batch("BEGIN").map_err(cannot)?;
+        Ok(SqliteSink {
+            db,
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+impl Sink for SqliteSink {
+    fn write(&mut self, done: &[Extracted]) -> Result<(), String> {
+        let path = &self.path;
+        let cannot = |e: rusqlite::Error| format!("cannot write '{}': {e}", path.display());
+        let db = &self.db;
+        let mut del_cells = db
+            .prepare_cached("DELETE FROM cells WHERE path = ?1")
             .map_err(cannot)?;
-        let mut del_report = tx
-            .prepare("DELETE FROM reports WHERE path = ?1")
+        let mut del_findings = db
+            .prepare_cached("DELETE FROM findings WHERE path = ?1")
             .map_err(cannot)?;
-        let mut ins_report = tx
-            .prepare(&insert("reports", REPORT_COLUMNS))
+        let mut del_report = db
+            .prepare_cached("DELETE FROM reports WHERE path = ?1")
             .map_err(cannot)?;
-        let mut ins_cell = tx.prepare(&insert("cells", CELL_COLUMNS)).map_err(cannot)?;
-        let mut ins_finding = tx
-            .prepare(&insert("findings", FINDING_COLUMNS))
+        let mut ins_report = db
+            .prepare_cached(&insert_sql("reports", REPORT_COLUMNS))
+            .map_err(cannot)?;
+        let mut ins_cell = db
+            .prepare_cached(&insert_sql("cells", CELL_COLUMNS))
+            .map_err(cannot)?;
+        let mut ins_finding = db
+            .prepare_cached(&insert_sql("findings", FINDING_COLUMNS))
             .map_err(cannot)?;
         for x in done {
-            let path = sql_value(&x.report[0]);
-            del_cells.execute([&path]).map_err(cannot)?;
-            del_findings.execute([&path]).map_err(cannot)?;
-            del_report.execute([&path]).map_err(cannot)?;
+            let key = sql_value(&x.report[0]);
+            del_cells.execute([&key]).map_err(cannot)?;
+            del_findings.execute([&key]).map_err(cannot)?;
+            del_report.execute([&key]).map_err(cannot)?;
             ins_report
                 .execute(rusqlite::params_from_iter(x.report.iter().map(sql_value)))
                 .map_err(cannot)?;
@@ -428,7 +521,11 @@ fn write_sqlite(output: &Path, done: &[Extracted]) -> Result<(), String> {
                     .map_err(cannot)?;
             }
         }
+        Ok(())
     }
-    tx.commit().map_err(cannot)?;
-    Ok(())
+    fn finish(self: Box<Self>) -> Result<(), String> {
+        self.db
+            .execute_batch("COMMIT")
+            .map_err(|e| format!("cannot write '{}': {e}", self.path.display()))
+    }
 }

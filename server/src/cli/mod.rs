@@ -586,12 +586,14 @@ fn parse_extract(args: Vec<OsString>) -> Result<Option<extract::ExtractArgs>, Us
                     "sqlite" | "db" => extract::ExtractFormat::Sqlite,
                     "csv" => extract::ExtractFormat::Csv,
                     "jsonl" | "ndjson" => extract::ExtractFormat::Jsonl,
-                    _ => return Err(usage(
-                        format!(
+                    _ => {
+                        return Err(usage(
+                            format!(
                             "invalid value '{v}' for '--format' (expected sqlite, csv or jsonl)"
                         ),
-                        Some("extract"),
-                    )),
+                            Some("extract"),
+                        ))
+                    }
                 });
             }
             "--fix" => {
