@@ -23,6 +23,7 @@ pub mod project;
 pub mod read;
 pub mod rules;
 pub mod skeleton;
+pub mod sum;
 pub mod suppress;
 pub mod table_format;
 pub mod template;

@@ -10,6 +10,7 @@ mod files;
 mod human;
 mod json;
 mod sarif;
+mod sum;
 
 use files::Input;
 use nianbao_core::config::{Config, RuleSetting};
@@ -38,6 +39,7 @@ Usage: nianbao <COMMAND> [OPTIONS]
 Commands:
   check [OPTIONS] PATH...   Lint report drafts (files, folders, or - for stdin)
   extract [OPTIONS] PATH... Read reports into data: SQLite, CSV or JSON Lines (提取表格数据)
+  sum [OPTIONS] PATH...     Add the tables of reports into one (汇总), or --check a report
   rules [--markdown]        List the rules (检查规则一览)
   lsp [--stdio]             Run the language server over stdin/stdout
   help [COMMAND]            Print help
@@ -121,6 +123,30 @@ A database is updated in place: each report's rows are replaced (keyed by path),
 never duplicated. The columns are listed in README.md (For reviewers).
 
 Exit status: 0 all read, 2 a file could not be read or the output not written.
+";
+
+const SUM_HELP: &str = "\
+Add the tables of reports cell by cell (汇总), or compare a report with the sum.
+
+Usage: nianbao sum [OPTIONS] DEPT_REPORT...
+       nianbao sum --check GOV_REPORT [OPTIONS] DEPT_REPORT...
+
+Arguments:
+  DEPT_REPORT...  The reports to add (files or folders, as for check)
+
+Options:
+  -o, --output <FILE>   Write the summed report here (default: standard output): the
+                        2021 template with tables 二, 三 and 四 the sums of the inputs,
+                        the inputs listed in a comment at the top, and first among them
+                        any whose tables do not add up (also said on standard error)
+      --year <YEAR>     The year of the summed report (default: the year most inputs
+                        report on)
+      --check <GOV>     Compare GOV's tables with the sum of the DEPT_REPORTs: one line
+                        per cell that differs (path:line:column, both values); exit 1
+                        when any differs
+      --format <FMT>    With --check: human (default) or json
+      --lang <LANG>     zh (default) or en
+  -h, --help            Print help
 ";
 
 const RULES_HELP: &str = "\
@@ -406,6 +432,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
                         "check" => "check [OPTIONS] PATH...",
                         "rules" => "rules [--markdown] [--lang zh|en]",
                         "extract" => "extract [--output FILE] [--format sqlite|csv|jsonl] PATH...",
+                        "sum" => "sum [--output FILE] [--year YEAR] [--check GOV] PATH...",
                         _ => "lsp [--stdio]",
                     };
                     let _ = writeln!(
@@ -460,6 +487,7 @@ fn dispatch(args: Vec<OsString>) -> Result<i32, UsageError> {
             Some("check") => Ok(print_stdout(CHECK_HELP)),
             Some("rules") => Ok(print_stdout(RULES_HELP)),
             Some("extract") => Ok(print_stdout(EXTRACT_HELP)),
+            Some("sum") => Ok(print_stdout(SUM_HELP)),
             Some("lsp") => Ok(print_stdout(LSP_HELP)),
             Some(other) => Err(usage(format!("unknown command '{other}'"), None)),
         },
@@ -476,6 +504,13 @@ fn dispatch(args: Vec<OsString>) -> Result<i32, UsageError> {
             };
             args.check.lang = args.check.output_lang();
             Ok(extract::run(&args))
+        }
+        "sum" => {
+            let Some(mut args) = parse_sum(rest)? else {
+                return Ok(print_stdout(SUM_HELP));
+            };
+            args.check.lang = args.check.output_lang();
+            Ok(sum::run(&args))
         }
         "rules" => rules_command(rest),
         "lsp" => {
@@ -558,6 +593,71 @@ fn parse_jobs(v: &str) -> Result<usize, UsageError> {
 }
 
 /// Parse `check` arguments; `Ok(None)` means help was asked for.
+/// `sum`'s own options (`--output`, `--year`, `--check`); the rest are `check`'s.
+fn parse_sum(args: Vec<OsString>) -> Result<Option<sum::SumArgs>, UsageError> {
+    let mut output = None;
+    let mut year = None;
+    let mut whole = None;
+    let mut rest = Vec::new();
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        let s = arg.to_str().unwrap_or("");
+        let (name, inline) = match s.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
+            _ => (s, None),
+        };
+        match name {
+            "--" => {
+                rest.push(arg);
+                rest.extend(it.by_ref());
+            }
+            "-o" | "--output" => {
+                output = Some(PathBuf::from(option_value(name, inline, &mut it, "sum")?));
+            }
+            "--check" => whole = Some(PathBuf::from(option_value(name, inline, &mut it, "sum")?)),
+            "--year" => {
+                let v = option_value(name, inline, &mut it, "sum")?;
+                year = Some(
+                    v.parse::<u16>()
+                        .ok()
+                        .filter(|y| (2008..=2100).contains(y))
+                        .ok_or_else(|| {
+                            usage(
+                                format!("invalid value '{v}' for '--year' (a year such as 2024)"),
+                                Some("sum"),
+                            )
+                        })?,
+                );
+            }
+            "--fix" => {
+                return Err(usage(
+                    "'--fix' belongs to 'check': sum never changes its inputs",
+                    Some("sum"),
+                ))
+            }
+            _ => rest.push(arg),
+        }
+    }
+    if let Some(w) = &whole {
+        // The report checked is read from its own path and never counted among the parts
+        // (`sum --check GOV` alone compares it with an empty list).
+        rest.push(w.clone().into_os_string());
+    }
+    let Some(check) = parse_check(rest).map_err(|mut e| {
+        e.command = Some("sum");
+        e
+    })?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(sum::SumArgs {
+        check,
+        year,
+        output,
+        whole,
+    }))
+}
+
 /// `extract`'s own options (`--output`, `--format`); the rest are `check`'s.
 fn parse_extract(args: Vec<OsString>) -> Result<Option<extract::ExtractArgs>, UsageError> {
     let mut output = None;

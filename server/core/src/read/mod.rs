@@ -65,7 +65,7 @@ impl Form {
 }
 
 /// The start of an HTML document (after a BOM and white space): a doctype, `<html`, or a
-/// `<head>`/`<meta>`/`<body>` tag.
+/// `<head>`/`<meta>`/`<body>` tag (not a comment: a Markdown draft may start with one).
 fn looks_like_html(bytes: &[u8]) -> bool {
     let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let start = b
@@ -82,7 +82,6 @@ fn looks_like_html(bytes: &[u8]) -> bool {
         b"<head",
         b"<meta",
         b"<body",
-        b"<!--",
     ]
     .iter()
     .any(|p| head.starts_with(p))
