@@ -19,7 +19,7 @@ fi
 grep -E '^test result' /tmp/nianbao-proptest.log
 
 status=0
-for suite in tests/e2e/run.sh tests/editors/run.sh; do
+for suite in tests/e2e/run.sh tests/editors/run.sh tests/audit/run.sh; do
   if [ -x "$suite" ] || [ -f "$suite" ]; then
     echo "== $suite"
     bash "$suite" || status=1

@@ -18,7 +18,9 @@
 //! links) are checked by one worker in input order, as a sequential run would.
 
 use super::files::{self, Input, TextEncoding};
-use super::{human, json, sarif, CheckArgs, OutputFormat, EXIT_FINDINGS, EXIT_OK, EXIT_TROUBLE};
+use super::{
+    html, human, json, sarif, CheckArgs, OutputFormat, EXIT_FINDINGS, EXIT_OK, EXIT_TROUBLE,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nianbao_core::analysis::{analyze, Analysis};
 use nianbao_core::config::Config;
@@ -710,6 +712,7 @@ pub fn run(args: &CheckArgs) -> i32 {
         ),
         OutputFormat::Json => run_with(args, json::Json::new(args.fix)),
         OutputFormat::Sarif => run_with(args, sarif::Sarif::new(args.lang)),
+        OutputFormat::Html => run_with(args, html::Html::new(args.lang)),
     }
 }
 
@@ -752,7 +755,21 @@ fn run_with<R: Render>(args: &CheckArgs, render: R) -> i32 {
         .unwrap_or_else(default_jobs)
         .min(tasks.len())
         .max(1);
-    let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    let sink: Box<dyn Write> = match &args.output {
+        Some(p) => match std::fs::File::create(p) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                eprintln!(
+                    "nianbao: cannot write '{}': {}",
+                    p.display(),
+                    files::io_message(&e)
+                );
+                return EXIT_TROUBLE;
+            }
+        },
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut out = io::BufWriter::with_capacity(64 * 1024, sink);
     let (state, out_error) = match render.begin(&mut out) {
         Ok(state) => (Some(state), None),
         Err(e) => (None, Some(e)),

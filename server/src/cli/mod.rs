@@ -7,6 +7,7 @@
 mod check;
 mod extract;
 mod files;
+mod html;
 mod human;
 mod json;
 mod sarif;
@@ -65,7 +66,9 @@ Arguments:
            read standard input
 
 Options:
-      --format <FORMAT>         Output: human (default), json, sarif
+      --format <FORMAT>         Output: human (default), json, sarif, or html (one
+                                self-contained audit page: summary, charts, findings)
+      --output <FILE>           Write the output to FILE instead of standard output
       --fix                     Apply the safe fixes (recompute totals) in place,
                                 report what changed, then report what remains
       --lang <LANG>             Message language: zh (default), en
@@ -172,6 +175,7 @@ pub enum OutputFormat {
     Human,
     Json,
     Sarif,
+    Html,
 }
 
 /// Which `nianbao.toml` applies (`--config`, `--no-config`).
@@ -212,6 +216,8 @@ pub struct CheckArgs {
     /// `--jobs`: files checked at a time; `None` means one per core.
     pub jobs: Option<usize>,
     pub project: ProjectChoice,
+    /// `--output FILE`: write the output there instead of standard output.
+    pub output: Option<PathBuf>,
 }
 
 /// The configuration of each input: defaults, then its nianbao.toml, then the options.
@@ -733,6 +739,7 @@ pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError>
         color: ColorChoice::Auto,
         jobs: None,
         project: ProjectChoice::Search,
+        output: None,
     };
     let mut no_config = false;
     let mut it = args.into_iter();
@@ -769,16 +776,22 @@ pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError>
         match name.as_str() {
             "--help" => return Ok(None),
             "--fix" if inline.is_none() => a.fix = true,
+            "--output" => {
+                a.output = Some(PathBuf::from(option_value(
+                    &name, inline, &mut it, "check",
+                )?))
+            }
             "--format" => {
                 let v = option_value(&name, inline, &mut it, "check")?;
                 a.format = match v.as_str() {
                     "human" | "text" => OutputFormat::Human,
                     "json" => OutputFormat::Json,
                     "sarif" => OutputFormat::Sarif,
+                    "html" => OutputFormat::Html,
                     _ => {
                         return Err(usage(
                             format!(
-                            "invalid value '{v}' for '--format' (expected human, json or sarif)"
+                            "invalid value '{v}' for '--format' (expected human, json, sarif or html)"
                         ),
                             Some("check"),
                         ))
