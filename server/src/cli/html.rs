@@ -540,7 +540,7 @@ impl Render for Html {
         for p in &pieces {
             s.push_str(&p.section);
         }
-        let _ = write!(s, "<script>{JS}</script></body></html>\n");
+        let _ = writeln!(s, "<script>{JS}</script></body></html>");
         out.write_all(s.as_bytes())
     }
 }
