@@ -505,7 +505,7 @@ fn tasks(inputs: &[Input], fix: bool) -> Vec<Vec<usize>> {
 }
 
 /// A progress bar on standard error, only for long runs on a terminal.
-struct Progress {
+pub struct Progress {
     bar: Option<ProgressBar>,
     start: Instant,
     /// Shown once the run has taken this long.
@@ -525,7 +525,7 @@ const REDRAW_EVERY: Duration = Duration::from_millis(50);
 const GATHER: Duration = Duration::from_millis(5);
 
 impl Progress {
-    fn new(enabled: bool, total: usize, lang: Lang) -> Progress {
+    pub fn new(enabled: bool, total: usize, lang: Lang) -> Progress {
         let bar = (enabled && total > 0).then(|| {
             let template = match lang {
                 Lang::Zh => "检查中 [{bar:30}] {pos}/{len} 个文件  {elapsed}",
@@ -551,7 +551,7 @@ impl Progress {
     }
 
     /// `done` inputs are checked; show the bar once the run is long enough.
-    fn update(&mut self, done: usize) {
+    pub fn update(&mut self, done: usize) {
         let Some(bar) = &self.bar else { return };
         bar.set_position(done as u64);
         if !self.visible && self.start.elapsed() >= self.delay {
@@ -569,7 +569,7 @@ impl Progress {
         }
     }
 
-    fn finish(&self) {
+    pub fn finish(&self) {
         if let (Some(bar), true) = (&self.bar, self.visible) {
             bar.finish_and_clear();
         }

@@ -222,6 +222,8 @@ pub fn run(args: &ExtractArgs) -> i32 {
     // A chunk at a time, in input order: memory stays bounded whatever the number of files.
     let (mut reports, mut cells, mut findings) = (0usize, 0usize, 0usize);
     let indexed: Vec<(usize, &Input)> = inputs.iter().enumerate().collect();
+    let mut progress =
+        super::check::Progress::new(args.check.progress_enabled(), inputs.len(), lang);
     for chunk in indexed.chunks(CHUNK) {
         let results: Vec<Result<Extracted, String>> = match &pool {
             Some(pool) => pool.install(|| chunk.par_iter().map(|(i, x)| work(*i, x)).collect()),
@@ -241,10 +243,12 @@ pub fn run(args: &ExtractArgs) -> i32 {
             eprintln!("nianbao: {why}");
             return EXIT_TROUBLE;
         }
+        progress.update(chunk.last().map_or(0, |(i, _)| i + 1));
         reports += done.len();
         cells += done.iter().map(|x| x.cells.len()).sum::<usize>();
         findings += done.iter().map(|x| x.findings.len()).sum::<usize>();
     }
+    progress.finish();
     if let Err(why) = sink.finish() {
         eprintln!("nianbao: {why}");
         return EXIT_TROUBLE;

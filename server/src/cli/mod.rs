@@ -149,6 +149,7 @@ Options:
                         when any differs
       --format <FMT>    With --check: human (default) or json
       --lang <LANG>     zh (default) or en
+  -j, --jobs <N>        Read N reports at a time (default: one per CPU core)
   -h, --help            Print help
 ";
 

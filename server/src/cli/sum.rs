@@ -27,19 +27,23 @@ struct Read {
 }
 
 fn read_all(inputs: &[Input], args: &CheckArgs) -> Result<Vec<Read>, String> {
+    use rayon::prelude::*;
     let configs = args.configs(inputs);
-    let mut out = Vec::new();
-    for (i, input) in inputs.iter().enumerate() {
+    let one = |(i, input): (usize, &Input)| -> Result<Read, String> {
         let config = configs.get(i)?;
         let source = files::read(input, config.lang)?;
         let analysis = analyze(&source.text, config);
-        out.push(Read {
+        Ok(Read {
             name: input.display(),
             text: source.text,
             analysis,
-        });
+        })
+    };
+    let jobs = args.jobs.unwrap_or_else(super::check::default_jobs).max(1);
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => pool.install(|| inputs.par_iter().enumerate().map(one).collect()),
+        Err(_) => inputs.iter().enumerate().map(one).collect(),
     }
-    Ok(out)
 }
 
 pub fn run(args: &SumArgs) -> i32 {
