@@ -429,12 +429,8 @@ async fn fix_all_command_and_code_lens_apply_edits_through_the_client() {
     let (edits, version) = workspace_edits(&applied[0]["params"]["edit"], URI);
     assert_eq!(version, Some(1));
     let fixed = apply_lsp_edits(&text, &edits, U16);
-    // Every total recomputed; only C remains (四 cannot be negative: the parts must be checked).
-    assert!(
-        !nb3(&fixed).is_empty() && nb3(&fixed).iter().all(|c| *c == "NB303"),
-        "{:?}",
-        nb3(&fixed)
-    );
+    // Every located cell written: the table adds up.
+    assert!(nb3(&fixed).is_empty(), "{:?}", nb3(&fixed));
     assert!(nianbao_core::fix::fix_all(
         &fixed,
         &nianbao_core::analyze(&fixed, &Config::default()).report

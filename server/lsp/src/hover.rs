@@ -349,7 +349,7 @@ mod tests {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures/lsp/002_fb96db60f172c7f1.txt");
         let src = std::fs::read_to_string(p).unwrap();
-        // 本年新收·自然人 one more: identities A and C fail.
+        // 本年新收·自然人 one more: identities A and C fail, the cell is located (NB305).
         let at = src.find("一、本年新收").unwrap();
         let line = &src[at..at + src[at..].find('\n').unwrap()];
         let bar = at + line.find('|').unwrap() + 1;
@@ -440,6 +440,6 @@ mod tests {
             }
             seen += 1;
         }
-        assert!(seen >= 2, "{:#?}", a.diagnostics);
+        assert!(seen >= 1, "{:#?}", a.diagnostics);
     }
 }
