@@ -352,7 +352,7 @@ fn folders_are_searched_recursively_for_report_files() {
     for ignored in [
         "notes.rst",
         "data.json",
-        "sub/report.docx",
+        "sub/report.odt",
         ".hidden/x.md",
         "sub/noext",
     ] {

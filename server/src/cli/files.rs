@@ -682,12 +682,14 @@ mod tests {
         for (bytes, want) in [
             (&b"PK\x03\x04rest"[..], "zip"),
             (b"%PDF-1.7", "PDF"),
-            (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "Office"),
             (b"abc\0def", "NUL byte at byte offset 3"),
         ] {
             let e = decode(bytes.to_vec()).unwrap_err();
             assert!(e.contains("not a text file") && e.contains(want), "{e}");
         }
+        // An old Office document is told to be saved as .docx, which nianbao reads.
+        let e = decode(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec()).unwrap_err();
+        assert!(e.contains("old Office document") && e.contains("save it as .docx"), "{e}");
     }
 
     #[test]
@@ -695,7 +697,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.txt");
         fs::write(&path, "总计 5\n").unwrap();
-        let src = read(&Input::File(path.clone())).unwrap();
+        let src = read(&Input::File(path.clone()), Lang::Zh).unwrap();
         let other = path.clone();
         HOOK.with(|h| {
             *h.borrow_mut() = Some(Box::new(move |_: &Path| {
