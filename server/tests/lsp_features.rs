@@ -558,9 +558,9 @@ async fn hover_and_inlay_hints_show_identities_and_expected_values() {
     assert!(client.shutdown_and_exit().await);
 }
 
-/// The hover on a cell an identity finding sits on shows that identity failing,
-/// judged on the values the finding was (a total recomputed by an earlier
-/// identity enters with its recomputed value), not holding on the written ones.
+/// The hover on a cell a located finding sits on shows that identity failing,
+/// and a cell without a finding names the located cells, not itself: the hover
+/// says what the squiggles say.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hover_on_a_wrong_total_agrees_with_its_diagnostic() {
     let (client, _) = TestClient::start(init_params(push_caps())).await;
@@ -596,9 +596,21 @@ async fn hover_on_a_wrong_total_agrees_with_its_diagnostic() {
         );
         seen.push(code.to_string());
     }
-    // The 结转 总计 cell: identity C fails there once A recomputed 新收·总计.
+    // The 结转 总计 cell has no finding (the located cell of its row is a part):
+    // its hover names that part's value, says nothing should change in itself,
+    // and judges on the values as written (C of the 总计 column holds).
     assert!(seen.iter().any(|c| c == "NB303"), "{seen:?}");
-    let (s, _) = cell_offset(&text, "四、结转下年度继续办理", 6);
+    let located: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "NB303")
+        .collect();
+    let (s, e) = cell_offset(&text, "四、结转下年度继续办理", 6);
+    assert!(
+        located
+            .iter()
+            .all(|d| d["range"]["start"] != lsp_pos(&text, s, U16)),
+        "{located:?}"
+    );
     let h = client
         .call(
             "textDocument/hover",
@@ -606,10 +618,10 @@ async fn hover_on_a_wrong_total_agrees_with_its_diagnostic() {
         )
         .await;
     let md = h["contents"]["value"].as_str().unwrap();
-    assert!(
-        md.contains("✗ 勾稽关系C") && md.contains("按合计重算"),
-        "{md}"
-    );
+    assert_eq!(&text[s..e], "0");
+    assert!(md.contains("「四、结转下年度继续办理·科研机构」应为 0"), "{md}");
+    assert!(!md.contains("总计」应为") && !md.contains("按合计重算"), "{md}");
+    assert!(md.contains("✓ 勾稽关系C"), "{md}");
     assert!(client.shutdown_and_exit().await);
 }
 
