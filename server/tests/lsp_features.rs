@@ -600,10 +600,7 @@ async fn hover_on_a_wrong_total_agrees_with_its_diagnostic() {
     // its hover names that part's value, says nothing should change in itself,
     // and judges on the values as written (C of the 总计 column holds).
     assert!(seen.iter().any(|c| c == "NB303"), "{seen:?}");
-    let located: Vec<&Value> = diags
-        .iter()
-        .filter(|d| d["code"] == "NB303")
-        .collect();
+    let located: Vec<&Value> = diags.iter().filter(|d| d["code"] == "NB303").collect();
     let (s, e) = cell_offset(&text, "四、结转下年度继续办理", 6);
     assert!(
         located
@@ -619,8 +616,14 @@ async fn hover_on_a_wrong_total_agrees_with_its_diagnostic() {
         .await;
     let md = h["contents"]["value"].as_str().unwrap();
     assert_eq!(&text[s..e], "0");
-    assert!(md.contains("「四、结转下年度继续办理·科研机构」应为 0"), "{md}");
-    assert!(!md.contains("总计」应为") && !md.contains("按合计重算"), "{md}");
+    assert!(
+        md.contains("「四、结转下年度继续办理·科研机构」应为 0"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("总计」应为") && !md.contains("按合计重算"),
+        "{md}"
+    );
     assert!(md.contains("✓ 勾稽关系C"), "{md}");
     assert!(client.shutdown_and_exit().await);
 }

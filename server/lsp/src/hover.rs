@@ -166,9 +166,7 @@ impl Terms<'_> {
         }
         let listed: Vec<String> = cells
             .iter()
-            .filter(|c| {
-                **c == self.this || self.state(**c) != CellState::Number(0)
-            })
+            .filter(|c| **c == self.this || self.state(**c) != CellState::Number(0))
             .map(|c| self.term(*c))
             .collect();
         let head = tr(
@@ -498,11 +496,19 @@ mod tests {
             .iter()
             .filter_map(|d| d.expected_total().map(|x| x.0))
             .collect();
-        assert_eq!(located, [CellRef::T3 { row, col: 0 }], "{:#?}", a.diagnostics);
+        assert_eq!(
+            located,
+            [CellRef::T3 { row, col: 0 }],
+            "{:#?}",
+            a.diagnostics
+        );
         let total = CellRef::T3 { row, col: 6 };
         let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, total, Lang::Zh);
         assert!(md.starts_with("**✗ 勾稽关系A"), "{md}");
-        assert!(md.contains("「四、结转下年度继续办理·自然人」应为 0\n"), "{md}");
+        assert!(
+            md.contains("「四、结转下年度继续办理·自然人」应为 0\n"),
+            "{md}"
+        );
         assert!(!md.contains("总计」应为"), "{md}");
         assert!(md.contains("**✓ 勾稽关系C"), "{md}");
         let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, total, Lang::En);
@@ -524,7 +530,9 @@ mod tests {
             .filter_map(|d| d.expected_total().map(|(c, v)| (c, v, d)))
             .collect();
         assert_eq!(located.len(), 1, "{:#?}", a.diagnostics);
-        let cells: Vec<CellRef> = every_cell().filter(|c| a.report.cell(*c).is_some()).collect();
+        let cells: Vec<CellRef> = every_cell()
+            .filter(|c| a.report.cell(*c).is_some())
+            .collect();
         for &c in &cells {
             let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, c, Lang::Zh);
             for &other in &cells {
@@ -543,7 +551,10 @@ mod tests {
         let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, cell, Lang::Zh);
         assert_eq!(md.matches("**✗ ").count(), d.related.len(), "{md}");
         assert!(!md.contains("**✓ "), "{md}");
-        assert!(md.contains(&format!("「{}」应为 {v}", cell.describe())), "{md}");
+        assert!(
+            md.contains(&format!("「{}」应为 {v}", cell.describe())),
+            "{md}"
+        );
     }
 
     fn every_cell() -> impl Iterator<Item = CellRef> {

@@ -689,7 +689,10 @@ mod tests {
         }
         // An old Office document is told to be saved as .docx, which nianbao reads.
         let e = decode(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec()).unwrap_err();
-        assert!(e.contains("old Office document") && e.contains("save it as .docx"), "{e}");
+        assert!(
+            e.contains("old Office document") && e.contains("save it as .docx"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -530,6 +530,10 @@ async def test_hover_on_cell(client: LanguageClient):
         body = c if isinstance(c, str) else c.value
     assert body.strip(), "empty hover"
     assert "总计" in body or "予以公开" in body, f"hover does not name the cell: {body!r}"
+    # the hover says what the squiggle says: this cell should be 3, and the identities its
+    # finding lists as broken (A of the row, B of the 总计 column) do not hold
+    assert "「（一）予以公开·总计」应为 3" in body, f"hover does not name the located value: {body!r}"
+    assert "✓ 勾稽关系A" not in body and "✓ 勾稽关系B" not in body, f"hover says a broken identity holds: {body!r}"
     if hover.range is not None:
         assert range_text(doc.text, hover.range, doc.enc) == "0", f"hover range covers {range_text(doc.text, hover.range, doc.enc)!r}"
 
