@@ -194,7 +194,7 @@ export async function runSelfTest(api: NianbaoApi, outFile: string, output?: vsc
     fs.writeFileSync(tomlPath, 'language = "en"\n');
     const english = () => {
       const d = hasNB301();
-      return d && d.message !== result.zhMessage && /^[A-Za-z]/.test(d.message);
+      return d && d.message !== result.zhMessage && /[A-Za-z]{3}/.test(d.message) && !/[\u3400-\u9fff]/.test(d.message);
     };
     await waitFor('English from nianbao.toml', english, 8000).catch(async () => {
       // No file watcher event: an edit makes the server look at the file again.

@@ -28,5 +28,6 @@ pub mod suppress;
 pub mod table_format;
 pub mod template;
 pub mod text;
+pub mod wrong_cells;
 
 pub use analysis::{analyze, Analysis};

@@ -260,6 +260,7 @@ mod tests {
             Rule::OutcomeTotal,
             Rule::Balance,
             Rule::ReviewTotal,
+            Rule::WrongPart,
             Rule::UnusedSuppression,
         ];
         assert_eq!(d[0].rules, named.into_iter().collect());

@@ -53,7 +53,7 @@ pub fn fix_all_edits(snap: &Snapshot, within: Option<TextRange>) -> Vec<text::Te
     let Some(a) = &snap.analysis else {
         return Vec::new();
     };
-    let mut edits = nianbao_core::fix::fix_all_with(snap.text(), &a.report, a.identities());
+    let mut edits = nianbao_core::fix::fix_all(snap.text(), &a.report);
     if let Some(r) = within {
         edits.retain(|e| e.range.start >= r.start && e.range.end <= r.end);
     }

@@ -4,12 +4,13 @@
 
 use super::server::Backend;
 use nianbao_core::diag::{Diagnostic, Finding, Lang};
-use nianbao_core::identities::{CellState, Evaluation, Judged, Outcome};
+use nianbao_core::identities::{evaluate, CellState, Evaluation, Judged, Outcome};
 use nianbao_core::model::Report;
 use nianbao_core::template::{
     CellRef, IdentityKind, TABLE3_COLUMNS, TABLE3_COLUMNS_EN, TABLE3_ROWS, TABLE4_GROUPS,
     TABLE4_GROUPS_EN, TABLE4_GROUP_COLUMNS, TABLE4_GROUP_COLUMNS_EN,
 };
+use nianbao_core::wrong_cells::{Located, Location};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
@@ -123,11 +124,21 @@ struct Terms<'a> {
     kind: IdentityKind,
     this: CellRef,
     lang: Lang,
+    /// Judged on the values as written (the located findings' view), not on
+    /// the totals the pass recomputed before this identity.
+    as_written: bool,
 }
 
 impl Terms<'_> {
+    fn state(&self, c: CellRef) -> CellState {
+        if self.as_written {
+            self.eval.written.state(c)
+        } else {
+            self.eval.state_at(self.index, c)
+        }
+    }
     fn term(&self, c: CellRef) -> String {
-        let now = self.eval.state_at(self.index, c);
+        let now = self.state(c);
         let written = self.eval.written.state(c);
         let mut v = state_text(now, self.lang);
         if now != written {
@@ -155,9 +166,7 @@ impl Terms<'_> {
         }
         let listed: Vec<String> = cells
             .iter()
-            .filter(|c| {
-                **c == self.this || self.eval.state_at(self.index, **c) != CellState::Number(0)
-            })
+            .filter(|c| **c == self.this || self.state(**c) != CellState::Number(0))
             .map(|c| self.term(*c))
             .collect();
         let head = tr(
@@ -234,6 +243,82 @@ fn verdict(report: &Report, diagnostics: &[Diagnostic], j: &Judged, lang: Lang) 
     }
 }
 
+/// What to do about an identity that fails as written, when the diagnostics are
+/// those of the located wrong cells: the located cells it reads and the values
+/// their findings name, so that the hover says what the squiggles say.
+fn located_verdict(
+    report: &Report,
+    diagnostics: &[Diagnostic],
+    ident: &nianbao_core::template::Identity,
+    lang: Lang,
+) -> String {
+    let mut named = Vec::new();
+    let mut tie = false;
+    for d in diagnostics {
+        let Some(Finding::WrongTotal {
+            cell,
+            expected,
+            fixable,
+            ..
+        }) = d.finding
+        else {
+            continue;
+        };
+        if report.cell(cell).map(|x| x.range) != Some(d.range) {
+            continue;
+        }
+        if !fixable {
+            tie = true;
+        } else if ident.cells().any(|x| x == cell) && !named.iter().any(|(c, _)| *c == cell) {
+            named.push((cell, expected));
+        }
+    }
+    if !named.is_empty() {
+        let sep = match lang {
+            Lang::Zh => "、",
+            Lang::En => ", ",
+        };
+        return named
+            .iter()
+            .map(|&(cell, v)| {
+                let name = describe(cell, lang);
+                tr(
+                    lang,
+                    format!("「{name}」应为 {v}"),
+                    format!("“{name}” should be {v}"),
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(sep);
+    }
+    if tie {
+        return tr(
+            lang,
+            "表内数字有几种同样简单的解释，无法断定是哪一格：见诊断".to_string(),
+            "the tables allow several equally simple explanations, so no cell is named: see the finding".to_string(),
+        );
+    }
+    tr(
+        lang,
+        "请核对各项".to_string(),
+        "check the parts".to_string(),
+    )
+}
+
+/// The identity as written: not evaluated, holding or failing (a failure's
+/// fix is the located cells', see [`located_verdict`]).
+fn as_written(ident: &'static nianbao_core::template::Identity, eval: &Evaluation) -> Outcome {
+    match evaluate(ident, &eval.written) {
+        Err((cell, state)) => Outcome::NotEvaluated { cell, state },
+        Ok(sums) if sums.lhs == sums.rhs => Outcome::Holds(sums),
+        Ok(sums) => Outcome::Fails {
+            sums,
+            fixable: false,
+            first: true,
+        },
+    }
+}
+
 /// The hover text of a cell, in Markdown: first the identities it takes part
 /// in, as the analysis evaluated them (the ones that fail first, the finding on
 /// this cell leading), then where the cell is.
@@ -244,7 +329,31 @@ pub fn cell_markdown(
     c: CellRef,
     lang: Lang,
 ) -> String {
-    let mut judged: Vec<(usize, &Judged)> = eval.reading(c).collect();
+    // When the diagnostics name the located wrong cells (one finding per
+    // wrong cell), every identity is shown as written, as those findings judge
+    // it; when the tables are too inconsistent to locate a cause, the findings
+    // are per identity, judged in the pass, and so is the hover.
+    let located = matches!(
+        Located::of(eval, || &[]).location,
+        Location::Unique { .. } | Location::Ambiguous { .. }
+    );
+    let mut judged: Vec<(usize, Judged)> = eval
+        .reading(c)
+        .map(|(i, j)| {
+            let outcome = if located {
+                as_written(j.ident, eval)
+            } else {
+                j.outcome
+            };
+            (
+                i,
+                Judged {
+                    ident: j.ident,
+                    outcome,
+                },
+            )
+        })
+        .collect();
     // Failing first, the one whose target is this cell before the others.
     judged.sort_by_key(|(i, j)| (!j.fails(), j.ident.target != c, *i));
     let mut s = String::new();
@@ -270,6 +379,7 @@ pub fn cell_markdown(
             kind: ident.kind,
             this: c,
             lang,
+            as_written: located,
         };
         let lhs = terms.side(&ident.lhs);
         let rhs = terms.side(&ident.rhs);
@@ -292,7 +402,11 @@ pub fn cell_markdown(
         ));
         if j.fails() {
             s.push_str(sep);
-            s.push_str(&verdict(report, diagnostics, j, lang));
+            if located {
+                s.push_str(&located_verdict(report, diagnostics, ident, lang));
+            } else {
+                s.push_str(&verdict(report, diagnostics, j, lang));
+            }
         }
         s.push_str("\n\n");
     }
@@ -349,7 +463,7 @@ mod tests {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures/lsp/002_fb96db60f172c7f1.txt");
         let src = std::fs::read_to_string(p).unwrap();
-        // 本年新收·自然人 one more: identities A and C fail.
+        // 本年新收·自然人 one more: identities A and C fail, the cell is located (NB305).
         let at = src.find("一、本年新收").unwrap();
         let line = &src[at..at + src[at..].find('\n').unwrap()];
         let bar = at + line.find('|').unwrap() + 1;
@@ -359,12 +473,14 @@ mod tests {
     }
 
     #[test]
-    fn a_total_two_identities_find_wrong_names_the_first() {
+    fn a_total_beside_a_located_part_names_the_part() {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures/lsp/002_fb96db60f172c7f1.txt");
         let src = std::fs::read_to_string(p).unwrap();
-        // 四、结转·自然人 = 1: A finds 结转·总计 wrong (1), C on the 总计 column
-        // then fails on the same cell.
+        // 四、结转·自然人 = 1: the row's A and the 自然人 column's C fail, and the
+        // one cell that explains both is that 1 (NB303 on it). The hover on the
+        // row's 总计 (correct) names the located cell, not itself, and C of the
+        // 总计 column holds as written.
         let src = src.replacen(
             "四、结转下年度继续办理 | 0 |",
             "四、结转下年度继续办理 | 1 |",
@@ -375,17 +491,68 @@ mod tests {
             .iter()
             .position(|r| r.key == nianbao_core::template::T3Row::CarriedOut)
             .unwrap();
+        let located: Vec<CellRef> = a
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.expected_total().map(|x| x.0))
+            .collect();
+        assert_eq!(
+            located,
+            [CellRef::T3 { row, col: 0 }],
+            "{:#?}",
+            a.diagnostics
+        );
         let total = CellRef::T3 { row, col: 6 };
         let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, total, Lang::Zh);
         assert!(md.starts_with("**✗ 勾稽关系A"), "{md}");
-        assert!(md.contains("应为 1\n"), "{md}");
         assert!(
-            md.contains("已按前面的关系判定应为 1，此关系仍不成立"),
+            md.contains("「四、结转下年度继续办理·自然人」应为 0\n"),
             "{md}"
         );
+        assert!(!md.contains("总计」应为"), "{md}");
+        assert!(md.contains("**✓ 勾稽关系C"), "{md}");
         let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, total, Lang::En);
+        assert!(md.contains("should be 0\n"), "{md}");
+        assert!(!md.contains("should be 1"), "{md}");
+    }
+
+    #[test]
+    fn the_hover_agrees_with_the_located_findings() {
+        // 本年新收·自然人 one more (the typed 5 in seed 002, in small):
+        // one finding, on that cell. No hover says "应为" of any other cell, and
+        // the hover on the located cell shows each identity its finding lists as
+        // broken as failing (no "✓" beside the error).
+        let src = draft();
+        let a = nianbao_core::analyze(&src, &Config::default());
+        let located: Vec<(CellRef, i64, &Diagnostic)> = a
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.expected_total().map(|(c, v)| (c, v, d)))
+            .collect();
+        assert_eq!(located.len(), 1, "{:#?}", a.diagnostics);
+        let cells: Vec<CellRef> = every_cell()
+            .filter(|c| a.report.cell(*c).is_some())
+            .collect();
+        for &c in &cells {
+            let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, c, Lang::Zh);
+            for &other in &cells {
+                let named = format!("「{}」应为", other.describe());
+                match located.iter().find(|x| x.0 == other) {
+                    Some(&(_, v, _)) => {
+                        if md.contains(&named) {
+                            assert!(md.contains(&format!("{named} {v}")), "{c:?}:\n{md}");
+                        }
+                    }
+                    None => assert!(!md.contains(&named), "{c:?} names {other:?}:\n{md}"),
+                }
+            }
+        }
+        let (cell, v, d) = located[0];
+        let md = cell_markdown(&a.report, a.identities(), &a.diagnostics, cell, Lang::Zh);
+        assert_eq!(md.matches("**✗ ").count(), d.related.len(), "{md}");
+        assert!(!md.contains("**✓ "), "{md}");
         assert!(
-            md.contains("already found to be 1 by an earlier identity"),
+            md.contains(&format!("「{}」应为 {v}", cell.describe())),
             "{md}"
         );
     }
@@ -440,6 +607,6 @@ mod tests {
             }
             seen += 1;
         }
-        assert!(seen >= 2, "{:#?}", a.diagnostics);
+        assert!(seen >= 1, "{:#?}", a.diagnostics);
     }
 }

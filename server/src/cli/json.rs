@@ -69,6 +69,17 @@
 //!     - `fixes[]`: fixes offered: `title`; `kind` — `"recompute"` (rewrites a total
 //!       from its parts; these are what `--fix` applies) or `"edit"` (offered, never
 //!       applied by `--fix`); `preferred`; `edits[]` of `{range, newText}`.
+//!     - `located[]` (NB301–NB305, only on a finding of a located wrong cell): the
+//!       cells of the one smallest explanation of the failing identities of
+//!       tables 三/四 — the cells `--fix` rewrites — each `{cell, range, written,
+//!       value}`: the cell's name, its range (or `null`), its integer as written
+//!       and the value that makes every identity hold.
+//!     - `candidates[][]` (NB301–NB304, only on the one finding of a table the
+//!       identities cannot decide): every explanation equally simple, each a list
+//!       of cells as in `located` (`value` is `null` where the identities do not
+//!       determine it); `--fix` rewrites none of them.
+//!     - `proseDecided` (only when `true`, with `located`): the table alone allowed
+//!       several explanations and the figures the prose states chose this one.
 //!   - `fixed[]` (only with `--fix`): the edits `--fix` applied, in order, each with
 //!     `range` in the ORIGINAL text, `old` (the exact text replaced), `new` (its
 //!     replacement) and `cell` (the table cell, e.g. `"（一）予以公开·总计"`, or `null`).
@@ -78,8 +89,10 @@
 //!   `information`, `hints`, `fixed` (cells rewritten by `--fix`).
 
 use super::check::{FileResult, Outcome, Render};
-use nianbao_core::diag::{Diagnostic, FixKind, Lang};
+use nianbao_core::diag::{Diagnostic, Finding, FixKind, Lang};
+use nianbao_core::identities::Evaluation;
 use nianbao_core::text::{Position, TextRange};
+use nianbao_core::wrong_cells::{Candidate, Located, Location};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -123,6 +136,21 @@ struct JsonDiagnostic {
     /// A .docx, HTML page or PDF: where the finding is in the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     place: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    located: Option<Vec<JsonCell>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    candidates: Option<Vec<Vec<JsonCell>>>,
+    #[serde(rename = "proseDecided", skip_serializing_if = "std::ops::Not::not")]
+    prose_decided: bool,
+}
+
+/// A cell of an explanation of the failing identities.
+#[derive(Serialize)]
+struct JsonCell {
+    cell: String,
+    range: Option<JsonRange>,
+    written: i64,
+    value: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -185,8 +213,51 @@ pub fn kind_str(kind: FixKind) -> &'static str {
     }
 }
 
-fn diagnostic(file: &FileResult, d: &Diagnostic, lang: Lang) -> JsonDiagnostic {
+fn cells(file: &FileResult, c: &Candidate, lang: Lang) -> Vec<JsonCell> {
+    c.changes
+        .iter()
+        .map(|ch| JsonCell {
+            cell: match lang {
+                Lang::En => ch.cell.describe_en(),
+                _ => ch.cell.describe(),
+            },
+            range: file
+                .analysis
+                .report
+                .cell(ch.cell)
+                .map(|x| range(file, x.range)),
+            written: ch.written,
+            value: ch.value,
+        })
+        .collect()
+}
+
+fn diagnostic(file: &FileResult, d: &Diagnostic, lang: Lang, loc: &Located) -> JsonDiagnostic {
+    // The explanation a finding of the identities belongs to.
+    let (mut located, mut candidates, mut prose_decided) = (None, None, false);
+    if let (true, Some(Finding::WrongTotal { cell, fixable, .. })) = (
+        d.rule.family() == nianbao_core::rules::Family::Arithmetic,
+        d.finding,
+    ) {
+        match &loc.location {
+            Location::Unique { candidate, prose }
+                if fixable && candidate.change(cell).is_some() =>
+            {
+                located = Some(cells(file, candidate, lang));
+                prose_decided = prose.is_some();
+            }
+            Location::Ambiguous { candidates: all }
+                if !fixable && loc.broken.first().is_some_and(|i| i.target == cell) =>
+            {
+                candidates = Some(all.iter().map(|c| cells(file, c, lang)).collect());
+            }
+            _ => {}
+        }
+    }
     JsonDiagnostic {
+        located,
+        candidates,
+        prose_decided,
         code: d.code(),
         severity: d.severity.as_str(),
         message: d.message.get(lang).to_string(),
@@ -223,6 +294,11 @@ fn diagnostic(file: &FileResult, d: &Diagnostic, lang: Lang) -> JsonDiagnostic {
 }
 
 fn file(f: &FileResult, lang: Lang, fix: bool) -> JsonFile {
+    let report = &f.analysis.report;
+    let claims = std::cell::OnceCell::new();
+    let loc = Located::of(&Evaluation::of(report), || {
+        claims.get_or_init(|| nianbao_core::narrative::claims(&f.src, report))
+    });
     JsonFile {
         path: f.path.clone(),
         form: f.form(),
@@ -233,7 +309,7 @@ fn file(f: &FileResult, lang: Lang, fix: bool) -> JsonFile {
             .analysis
             .diagnostics
             .iter()
-            .map(|d| diagnostic(f, d, lang))
+            .map(|d| diagnostic(f, d, lang, &loc))
             .collect(),
         fixed: fix.then(|| {
             f.fixed

@@ -37,7 +37,7 @@ pub fn check_analysis(text: &str) {
     }
 }
 
-/// Fix-all: edits lie in total cells and write a number, the result re-parses,
+/// Fix-all: edits lie in cells of tables 三/四 and write a number, the result re-parses,
 /// and fixing again changes nothing.
 pub fn check_fix_all(text: &str) {
     let config = Config::default();
@@ -46,9 +46,11 @@ pub fn check_fix_all(text: &str) {
     if edits.is_empty() {
         return;
     }
+    // Fix-all writes the cells the identities locate: totals or parts.
     let targets: Vec<_> = nianbao_core::template::identities(a.report.table3_format())
         .iter()
-        .filter_map(|i| a.report.cell(i.target))
+        .flat_map(|i| i.cells().collect::<Vec<_>>())
+        .filter_map(|c| a.report.cell(c))
         .collect();
     for e in &edits {
         assert!(
@@ -77,7 +79,7 @@ pub fn check_fix_all(text: &str) {
                 && e.range.end <= c.range.end.max(c.range.start + 1))
                 || c.number_range.start == e.range.start
                 || padded(c)),
-            "edit {e:?} is not in a total cell"
+            "edit {e:?} is not in a cell of tables 三/四"
         );
     }
     let fixed = apply_edits(text, &edits);

@@ -349,15 +349,24 @@ pub fn set_cell(src: &str, label: &str, n: usize, value: &str) -> String {
     )
 }
 
-/// The draft with 予以公开·自然人 = 3 (identities A and B fail).
+/// The draft with three applications from natural persons (本年新收·自然人 and
+/// ·总计 = 3), all disclosed (予以公开·自然人 = 3), and three totals not yet
+/// written: 予以公开·总计 (identity A), （七）总计·自然人 and ·总计 (B) are
+/// the cells located as wrong, each should be 3.
 pub fn draft_open_3() -> String {
-    set_cell(&fixture(), "(一)予以公开", 0, "3")
+    let t = set_cell(&fixture(), "一、本年新收政府信息公开申请数量", 0, "3");
+    let t = set_cell(&t, "一、本年新收政府信息公开申请数量", 6, "3");
+    set_cell(&t, "(一)予以公开", 0, "3")
 }
 
-/// 予以公开·自然人 = 3 and 本年新收·自然人 = 5: identities A, B and C all fail
-/// (C still fails once A and B are recomputed: 5 + 0 ≠ 3 + 0).
+/// Three cells mistyped in the draft's table of zeros, one total of each kind:
+/// 予以公开·总计 = 2 (identity A's total), （七）总计·商业企业 = 1 (B's) and
+/// 结转下年度·科研机构 = 4 (C's): identities A, B and C all fail, and the three
+/// cells are located (NB301, NB302, NB303), each should be 0.
 pub fn draft_abc() -> String {
-    set_cell(&draft_open_3(), "一、本年新收政府信息公开申请数量", 0, "5")
+    let t = set_cell(&fixture(), "(一)予以公开", 6, "2");
+    let t = set_cell(&t, "(七)总计", 1, "1");
+    set_cell(&t, "四、结转下年度继续办理", 2, "4")
 }
 
 pub fn lsp_pos(text: &str, offset: usize, enc: Encoding) -> Value {

@@ -163,8 +163,11 @@ nothing: only a publish that came after the edit does."
     (e2e-info (format "pushes=%d (with items %d), positionEncoding=%S" e2e-pushes e2e-pushes-with-items
                       (plist-get (eglot--capabilities server) :positionEncoding)))
     (e2e-check-targets "NB301" (list (e2e-target #'e2e-row-yi 7)))
-    (e2e-check-targets "NB302" (list (e2e-target #'e2e-row-qi 1) (e2e-target #'e2e-row-qi 7)))
-    (e2e-check-targets "NB303" (list (e2e-target #'e2e-row-si 1) (e2e-target #'e2e-row-si 7)))
+    ;; three independent mistakes, each the one cell the localiser names; no other NB3xx
+    (e2e-check-targets "NB302" (list (e2e-target #'e2e-row-qi 1)))
+    (e2e-check-targets "NB303" (list (e2e-target #'e2e-row-si 1)))
+    (e2e-record (= 3 (length (e2e-nb "NB3"))) "exactly three NB3xx findings, one per wrong cell"
+                (e2e-describe (e2e-nb "NB3")))
     (let* ((d (car (e2e-nb "NB301")))
            (covered (buffer-substring-no-properties (flymake-diagnostic-beg d) (flymake-diagnostic-end d))))
       (e2e-record (equal covered (nth 2 (e2e-target #'e2e-row-yi 7)))

@@ -121,11 +121,14 @@ def row_values(text: str, row: int) -> list[int]:
 
 
 def expected_targets(text: str, enc: str) -> dict[str, list[T.Range]]:
+    """Three independent mistakes, each the one cell the localiser names (one finding per
+    wrong cell, none on the correct totals whose identities the mistakes break)."""
     return {
-        "NB301": [cell_range(text, row_yi(text), 7, enc)],  # 总计 of （一）予以公开
-        # 自然人 and 总计 of （七）总计: B is judged with A's fix applied, so the 总计 column fails too
-        "NB302": [cell_range(text, row_qi(text), 1, enc), cell_range(text, row_qi(text), 7, enc)],
-        "NB303": [cell_range(text, row_si(text), 1, enc), cell_range(text, row_si(text), 7, enc)],
+        "NB301": [cell_range(text, row_yi(text), 7, enc)],  # 总计 of （一）予以公开 (0, parts 3)
+        "NB302": [cell_range(text, row_qi(text), 1, enc)],  # 自然人 of （七）总计 (0, column 3)
+        "NB303": [cell_range(text, row_si(text), 1, enc)],  # 自然人 of 四、结转 (0, balance 1)
+        "NB304": [],
+        "NB305": [],
     }
 
 
@@ -391,11 +394,16 @@ async def test_diagnostics_on_wrong_cells(client: LanguageClient, language_id: s
                 assert ri.location.uri == doc.uri
                 covered = range_text(doc.text, ri.location.range, doc.enc)
                 assert covered.strip(), f"{code}: related {fmt_range(ri.location.range)} covers nothing"
-    # the (一) row's related cells include the six applicant cells of that row
+    assert len(nb(diags, "NB3")) == 3, f"one finding per wrong cell: {describe(doc, nb(diags, 'NB3'))}"
+    # the wrong 总计 of （一） breaks its row's A and the 总计 column's B: one related entry each,
+    # A on another cell of the (一) row, B on the column's total (七)总计·总计
     d301 = nb(diags, "NB301")[0]
-    related = {fmt_range(ri.location.range) for ri in d301.related_information}
-    parts = {fmt_range(cell_range(doc.text, row_yi(doc.text), i, doc.enc)) for i in range(1, 7)}
-    assert parts <= related, f"NB301 related {sorted(related)} lacks applicant cells {sorted(parts - related)}"
+    assert "应为 3" in d301.message and "实为 0" in d301.message, d301.message
+    rel = {ri.message[:5]: ri.location.range for ri in d301.related_information}
+    assert sorted(rel) == ["勾稽关系A", "勾稽关系B"], f"NB301 related: {[ri.message for ri in d301.related_information]}"
+    yi = row_yi(doc.text)
+    assert rel["勾稽关系A"].start.line == yi, fmt_range(rel["勾稽关系A"])
+    assert rel["勾稽关系B"] == cell_range(doc.text, row_qi(doc.text), 7, doc.enc), fmt_range(rel["勾稽关系B"])
 
 
 async def test_diagnostics_delivered_once(client: LanguageClient):
@@ -434,21 +442,30 @@ async def test_quickfix_clears_the_diagnostic(client: LanguageClient):
     assert row_values(doc.text, row_yi(doc.text)) == [3, 0, 0, 0, 0, 0, 3]
     after = await doc.diagnostics()
     assert not nb(after, "NB301"), f"NB301 still there: {describe(doc, nb(after, 'NB301'))}"
-    assert nb(after, "NB30"), "no diagnostics at all after the quick fix (expected the remaining NB302/NB303)"
+    # the two other mistakes stay where they were, each on its cell
+    left = sorted((d.code, fmt_range(d.range)) for d in nb(after, "NB3"))
+    want = expected_targets(doc.text, doc.enc)
+    assert left == sorted([("NB302", fmt_range(want["NB302"][0])), ("NB303", fmt_range(want["NB303"][0]))]), (
+        f"after the quick fix: {describe(doc, nb(after, 'NB3'))}"
+    )
 
 
 async def test_quickfix_for_each_identity(client: LanguageClient):
-    """NB302 and NB303 also offer a preferred recompute fix on their own cell."""
+    """NB302 and NB303 also offer a preferred fix that writes their own cell's value."""
     doc = Doc(client)
     await doc.open()
     diags = await doc.diagnostics()
-    for code in ("NB302", "NB303"):
-        for d in nb(diags, code):
+    for code, value in (("NB302", "3"), ("NB303", "1")):
+        got = nb(diags, code)
+        assert len(got) == 1, f"{code}: {describe(doc, got)}"
+        for d in got:
             actions, _ = await doc.code_actions(d.range, [d])
             pref = [a for a in actions if a.kind == T.CodeActionKind.QuickFix and a.is_preferred]
             assert len(pref) == 1, f"{code}: {[(a.title, a.kind, a.is_preferred) for a in actions]}"
             edits = doc.my_edits(await doc.edit_of(pref[0]))
-            assert [e.range for e in edits] == [d.range], f"{code}: fix edits {edits}, diagnostic at {d.range}"
+            assert [(e.range, e.new_text) for e in edits] == [(d.range, value)], (
+                f"{code}: fix edits {edits}, diagnostic at {d.range}, want {value}"
+            )
 
 
 @pytest.mark.parametrize("only", ["source.fixAll.nianbao", "source.fixAll", "source"])
@@ -513,6 +530,10 @@ async def test_hover_on_cell(client: LanguageClient):
         body = c if isinstance(c, str) else c.value
     assert body.strip(), "empty hover"
     assert "总计" in body or "予以公开" in body, f"hover does not name the cell: {body!r}"
+    # the hover says what the squiggle says: this cell should be 3, and the identities its
+    # finding lists as broken (A of the row, B of the 总计 column) do not hold
+    assert "「（一）予以公开·总计」应为 3" in body, f"hover does not name the located value: {body!r}"
+    assert "✓ 勾稽关系A" not in body and "✓ 勾稽关系B" not in body, f"hover says a broken identity holds: {body!r}"
     if hover.range is not None:
         assert range_text(doc.text, hover.range, doc.enc) == "0", f"hover range covers {range_text(doc.text, hover.range, doc.enc)!r}"
 

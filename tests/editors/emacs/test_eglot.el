@@ -85,6 +85,20 @@
                         (= col (- (length line) (length "0 |"))))
                    "NB301 range covers the 总计 cell of （一）予以公开"
                    (format "line %S col %d text %S" line col text))
+        ;; The second mistake: 自然人 of （七）总计 is 0 under a column of 3.  One finding per
+        ;; wrong cell, nothing on the correct totals whose identities the mistakes break.
+        (let* ((nb3 (cl-remove-if-not (lambda (x) (string-match-p "NB3[0-9][0-9]" (flymake-diagnostic-text x)))
+                                      (nb-diags)))
+               (d302 (nb-diag "NB302"))
+               (l302 (and d302 (nb-line-of d302)))
+               (t302 (and d302 (buffer-substring-no-properties (flymake-diagnostic-beg d302)
+                                                               (flymake-diagnostic-end d302))))
+               (c302 (and d302 (save-excursion (goto-char (flymake-diagnostic-beg d302))
+                                               (- (point) (line-beginning-position))))))
+          (nb-report (and (= (length nb3) 2) d302 (string-match-p "(七)总计\\|（七）总计" l302)
+                          (equal t302 "0") (= c302 (+ 2 (string-match "| 0 |" l302))))
+                     "exactly two NB3xx: NB301 and NB302 on the 自然人 cell of （七）总计"
+                     (mapcar #'flymake-diagnostic-text nb3)))
         (goto-char (flymake-diagnostic-beg d))
         (let ((actions (eglot-code-actions (flymake-diagnostic-beg d) (flymake-diagnostic-end d) "quickfix")))
           (nb-report actions "quick fix offered")

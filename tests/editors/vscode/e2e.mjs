@@ -46,6 +46,9 @@ function freePort() {
   });
 }
 
+// An English message: Latin words and no Chinese (it may open with a quoted cell name, “(1) …”).
+const isEnglish = (m) => /[A-Za-z]{3}/.test(m) && !/[\u3400-\u9fff]/.test(m);
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(what, f, ms) {
@@ -238,7 +241,20 @@ try {
         { line: d.line, range: d.range, text: d.text, totalCol },
       );
       check(/[\u4e00-\u9fff]/.test(d.message), 'message is Chinese by default', d.message);
+      check(/应为 3/.test(d.message), 'NB301 names the value the cell must have (应为 3)', d.message);
       check(d.severity === 'Error', `NB301 severity ${d.severity}`);
+    }
+    {
+      // The draft's second mistake: 自然人 of （七）总计 is 0 under a column of 3. One finding per
+      // wrong cell: nothing on the correct totals whose identities the two mistakes break.
+      const nb3 = (res.initial ?? []).filter((x) => /^NB3/.test(x.code));
+      const d302 = nb3.find((x) => x.code === 'NB302');
+      check(
+        nb3.length === 2 && d302 !== undefined && /[(（]七[)）]总计/.test(d302.line) && d302.text === '0' &&
+          d302.range[1] === d302.line.indexOf('| 0 |') + 2,
+        'exactly two NB3xx: NB301 and NB302 on the 自然人 cell of （七）总计 (range text "0")',
+        nb3.map((x) => ({ code: x.code, range: x.range, text: x.text })),
+      );
     }
     const qf = (res.quickFixTitles ?? []).filter((a) => a.kind === 'quickfix');
     check(qf.length > 0, 'quick fix offered for NB301', res.quickFixTitles);
@@ -251,8 +267,8 @@ try {
     check(/\| 3 \|\s*$/.test(row1), 'fix all: row total of （一）予以公开 = 3', row1);
     check(/^[^|]*\| 3 \|/.test(row7) && /\| 3 \|\s*$/.test(row7), 'fix all: （七）总计 自然人 = 3 and 总计 = 3', row7);
     check(
-      !(res.afterFixAll ?? []).some((x) => x.code === 'NB301' || x.code === 'NB302'),
-      'fix all: no NB301/NB302 left',
+      !(res.afterFixAll ?? []).some((x) => /^NB3/.test(x.code)),
+      'fix all: no NB3xx left',
       (res.afterFixAll ?? []).map((x) => `${x.code} ${x.message}`),
     );
     {
@@ -260,13 +276,13 @@ try {
       const r1 = lines.find((l) => l.includes('予以公开')) ?? '';
       const r7 = lines.find((l) => l.includes('(七)总计') || l.includes('（七）总计')) ?? '';
       check(
-        /\| 3 \|\s*$/.test(r1) && /^[^|]*\| 3 \|/.test(r7),
-        'code lens 重算本表 (server command nianbao.fixTable → workspace/applyEdit) fixed table 三',
+        /\| 3 \|\s*$/.test(r1) && /^[^|]*\| 3 \|/.test(r7) && (res.codeLenses ?? []).some((l) => l.title === '重算本表 2 处合计'),
+        'code lens 重算本表 2 处合计 (server command nianbao.fixTable → workspace/applyEdit) fixed table 三',
         { lenses: res.codeLenses, r1, r7 },
       );
     }
     check(
-      typeof res.enMessage === 'string' && res.enMessage !== res.zhMessage && /^[A-Za-z]/.test(res.enMessage) && /should be 3/.test(res.enMessage),
+      typeof res.enMessage === 'string' && res.enMessage !== res.zhMessage && isEnglish(res.enMessage) && /should be 3/.test(res.enMessage),
       'setting nianbao.language = en switches the message to English',
       { zh: res.zhMessage, en: res.enMessage },
     );
@@ -282,7 +298,7 @@ try {
     check(!(res.templateDiagnostics ?? []).some((x) => x.code === 'NB301' || x.code === 'NB302' || x.code === 'NB303'), 'skeleton has no total errors', res.templateDiagnostics);
 
     check(
-      typeof res.tomlEnglishMessage === 'string' && /^[A-Za-z]/.test(res.tomlEnglishMessage) && res.tomlEnglishMessage !== res.zhMessage,
+      typeof res.tomlEnglishMessage === 'string' && isEnglish(res.tomlEnglishMessage) && res.tomlEnglishMessage !== res.zhMessage,
       'nianbao.toml language = "en" applies when the user set no nianbao.language',
       { toml: res.tomlEnglishMessage, zh: res.zhMessage },
     );

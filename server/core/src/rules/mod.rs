@@ -44,6 +44,7 @@ macro_rules! define_rules {
 }
 
 pub mod front_matter;
+mod located;
 mod nb4_common;
 pub mod shared;
 
@@ -78,6 +79,7 @@ define_rules! {
     OutcomeTotal => nb302_outcome_total,
     Balance => nb303_balance,
     ReviewTotal => nb304_review_total,
+    WrongPart => nb305_wrong_part,
     NarrativeApplications => nb401_narrative_applications,
     AmbiguousReceived => nb402_ambiguous_received,
     NarrativeReview => nb403_narrative_review,
@@ -107,6 +109,8 @@ pub struct Ctx<'a> {
     pub narrative: std::cell::OnceCell<Vec<crate::narrative::Comparison>>,
     /// Every identity of tables 三 and 四 evaluated once (NB301–NB304, NB4xx).
     pub identities: std::cell::OnceCell<crate::identities::Evaluation>,
+    /// The wrong cells of tables 三 and 四, located once (NB301–NB305).
+    pub located: std::cell::OnceCell<crate::wrong_cells::Located>,
 }
 
 impl<'a> Ctx<'a> {
@@ -120,6 +124,7 @@ impl<'a> Ctx<'a> {
             claims: std::cell::OnceCell::new(),
             narrative: std::cell::OnceCell::new(),
             identities: std::cell::OnceCell::new(),
+            located: std::cell::OnceCell::new(),
         }
     }
     /// With the line ending already known.
@@ -153,6 +158,10 @@ impl<'a> Ctx<'a> {
     pub fn identities(&self) -> &crate::identities::Evaluation {
         self.identities
             .get_or_init(|| crate::identities::Evaluation::of(self.report))
+    }
+    pub fn located(&self) -> &crate::wrong_cells::Located {
+        self.located
+            .get_or_init(|| crate::wrong_cells::Located::of(self.identities(), || self.claims()))
     }
 }
 
@@ -567,7 +576,8 @@ mod tests {
                 Rule::RowTotal,
                 Rule::OutcomeTotal,
                 Rule::Balance,
-                Rule::ReviewTotal
+                Rule::ReviewTotal,
+                Rule::WrongPart
             ]
         );
         assert!(select("NB").is_empty() && select("NB999").is_empty() && select("X").is_empty());

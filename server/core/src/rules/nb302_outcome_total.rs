@@ -1,4 +1,4 @@
-use super::{shared, Check, Ctx, Input, RuleMeta};
+use super::{located, Check, Ctx, Input, RuleMeta};
 use crate::diag::{Diagnostic, Severity};
 use crate::template::IdentityKind;
 
@@ -15,10 +15,10 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     check: Check::Report {
         run: check,
-        reads: &[Input::Structure, Input::Tables, Input::TableText],
+        reads: &[Input::Structure, Input::Tables, Input::TableText, Input::Claims],
     },
 };
 
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    shared::check_identities(ctx, IdentityKind::B, out);
+    located::check(ctx, Some(IdentityKind::B), out);
 }
