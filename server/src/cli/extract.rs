@@ -63,7 +63,10 @@ pub const FINDING_COLUMNS: &[&str] = &[
 ];
 
 /// One report as rows.
+/// One report as rows. The rows of cells and findings leave out the path (their first
+/// column), which the sinks write from `path`: one string per report, not one per cell.
 struct Extracted {
+    path: Value,
     report: Vec<Value>,
     cells: Vec<Vec<Value>>,
     findings: Vec<Vec<Value>>,
@@ -105,7 +108,6 @@ fn extract_one(
                 None => (Value::Null, Value::Null),
             };
             vec![
-                json!(path),
                 json!(c.table),
                 json!(c.row_key),
                 json!(c.col_key),
@@ -130,7 +132,6 @@ fn extract_one(
         .map(|d| {
             let (line, col) = position(&index, src, d.range.start);
             vec![
-                json!(path),
                 json!(d.code()),
                 json!(d.severity.as_str()),
                 json!(d.message.get(lang)),
@@ -144,6 +145,7 @@ fn extract_one(
         })
         .collect();
     Extracted {
+        path: json!(path),
         report,
         cells,
         findings,
@@ -318,26 +320,34 @@ fn io_out(e: io::Error) -> Result<(), String> {
     }
 }
 
+/// `{"record":KIND,"COL":VALUE,…}` written straight out (no map built per record).
+fn jsonl_line(
+    out: &mut dyn Write,
+    kind: &str,
+    cols: &[&str],
+    path: Option<&Value>,
+    row: &[Value],
+) -> io::Result<()> {
+    write!(out, "{{\"record\":\"{kind}\"")?;
+    let values = path.into_iter().chain(row);
+    for (c, v) in cols.iter().zip(values) {
+        write!(out, ",\"{c}\":")?;
+        serde_json::to_writer(&mut *out, v)?;
+    }
+    out.write_all(b"}\n")
+}
+
 impl Sink for JsonlSink {
     fn write(&mut self, done: &[Extracted]) -> Result<(), String> {
-        let out = &mut self.0;
-        let mut line = |kind: &str, cols: &[&str], row: &[Value]| -> io::Result<()> {
-            let mut m = serde_json::Map::new();
-            m.insert("record".into(), json!(kind));
-            for (c, v) in cols.iter().zip(row) {
-                m.insert((*c).into(), v.clone());
-            }
-            serde_json::to_writer(&mut *out, &Value::Object(m))?;
-            out.write_all(b"\n")
-        };
+        let out: &mut dyn Write = &mut self.0;
         let r = (|| -> io::Result<()> {
             for x in done {
-                line("report", REPORT_COLUMNS, &x.report)?;
+                jsonl_line(out, "report", REPORT_COLUMNS, None, &x.report)?;
                 for c in &x.cells {
-                    line("cell", CELL_COLUMNS, c)?;
+                    jsonl_line(out, "cell", CELL_COLUMNS, Some(&x.path), c)?;
                 }
                 for f in &x.findings {
-                    line("finding", FINDING_COLUMNS, f)?;
+                    jsonl_line(out, "finding", FINDING_COLUMNS, Some(&x.path), f)?;
                 }
             }
             Ok(())
@@ -391,14 +401,14 @@ impl CsvSink {
 impl Sink for CsvSink {
     fn write(&mut self, done: &[Extracted]) -> Result<(), String> {
         for x in done {
-            let rows: [Vec<&Vec<Value>>; 3] = [
-                vec![&x.report],
-                x.cells.iter().collect(),
-                x.findings.iter().collect(),
+            let rows: [(Option<&Value>, Vec<&Vec<Value>>); 3] = [
+                (None, vec![&x.report]),
+                (Some(&x.path), x.cells.iter().collect()),
+                (Some(&x.path), x.findings.iter().collect()),
             ];
-            for ((path, w), rows) in self.writers.iter_mut().zip(rows) {
+            for ((path, w), (lead, rows)) in self.writers.iter_mut().zip(rows) {
                 for row in rows {
-                    w.write_record(row.iter().map(csv_field))
+                    w.write_record(lead.into_iter().chain(row.iter()).map(csv_field))
                         .map_err(|e| format!("cannot write '{}': {e}", path.display()))?;
                 }
             }
@@ -437,17 +447,22 @@ CREATE TABLE IF NOT EXISTS findings (
 CREATE INDEX IF NOT EXISTS findings_path ON findings(path);
 ";
 
-fn sql_value(v: &Value) -> rusqlite::types::Value {
-    use rusqlite::types::Value as V;
-    match v {
-        Value::Null => V::Null,
-        Value::Bool(b) => V::Integer(*b as i64),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => V::Integer(i),
-            None => V::Real(n.as_f64().unwrap_or(0.0)),
-        },
-        Value::String(s) => V::Text(s.clone()),
-        other => V::Text(other.to_string()),
+/// A JSON value bound as an SQL parameter without copying its text.
+struct Sql<'a>(&'a Value);
+
+impl rusqlite::ToSql for Sql<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value as V, ValueRef};
+        Ok(match self.0 {
+            Value::Null => ToSqlOutput::Owned(V::Null),
+            Value::Bool(b) => ToSqlOutput::Owned(V::Integer(*b as i64)),
+            Value::Number(n) => ToSqlOutput::Owned(match n.as_i64() {
+                Some(i) => V::Integer(i),
+                None => V::Real(n.as_f64().unwrap_or(0.0)),
+            }),
+            Value::String(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            other => ToSqlOutput::Owned(V::Text(other.to_string())),
+        })
     }
 }
 
@@ -507,21 +522,24 @@ impl Sink for SqliteSink {
             .prepare_cached(&insert_sql("findings", FINDING_COLUMNS))
             .map_err(cannot)?;
         for x in done {
-            let key = sql_value(&x.report[0]);
-            del_cells.execute([&key]).map_err(cannot)?;
-            del_findings.execute([&key]).map_err(cannot)?;
-            del_report.execute([&key]).map_err(cannot)?;
+            del_cells.execute([&Sql(&x.path)]).map_err(cannot)?;
+            del_findings.execute([&Sql(&x.path)]).map_err(cannot)?;
+            del_report.execute([&Sql(&x.path)]).map_err(cannot)?;
             ins_report
-                .execute(rusqlite::params_from_iter(x.report.iter().map(sql_value)))
+                .execute(rusqlite::params_from_iter(x.report.iter().map(Sql)))
                 .map_err(cannot)?;
             for c in &x.cells {
                 ins_cell
-                    .execute(rusqlite::params_from_iter(c.iter().map(sql_value)))
+                    .execute(rusqlite::params_from_iter(
+                        std::iter::once(Sql(&x.path)).chain(c.iter().map(Sql)),
+                    ))
                     .map_err(cannot)?;
             }
             for f in &x.findings {
                 ins_finding
-                    .execute(rusqlite::params_from_iter(f.iter().map(sql_value)))
+                    .execute(rusqlite::params_from_iter(
+                        std::iter::once(Sql(&x.path)).chain(f.iter().map(Sql)),
+                    ))
                     .map_err(cannot)?;
             }
         }
