@@ -61,9 +61,9 @@ pub fn write_back(
     if edits.is_empty() {
         return Ok(bytes.to_vec());
     }
-    let new_xml = splice(&xml, &doc, edits)?;
+    let (new_xml, applied) = splice(&xml, &doc, edits)?;
     // The new XML must read as the old text with the edits applied, and nothing else.
-    let expected = apply_edits(&doc.text, edits);
+    let expected = apply_edits(&doc.text, &applied);
     match parse(&new_xml) {
         Ok(d) if d.text == expected => {}
         _ => {
@@ -357,7 +357,7 @@ fn parse(xml: &[u8]) -> Result<Doc, ReadError> {
                         if tables.is_empty() {
                             table_no += 1;
                         } else if let Some(c) = tables[0].cell.as_mut() {
-                            push_cell_char(&mut c.text, ' ');
+                            separate(&mut c.text);
                         }
                         tables.push(TableBuf::default());
                     }
@@ -375,7 +375,7 @@ fn parse(xml: &[u8]) -> Result<Doc, ReadError> {
                     b"p" => {
                         if let Some(c) = tables.first_mut().and_then(|t| t.cell.as_mut()) {
                             if c.paragraphs > 0 || open > 1 {
-                                push_cell_char(&mut c.text, ' ');
+                                separate(&mut c.text);
                             }
                             c.paragraphs += 1;
                             if c.paragraphs == 1 && open == 1 {
@@ -447,7 +447,11 @@ fn parse(xml: &[u8]) -> Result<Doc, ReadError> {
                     }
                     b"tc" if tables.len() == 1 => {
                         let t = &mut tables[0];
-                        if let (Some(c), Some(r)) = (t.cell.take(), t.row.as_mut()) {
+                        if let (Some(mut c), Some(r)) = (t.cell.take(), t.row.as_mut()) {
+                            let keep = c.pieces.last().map_or(0, |p| p.0.end);
+                            while c.text.len() > keep && c.text.ends_with(' ') {
+                                c.text.pop();
+                            }
                             let col = r.col + 1;
                             let span = c.span.max(1);
                             if t.vorigin.len() < col + span {
@@ -554,7 +558,7 @@ fn parse(xml: &[u8]) -> Result<Doc, ReadError> {
                     b"p" => {
                         if let Some(cell) = cell {
                             if cell.paragraphs > 0 {
-                                push_cell_char(&mut cell.text, ' ');
+                                separate(&mut cell.text);
                             }
                             cell.paragraphs += 1;
                         } else if tables.is_empty() {
@@ -597,6 +601,14 @@ fn parse(xml: &[u8]) -> Result<Doc, ReadError> {
     Ok(out)
 }
 
+/// A space between two paragraphs (or cells of an inner table) of a cell, when there is
+/// text before it and it does not end in a space already.
+fn separate(text: &mut String) {
+    if !text.is_empty() && !text.ends_with(' ') {
+        text.push(' ');
+    }
+}
+
 fn push_text(tables: &mut [TableBuf], para: &mut Option<String>, s: &str) {
     if let Some(c) = tables.first_mut().and_then(|t| t.cell.as_mut()) {
         for ch in s.chars() {
@@ -637,8 +649,9 @@ fn push_row(out: &mut Doc, table: usize, _rows: usize, r: RowBuf) {
         let end = out.text.len();
         out.text.push_str(" |");
         let range = TextRange::new(start, end);
+        // The place covers the padding too: a blank cell is the space between its pipes.
         out.places.push((
-            range,
+            TextRange::new(start - 1, end + 1),
             Place::Cell {
                 table,
                 row: c.row,
@@ -687,7 +700,12 @@ fn outside_cell(doc: &Doc, edit: &TextEdit) -> ReadError {
 }
 
 /// The XML with each edit written into the `w:t` of its cell.
-fn splice(xml: &[u8], doc: &Doc, edits: &[TextEdit]) -> Result<Vec<u8>, ReadError> {
+/// Also the edits as written (an edit of a cell's padding is narrowed to its text).
+fn splice(
+    xml: &[u8],
+    doc: &Doc,
+    edits: &[TextEdit],
+) -> Result<(Vec<u8>, Vec<TextEdit>), ReadError> {
     let bom = if xml.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let (head, xml) = xml.split_at(bom);
     let Ok(src) = std::str::from_utf8(xml) else {
@@ -707,23 +725,36 @@ fn splice(xml: &[u8], doc: &Doc, edits: &[TextEdit]) -> Result<Vec<u8>, ReadErro
     let mut local: std::collections::BTreeMap<(usize, usize), Vec<(usize, usize, String)>> =
         Default::default();
     let mut inserts: Vec<(usize, String)> = Vec::new();
+    let mut applied = Vec::with_capacity(edits.len());
     for edit in sorted {
         let (s, e) = (edit.range.start, edit.range.end);
-        let ci = doc
-            .cells
-            .partition_point(|c| c.range.end < s)
-            .min(doc.cells.len());
+        // A cell's padding (the spaces next to its pipes) belongs to it: an edit of a
+        // blank cell may replace the space between the pipes.
+        let ci = doc.cells.partition_point(|c| c.range.end + 1 < s);
         let Some(cell) = doc
             .cells
             .get(ci..)
             .into_iter()
             .flatten()
-            .take_while(|c| c.range.start <= s)
-            .position(|c| c.range.start <= s && e <= c.range.end)
+            .take_while(|c| c.range.start <= s + 1)
+            .position(|c| c.range.start <= s + 1 && e <= c.range.end + 1)
             .map(|k| ci + k)
         else {
             return Err(outside_cell(doc, edit));
         };
+        let r = doc.cells[cell].range;
+        let mut new_text = edit.new_text.as_str();
+        let (s, e) = (s.max(r.start), e.min(r.end).max(s.max(r.start)));
+        if edit.range.start < r.start {
+            new_text = new_text.trim_start();
+        }
+        if edit.range.end > r.end {
+            new_text = new_text.trim_end();
+        }
+        applied.push(TextEdit {
+            range: TextRange::new(s, e),
+            new_text: new_text.to_owned(),
+        });
         let c = &doc.cells[cell];
         let mut hit: Vec<usize> = (0..c.pieces.len())
             .filter(|&k| {
@@ -753,7 +784,7 @@ fn splice(xml: &[u8], doc: &Doc, edits: &[TextEdit]) -> Result<Vec<u8>, ReadErro
             };
             let run = format!(
                 "<{p}r>{rpr}<{p}t xml:space=\"preserve\">{}</{p}t></{p}r>",
-                escape(&edit.new_text)
+                escape(new_text)
             );
             inserts.push((*at, run));
             continue;
@@ -762,7 +793,7 @@ fn splice(xml: &[u8], doc: &Doc, edits: &[TextEdit]) -> Result<Vec<u8>, ReadErro
             let r = c.pieces[k].0;
             let ls = s.max(r.start) - r.start;
             let le = e.min(r.end).max(s.max(r.start)) - r.start;
-            let text = if n == 0 { edit.new_text.clone() } else { String::new() };
+            let text = if n == 0 { new_text.to_owned() } else { String::new() };
             local.entry((cell, k)).or_default().push((ls, le, text));
         }
     }
@@ -801,5 +832,5 @@ fn splice(xml: &[u8], doc: &Doc, edits: &[TextEdit]) -> Result<Vec<u8>, ReadErro
         at = r.end;
     }
     out.extend_from_slice(&xml[at..]);
-    Ok(out)
+    Ok((out, applied))
 }
