@@ -8,9 +8,11 @@
 //! `w:t` runs (field results included, field codes `w:instrText` and deleted text
 //! `w:delText`/`w:del`/`w:moveFrom` left out); text boxes (`w:txbxContent`) and the
 //! `mc:Fallback` copy of drawings are left out. A table inside a cell is read as text of
-//! that cell. Numbers that Word generates for numbered paragraphs (`w:numPr`) are not in
-//! the XML and are not in the rendering: a heading numbered by Word reads as its text
-//! alone ("总体情况"), which the section rules match by name.
+//! that cell. Numbers that Word generates for numbered body paragraphs (`w:numPr`, directly
+//! or through the paragraph's style) are not in `document.xml`: they are computed from
+//! `word/numbering.xml` and `word/styles.xml` ([`numbering`]) and put before the
+//! paragraph's text ("一、" + "总体情况"), since the parser finds sections by their numbers.
+//! Numbered paragraphs inside table cells get no number (the template's labels are text).
 //!
 //! Places: a non-empty body paragraph is "第 N 段" (empty paragraphs are not counted, as in
 //! Word's statistics); a cell is at its table (top-level tables counted from 1), its row
@@ -20,7 +22,10 @@
 //! each edit into the `w:t` content of its cell in the original XML bytes; every other
 //! entry of the package is copied raw.
 
+mod numbering;
+
 use super::{Form, Place, ReadError, Rendering};
+use numbering::Numbering;
 use crate::text::{apply_edits, TextEdit, TextRange};
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
@@ -40,8 +45,8 @@ const DOCUMENT: &str = "word/document.xml";
 pub const MAX_XML_BYTES: u64 = 64 << 20;
 
 pub fn read(bytes: &[u8]) -> Result<Rendering, ReadError> {
-    let (_, xml) = open(bytes)?;
-    let doc = parse(&xml)?;
+    let (_, xml, lists) = open(bytes)?;
+    let doc = parse(&xml, &lists)?;
     Ok(doc.rendering())
 }
 
@@ -50,8 +55,8 @@ pub fn write_back(
     rendering: &Rendering,
     edits: &[TextEdit],
 ) -> Result<Vec<u8>, ReadError> {
-    let (mut archive, xml) = open(bytes)?;
-    let doc = parse(&xml)?;
+    let (mut archive, xml, lists) = open(bytes)?;
+    let doc = parse(&xml, &lists)?;
     if doc.text != rendering.text {
         return Err(ReadError::new(
             "文件内容与读取时不同：请重新检查后再修改",
@@ -64,7 +69,7 @@ pub fn write_back(
     let (new_xml, applied) = splice(&xml, &doc, edits)?;
     // The new XML must read as the old text with the edits applied, and nothing else.
     let expected = apply_edits(&doc.text, &applied);
-    match parse(&new_xml) {
+    match parse(&new_xml, &lists) {
         Ok(d) if d.text == expected => {}
         _ => {
             return Err(ReadError::new(
@@ -86,8 +91,34 @@ pub fn write_back(
 
 type Archive<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
 
-/// The package and its `word/document.xml`, inflated (at most [`MAX_XML_BYTES`]).
-fn open(bytes: &[u8]) -> Result<(Archive<'_>, Vec<u8>), ReadError> {
+/// `word/numbering.xml` and `word/styles.xml`, when the document has lists.
+#[derive(Default)]
+struct Lists {
+    numbering: Option<Vec<u8>>,
+    styles: Option<Vec<u8>>,
+}
+
+impl Lists {
+    fn numbering(&self) -> Numbering {
+        Numbering::new(self.numbering.as_deref(), self.styles.as_deref())
+    }
+}
+
+/// An entry other than the main part, inflated (at most [`MAX_XML_BYTES`]); `None` when
+/// it is missing or cannot be read (the document is then read without it).
+fn optional_entry(archive: &mut Archive<'_>, name: &str) -> Option<Vec<u8>> {
+    let file = archive.by_name(name).ok()?;
+    if file.size() > MAX_XML_BYTES {
+        return None;
+    }
+    let mut out = Vec::new();
+    file.take(MAX_XML_BYTES + 1).read_to_end(&mut out).ok()?;
+    (out.len() as u64 <= MAX_XML_BYTES).then_some(out)
+}
+
+/// The package, its `word/document.xml` inflated (at most [`MAX_XML_BYTES`]), and the
+/// parts that say how its numbered paragraphs are numbered.
+fn open(bytes: &[u8]) -> Result<(Archive<'_>, Vec<u8>, Lists), ReadError> {
     if !bytes.starts_with(b"PK") {
         return Err(not_a_package());
     }
@@ -141,7 +172,14 @@ fn open(bytes: &[u8]) -> Result<(Archive<'_>, Vec<u8>), ReadError> {
     if xml.len() as u64 > MAX_XML_BYTES {
         return Err(too_big());
     }
-    Ok((archive, xml))
+    let mut lists = Lists::default();
+    if memchr::memmem::find(&xml, b"numPr").is_some() || memchr::memmem::find(&xml, b"pStyle").is_some() {
+        lists.numbering = optional_entry(&mut archive, "word/numbering.xml");
+        if lists.numbering.is_some() {
+            lists.styles = optional_entry(&mut archive, "word/styles.xml");
+        }
+    }
+    Ok((archive, xml, lists))
 }
 
 fn not_a_package() -> ReadError {
@@ -287,7 +325,10 @@ fn push_cell_char(buf: &mut String, c: char) {
     }
 }
 
-fn parse(xml: &[u8]) -> Result<Doc, ReadError> {
+fn parse(xml: &[u8], lists: &Lists) -> Result<Doc, ReadError> {
+    let mut numbering = lists.numbering();
+    // The body paragraph's numPr and style.
+    let mut num: (Option<u32>, Option<usize>, Option<String>) = (None, None, None);
     let xml = xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml);
     let src = std::str::from_utf8(xml).map_err(|e| {
         ReadError::new(
@@ -388,6 +429,7 @@ fn parse(xml: &[u8]) -> Result<Doc, ReadError> {
                             }
                         } else if tables.is_empty() {
                             para = Some(String::new());
+                            num = (None, None, None);
                         }
                     }
                     b"pPr" => in_ppr = true,
@@ -442,7 +484,16 @@ fn parse(xml: &[u8]) -> Result<Doc, ReadError> {
                                 }
                             }
                         } else if let Some(p) = para.take() {
-                            push_paragraph(&mut out, &mut paragraph_no, &p);
+                            let (id, lvl, style) = std::mem::take(&mut num);
+                            let number = if numbering.is_empty() || (id.is_none() && style.is_none()) {
+                                None
+                            } else {
+                                numbering.next(id, lvl, style.as_deref())
+                            };
+                            match number {
+                                Some(n) => push_paragraph(&mut out, &mut paragraph_no, &(n + &p)),
+                                None => push_paragraph(&mut out, &mut paragraph_no, &p),
+                            }
                         }
                     }
                     b"tc" if tables.len() == 1 => {
@@ -555,6 +606,14 @@ fn parse(xml: &[u8]) -> Result<Doc, ReadError> {
                         }
                     }
                     b"rPr" if in_ppr => para_rpr = src[before..after].to_owned(),
+                    b"numId" | b"ilvl" | b"pStyle" if in_ppr && para.is_some() => {
+                        let v = val();
+                        match name {
+                            b"numId" => num.0 = v.and_then(|v| v.trim().parse().ok()),
+                            b"ilvl" => num.1 = v.and_then(|v| v.trim().parse().ok()),
+                            _ => num.2 = v,
+                        }
+                    }
                     b"p" => {
                         if let Some(cell) = cell {
                             if cell.paragraphs > 0 {
