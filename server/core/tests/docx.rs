@@ -409,6 +409,18 @@ fn write_back_refuses_what_it_cannot_do() {
         new_text: "1".into(),
     };
     assert!(docx::write_back(&bytes, &r, &[e]).is_err());
+    // Ranges inside a character or past the end.
+    let at = r.text.find("一、总体情况").unwrap();
+    for range in [
+        TextRange::new(at + 1, at + 2),
+        TextRange::new(r.text.len() + 5, r.text.len() + 6),
+    ] {
+        let e = TextEdit {
+            range,
+            new_text: "1".into(),
+        };
+        assert!(docx::write_back(&bytes, &r, &[e]).is_err());
+    }
     // A rendering of another file.
     let other = read("seed_000.docx");
     let err = docx::write_back(&bytes, &other, &[]).unwrap_err();

@@ -461,9 +461,7 @@ fn parse(xml: &[u8], lists: &Lists) -> Result<Doc, ReadError> {
                     b"t" => {
                         if let Some((start, at)) = in_t.take() {
                             if let Some(c) = tables.first_mut().and_then(|t| t.cell.as_mut()) {
-                                if open == 1 || !c.pieces.is_empty() || at < c.text.len() {
-                                    c.pieces.push((at..c.text.len(), start..before));
-                                }
+                                c.pieces.push((at..c.text.len(), start..before));
                             }
                         }
                     }
@@ -787,6 +785,12 @@ fn splice(
     let mut applied = Vec::with_capacity(edits.len());
     for edit in sorted {
         let (s, e) = (edit.range.start, edit.range.end);
+        if s > e || !doc.text.is_char_boundary(s) || !doc.text.is_char_boundary(e) {
+            return Err(ReadError::new(
+                "修改的位置不在文本中：请重新检查后再修改",
+                "a fix is not at a place in the text: check the document again before fixing it",
+            ));
+        }
         // A cell's padding (the spaces next to its pipes) belongs to it: an edit of a
         // blank cell may replace the space between the pipes.
         let ci = doc.cells.partition_point(|c| c.range.end + 1 < s);
