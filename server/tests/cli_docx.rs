@@ -98,7 +98,10 @@ fn a_wrong_total_is_located_and_fix_rewrites_only_that_cell() {
     let o = run(dir.path(), &["check", "--lang", "en", name]);
     let human = String::from_utf8_lossy(&o.stdout);
     assert!(human.contains("table 2, row 6, column 10"), "{human}");
-    assert!(human.contains("| 1363 |"), "the snippet is the rendering: {human}");
+    assert!(
+        human.contains("| 1363 |"),
+        "the snippet is the rendering: {human}"
+    );
 
     let o = run(dir.path(), &["check", "--format", "sarif", name]);
     let sarif = json(&o);

@@ -28,7 +28,10 @@ fn main() {
         println!("file\t{name}");
         if let Some(t) = a.report.title {
             let title = src[t.start..t.end].trim_start_matches('#');
-            println!("title\t{}", title.split_whitespace().collect::<Vec<_>>().join(""));
+            println!(
+                "title\t{}",
+                title.split_whitespace().collect::<Vec<_>>().join("")
+            );
         }
         if let Some(t2) = &a.report.table2 {
             for (key, row) in &t2.rows {

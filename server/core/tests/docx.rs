@@ -78,8 +78,11 @@ fn package(p: &str, body: &str) -> Vec<u8> {
         body.replace("w:", &format!("{p}:"))
     );
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    out.start_file("word/document.xml", zip::write::SimpleFileOptions::default())
-        .unwrap();
+    out.start_file(
+        "word/document.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
     out.write_all(xml.as_bytes()).unwrap();
     out.finish().unwrap().into_inner()
 }
@@ -88,11 +91,7 @@ fn int_cells(a: &Analysis) -> (Vec<Vec<Option<i64>>>, Vec<Option<i64>>, Vec<Vec<
     let r = &a.report;
     let t3 = r.table3.as_ref().expect("table 三 read");
     let cells = |row: &nianbao_core::model::Row| -> Vec<Option<i64>> {
-        row.cells
-            .iter()
-            .flatten()
-            .map(|c| c.int())
-            .collect()
+        row.cells.iter().flatten().map(|c| c.int()).collect()
     };
     let t3v = t3
         .rows
@@ -187,7 +186,10 @@ fn variants_of_the_xml_read_the_same() {
 }
 
 fn place_of(r: &Rendering, text: &str) -> Place {
-    let at = r.text.find(text).unwrap_or_else(|| panic!("{text} in rendering"));
+    let at = r
+        .text
+        .find(text)
+        .unwrap_or_else(|| panic!("{text} in rendering"));
     assert_eq!(r.text.matches(text).count(), 1, "{text} is unique");
     r.place_at(at).cloned().expect("a place")
 }
@@ -206,13 +208,12 @@ fn places_follow_the_grid_and_the_paragraphs() {
         row,
         "| 三、本年度办理结果 | （一）予以公开 | 1288 | 21 | 0 | 0 | 50 | 3 | 1362 |"
     );
-    let cell = |t, row, col| Place::Cell {
-        table: t,
-        row,
-        col,
-    };
+    let cell = |t, row, col| Place::Cell { table: t, row, col };
     assert_eq!(place_of(&r, "1288 |"), cell(2, 6, 4));
-    assert_eq!(r.place_at(r.text.find("1362").unwrap()), Some(&cell(2, 6, 10)));
+    assert_eq!(
+        r.place_at(r.text.find("1362").unwrap()),
+        Some(&cell(2, 6, 10))
+    );
     assert_eq!(place_of(&r, "（一）予以公开"), cell(2, 6, 2));
     // A label cell continued downwards (vMerge) is empty and placed at its first row.
     let at = r.text.find("（二）部分公开").unwrap();
@@ -263,7 +264,10 @@ fn the_empty_template_gives_blank_cells_and_nothing_else() {
             },
             "NB204" => {
                 assert!(
-                    matches!(r.place_at(d.range.start), Some(Place::Cell { table: 3, .. })),
+                    matches!(
+                        r.place_at(d.range.start),
+                        Some(Place::Cell { table: 3, .. })
+                    ),
                     "NB204 is table 四's empty row"
                 );
                 per_table[0] += 1;
@@ -317,7 +321,11 @@ fn a_wrong_cell_is_found_at_its_place_and_fix_restores_it() {
         assert!(!edits.is_empty());
         let fixed = docx::write_back(&bytes, &r, &edits).expect("written back");
         let again = docx::read(&fixed).unwrap();
-        assert_eq!(again.text, read(name).text, "{name}: reads as before the mutation");
+        assert_eq!(
+            again.text,
+            read(name).text,
+            "{name}: reads as before the mutation"
+        );
         assert!(
             analysis(&again.text)
                 .diagnostics
@@ -339,7 +347,11 @@ fn a_wrong_cell_is_found_at_its_place_and_fix_restores_it() {
         let x0 = entry(&bytes, "word/document.xml");
         let x1 = entry(&fixed, "word/document.xml");
         if name == "seed_008.docx" {
-            assert_eq!(x1, entry(&original, "word/document.xml"), "restored exactly");
+            assert_eq!(
+                x1,
+                entry(&original, "word/document.xml"),
+                "restored exactly"
+            );
         } else {
             let s0 = String::from_utf8(x0).unwrap();
             let s1 = String::from_utf8(x1).unwrap();
@@ -400,8 +412,16 @@ fn write_back_refuses_what_it_cannot_do() {
         new_text: "二".into(),
     };
     let err = docx::write_back(&bytes, &r, &[e]).unwrap_err();
-    assert!(err.get(Lang::Zh).contains("单元格"), "{}", err.get(Lang::Zh));
-    assert!(err.get(Lang::En).contains("table cell"), "{}", err.get(Lang::En));
+    assert!(
+        err.get(Lang::Zh).contains("单元格"),
+        "{}",
+        err.get(Lang::Zh)
+    );
+    assert!(
+        err.get(Lang::En).contains("table cell"),
+        "{}",
+        err.get(Lang::En)
+    );
     // An edit across two cells.
     let at = r.text.find("1288 | 21").unwrap();
     let e = TextEdit {
@@ -432,13 +452,25 @@ fn broken_packages_get_messages() {
     for (name, zh, en) in [
         ("bad_bomb.docx", "64 MB", "64 MB"),
         ("bad_xlsx.docx", "Excel", "Excel"),
-        ("bad_truncated.docx", "损坏或不完整", "damaged or incomplete"),
+        (
+            "bad_truncated.docx",
+            "损坏或不完整",
+            "damaged or incomplete",
+        ),
         ("bad_xml.docx", "不是有效的 XML", "not valid XML"),
     ] {
         let t = std::time::Instant::now();
         let err = docx::read(&fixture(name)).unwrap_err();
-        assert!(err.get(Lang::Zh).contains(zh), "{name}: {}", err.get(Lang::Zh));
-        assert!(err.get(Lang::En).contains(en), "{name}: {}", err.get(Lang::En));
+        assert!(
+            err.get(Lang::Zh).contains(zh),
+            "{name}: {}",
+            err.get(Lang::Zh)
+        );
+        assert!(
+            err.get(Lang::En).contains(en),
+            "{name}: {}",
+            err.get(Lang::En)
+        );
         assert!(t.elapsed().as_secs() < 5, "{name} refused quickly");
     }
     for bytes in [&b""[..], b"PK", b"PK\x03\x04garbage", b"# a Markdown draft"] {
@@ -493,11 +525,7 @@ fn runs_fields_revisions_and_nested_tables() {
             "一、总体情况\n\n共 3\t件&次\n第二行\n主动公开政府信息情况\n\n| a｜b c | 9 |\n| 内 表 | 5 |\n完\n",
             "prefix {prefix}"
         );
-        let cell = |row, col| Place::Cell {
-            table: 1,
-            row,
-            col,
-        };
+        let cell = |row, col| Place::Cell { table: 1, row, col };
         assert_eq!(r.place_at(r.text.find("a｜b").unwrap()), Some(&cell(1, 2)));
         assert_eq!(r.place_at(r.text.find('9').unwrap()), Some(&cell(1, 3)));
         assert_eq!(r.place_at(r.text.find("内").unwrap()), Some(&cell(2, 1)));
@@ -516,10 +544,18 @@ fn runs_fields_revisions_and_nested_tables() {
 #[test]
 fn a_document_without_a_body_is_refused() {
     let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    z.start_file("word/document.xml", zip::write::SimpleFileOptions::default())
+    z.start_file(
+        "word/document.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    z.write_all(b"<?xml version=\"1.0\"?><root><p>x</p></root>")
         .unwrap();
-    z.write_all(b"<?xml version=\"1.0\"?><root><p>x</p></root>").unwrap();
     let bytes = z.finish().unwrap().into_inner();
     let err = docx::read(&bytes).unwrap_err();
-    assert!(err.get(Lang::En).contains("no body"), "{}", err.get(Lang::En));
+    assert!(
+        err.get(Lang::En).contains("no body"),
+        "{}",
+        err.get(Lang::En)
+    );
 }

@@ -25,8 +25,8 @@
 mod numbering;
 
 use super::{Form, Place, ReadError, Rendering};
-use numbering::Numbering;
 use crate::text::{apply_edits, TextEdit, TextRange};
+use numbering::Numbering;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
@@ -131,11 +131,18 @@ fn open(bytes: &[u8]) -> Result<(Archive<'_>, Vec<u8>, Lists), ReadError> {
         )
     })?;
     let Some(index) = archive.index_for_name(DOCUMENT) else {
-        let names: Vec<String> = archive.file_names().flatten().map(|n| n.into_owned()).collect();
+        let names: Vec<String> = archive
+            .file_names()
+            .flatten()
+            .map(|n| n.into_owned())
+            .collect();
         let what = if names.iter().any(|n| n.starts_with("xl/")) {
             Some(("Excel 工作簿（.xlsx）", "an Excel workbook (.xlsx)"))
         } else if names.iter().any(|n| n.starts_with("ppt/")) {
-            Some(("PowerPoint 演示文稿（.pptx）", "a PowerPoint presentation (.pptx)"))
+            Some((
+                "PowerPoint 演示文稿（.pptx）",
+                "a PowerPoint presentation (.pptx)",
+            ))
         } else if names.iter().any(|n| n == "content.xml") {
             Some(("OpenDocument 文件（.odt）", "an OpenDocument file (.odt)"))
         } else {
@@ -173,7 +180,9 @@ fn open(bytes: &[u8]) -> Result<(Archive<'_>, Vec<u8>, Lists), ReadError> {
         return Err(too_big());
     }
     let mut lists = Lists::default();
-    if memchr::memmem::find(&xml, b"numPr").is_some() || memchr::memmem::find(&xml, b"pStyle").is_some() {
+    if memchr::memmem::find(&xml, b"numPr").is_some()
+        || memchr::memmem::find(&xml, b"pStyle").is_some()
+    {
         lists.numbering = optional_entry(&mut archive, "word/numbering.xml");
         if lists.numbering.is_some() {
             lists.styles = optional_entry(&mut archive, "word/styles.xml");
@@ -476,18 +485,22 @@ fn parse(xml: &[u8], lists: &Lists) -> Result<Doc, ReadError> {
                             if open == 1 {
                                 if let Some(c) = t.cell.as_mut() {
                                     if c.paragraphs == 1 && c.insert.is_none() {
-                                        c.insert =
-                                            Some((before, std::mem::take(&mut para_rpr), prefix.clone()));
+                                        c.insert = Some((
+                                            before,
+                                            std::mem::take(&mut para_rpr),
+                                            prefix.clone(),
+                                        ));
                                     }
                                 }
                             }
                         } else if let Some(p) = para.take() {
                             let (id, lvl, style) = std::mem::take(&mut num);
-                            let number = if numbering.is_empty() || (id.is_none() && style.is_none()) {
-                                None
-                            } else {
-                                numbering.next(id, lvl, style.as_deref())
-                            };
+                            let number =
+                                if numbering.is_empty() || (id.is_none() && style.is_none()) {
+                                    None
+                                } else {
+                                    numbering.next(id, lvl, style.as_deref())
+                                };
                             match number {
                                 Some(n) => push_paragraph(&mut out, &mut paragraph_no, &(n + &p)),
                                 None => push_paragraph(&mut out, &mut paragraph_no, &p),
@@ -630,9 +643,7 @@ fn parse(xml: &[u8], lists: &Lists) -> Result<Doc, ReadError> {
                 if skip_from > 0 || in_t.is_none() {
                     continue;
                 }
-                let s = e
-                    .unescape()
-                    .map_err(|err| xml_error(err, before as u64))?;
+                let s = e.unescape().map_err(|err| xml_error(err, before as u64))?;
                 push_text(&mut tables, &mut para, &s);
             }
             Event::CData(e) => {
@@ -647,7 +658,10 @@ fn parse(xml: &[u8], lists: &Lists) -> Result<Doc, ReadError> {
         }
     }
     if depth != 0 {
-        return Err(xml_error("文件在元素结束前截断 / truncated before the end of an element", src.len() as u64));
+        return Err(xml_error(
+            "文件在元素结束前截断 / truncated before the end of an element",
+            src.len() as u64,
+        ));
     }
     if !saw_body {
         return Err(ReadError::new(
@@ -763,7 +777,11 @@ fn splice(
     doc: &Doc,
     edits: &[TextEdit],
 ) -> Result<(Vec<u8>, Vec<TextEdit>), ReadError> {
-    let bom = if xml.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let bom = if xml.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let (head, xml) = xml.split_at(bom);
     let Ok(src) = std::str::from_utf8(xml) else {
         return Err(xml_error("UTF-8", 0));
@@ -856,7 +874,11 @@ fn splice(
             let r = c.pieces[k].0;
             let ls = s.max(r.start) - r.start;
             let le = e.min(r.end).max(s.max(r.start)) - r.start;
-            let text = if n == 0 { new_text.to_owned() } else { String::new() };
+            let text = if n == 0 {
+                new_text.to_owned()
+            } else {
+                String::new()
+            };
             local.entry((cell, k)).or_default().push((ls, le, text));
         }
     }
@@ -866,7 +888,8 @@ fn splice(
         let old = &doc.text[trange.start..trange.end];
         // The piece's text as it is in the XML must be what the rendering shows.
         let raw = &src[xrange.clone()];
-        let unescaped = quick_xml::escape::unescape(raw).map_err(|e| xml_error(e, xrange.start as u64))?;
+        let unescaped =
+            quick_xml::escape::unescape(raw).map_err(|e| xml_error(e, xrange.start as u64))?;
         if unescaped != old {
             return Err(ReadError::new(
                 "这个单元格的文字含有无法安全改写的字符：请在 Word 中手工修改",

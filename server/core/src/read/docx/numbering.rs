@@ -289,8 +289,12 @@ fn format_number(n: u32, fmt: &str) -> Option<String> {
     Some(match fmt {
         "" | "decimal" | "decimalZero" if fmt != "decimalZero" || n >= 10 => n.to_string(),
         "decimalZero" => format!("0{n}"),
-        "chineseCounting" | "chineseCountingThousand" | "chineseLegalSimplified"
-        | "ideographTraditional" | "japaneseCounting" | "taiwaneseCounting"
+        "chineseCounting"
+        | "chineseCountingThousand"
+        | "chineseLegalSimplified"
+        | "ideographTraditional"
+        | "japaneseCounting"
+        | "taiwaneseCounting"
         | "taiwaneseCountingThousand" => {
             let s = chinese(n);
             if fmt == "chineseLegalSimplified" {
@@ -367,7 +371,13 @@ mod tests {
         assert_eq!(n.next(Some(9), Some(0), None), None);
         assert_eq!(n.next(Some(5), Some(0), None).as_deref(), Some("十一、"));
         assert_eq!(chinese(20), "二十");
-        assert_eq!(format_number(3, "decimalEnclosedCircle").as_deref(), Some("③"));
-        assert_eq!(format_number(12, "decimalFullWidth").as_deref(), Some("１２"));
+        assert_eq!(
+            format_number(3, "decimalEnclosedCircle").as_deref(),
+            Some("③")
+        );
+        assert_eq!(
+            format_number(12, "decimalFullWidth").as_deref(),
+            Some("１２")
+        );
     }
 }
