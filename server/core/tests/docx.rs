@@ -87,7 +87,10 @@ fn package(p: &str, body: &str) -> Vec<u8> {
     out.finish().unwrap().into_inner()
 }
 
-fn int_cells(a: &Analysis) -> (Vec<Vec<Option<i64>>>, Vec<Option<i64>>, Vec<Vec<String>>) {
+/// Tables 三 (rows of integers), 四 and 二 (row key and values as text).
+type Cells = (Vec<Vec<Option<i64>>>, Vec<Option<i64>>, Vec<Vec<String>>);
+
+fn int_cells(a: &Analysis) -> Cells {
     let r = &a.report;
     let t3 = r.table3.as_ref().expect("table 三 read");
     let cells = |row: &nianbao_core::model::Row| -> Vec<Option<i64>> {

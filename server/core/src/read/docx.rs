@@ -771,6 +771,9 @@ fn outside_cell(doc: &Doc, edit: &TextEdit) -> ReadError {
 }
 
 /// The XML with each edit written into the `w:t` of its cell.
+/// An edit of one `w:t`: start and end in its text, and the new text.
+type LocalEdit = (usize, usize, String);
+
 /// Also the edits as written (an edit of a cell's padding is narrowed to its text).
 fn splice(
     xml: &[u8],
@@ -797,8 +800,7 @@ fn splice(
         }
     }
     // For each piece (cell, piece index): local edits (start, end, new text).
-    let mut local: std::collections::BTreeMap<(usize, usize), Vec<(usize, usize, String)>> =
-        Default::default();
+    let mut local: std::collections::BTreeMap<(usize, usize), Vec<LocalEdit>> = Default::default();
     let mut inserts: Vec<(usize, String)> = Vec::new();
     let mut applied = Vec::with_capacity(edits.len());
     for edit in sorted {

@@ -19,13 +19,16 @@ struct Level {
     text: String,
 }
 
+/// A paragraph style's list: numId, level, and the style it is based on.
+type StyleList = (Option<u32>, Option<usize>, Option<String>);
+
 #[derive(Default)]
 pub struct Numbering {
     /// numId → (abstractNumId, start overrides by level).
     nums: HashMap<u32, (u32, HashMap<usize, u32>)>,
     abstracts: HashMap<u32, Vec<Level>>,
     /// styleId → (numId, ilvl, basedOn).
-    styles: HashMap<String, (Option<u32>, Option<usize>, Option<String>)>,
+    styles: HashMap<String, StyleList>,
     /// abstractNumId → the counters of its levels (0: not started).
     counters: HashMap<u32, [u32; 9]>,
     /// numIds whose start overrides have been applied.
