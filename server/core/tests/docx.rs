@@ -181,6 +181,9 @@ fn variants_of_the_xml_read_the_same() {
         "seed_008_split_runs.docx",
         "seed_008_prefix.docx",
         "seed_008_numbered.docx",
+        // Saved again by LibreOffice Writer (make_lo.sh): its own XML, numbering and styles.
+        "lo_seed_008.docx",
+        "lo_seed_008_numbered.docx",
     ] {
         let r = read(name);
         assert_eq!(r.text, plain.text, "{name}");
@@ -366,6 +369,43 @@ fn a_wrong_cell_is_found_at_its_place_and_fix_restores_it() {
             );
         }
     }
+}
+
+#[test]
+fn a_libreoffice_file_is_fixed_in_place() {
+    let bytes = fixture("lo_seed_008_wrong_total.docx");
+    let r = docx::read(&bytes).unwrap();
+    let a = analysis(&r.text);
+    let found: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.code() == "NB301")
+        .map(|d| r.place_at(d.range.start).cloned())
+        .collect();
+    assert_eq!(
+        found,
+        [Some(Place::Cell {
+            table: 2,
+            row: 6,
+            col: 10
+        })]
+    );
+    let edits = nianbao_core::fix::fix_all(&r.text, &a.report);
+    let fixed = docx::write_back(&bytes, &r, &edits).unwrap();
+    assert_eq!(
+        docx::read(&fixed).unwrap().text,
+        read("lo_seed_008.docx").text
+    );
+    for (b, f) in raw_entries(&bytes).iter().zip(&raw_entries(&fixed)) {
+        assert_eq!(b.0, f.0);
+        if b.0 != "word/document.xml" {
+            assert_eq!(b, f, "entry {} unchanged", b.0);
+        }
+    }
+    let x0 = String::from_utf8(entry(&bytes, "word/document.xml")).unwrap();
+    let x1 = String::from_utf8(entry(&fixed, "word/document.xml")).unwrap();
+    assert_eq!(x0.matches(">1363<").count(), 1);
+    assert_eq!(x1, x0.replace(">1363<", ">1362<"));
 }
 
 #[test]
