@@ -303,6 +303,8 @@ struct RowCell {
 struct RowBuf {
     col: usize,
     cells: Vec<RowCell>,
+    /// A row deleted with tracked changes (`w:trPr/w:del`): counted, not read.
+    deleted: bool,
 }
 
 #[derive(Default)]
@@ -392,7 +394,11 @@ fn parse(xml: &[u8], lists: &Lists) -> Result<Doc, ReadError> {
                 }
                 let local = e.local_name();
                 let name = local.as_ref();
-                if (is_w && matches!(name, b"del" | b"moveFrom" | b"txbxContent" | b"instrText"))
+                if (is_w
+                    && matches!(
+                        name,
+                        b"del" | b"moveFrom" | b"txbxContent" | b"instrText" | b"rt"
+                    ))
                     || (is_mc && name == b"Fallback")
                 {
                     skip_from = depth;
@@ -617,6 +623,12 @@ fn parse(xml: &[u8], lists: &Lists) -> Result<Doc, ReadError> {
                         }
                     }
                     b"rPr" if in_ppr => para_rpr = src[before..after].to_owned(),
+                    b"del" if open == 1 => {
+                        let t = &mut tables[0];
+                        if let (Some(r), None) = (t.row.as_mut(), t.cell.as_ref()) {
+                            r.deleted = true;
+                        }
+                    }
                     b"numId" | b"ilvl" | b"pStyle" if in_ppr && para.is_some() => {
                         let v = val();
                         match name {
@@ -709,7 +721,7 @@ fn push_paragraph(out: &mut Doc, paragraph_no: &mut usize, p: &str) {
 }
 
 fn push_row(out: &mut Doc, table: usize, _rows: usize, r: RowBuf) {
-    if r.cells.is_empty() {
+    if r.cells.is_empty() || r.deleted {
         return;
     }
     out.text.push('|');
