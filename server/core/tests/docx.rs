@@ -587,6 +587,23 @@ fn runs_fields_revisions_and_nested_tables() {
 }
 
 #[test]
+fn the_main_part_is_found_through_the_package_relationship() {
+    let bytes = package("w", "<w:p><w:r><w:t>正文</w:t></w:r></w:p>");
+    let xml = entry(&bytes, "word/document.xml");
+    let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let o = zip::write::SimpleFileOptions::default();
+    z.start_file("_rels/.rels", o).unwrap();
+    z.write_all(
+        br#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="/word/document2.xml"/></Relationships>"#,
+    )
+    .unwrap();
+    z.start_file("word/document2.xml", o).unwrap();
+    z.write_all(&xml).unwrap();
+    let bytes = z.finish().unwrap().into_inner();
+    assert_eq!(docx::read(&bytes).unwrap().text, "正文\n");
+}
+
+#[test]
 fn a_document_without_a_body_is_refused() {
     let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
     z.start_file(

@@ -45,7 +45,7 @@ const DOCUMENT: &str = "word/document.xml";
 pub const MAX_XML_BYTES: u64 = 64 << 20;
 
 pub fn read(bytes: &[u8]) -> Result<Rendering, ReadError> {
-    let (_, xml, lists) = open(bytes)?;
+    let (_, _, xml, lists) = open(bytes)?;
     let doc = parse(&xml, &lists)?;
     Ok(doc.rendering())
 }
@@ -55,7 +55,7 @@ pub fn write_back(
     rendering: &Rendering,
     edits: &[TextEdit],
 ) -> Result<Vec<u8>, ReadError> {
-    let (mut archive, xml, lists) = open(bytes)?;
+    let (mut archive, index, xml, lists) = open(bytes)?;
     let doc = parse(&xml, &lists)?;
     if doc.text != rendering.text {
         return Err(ReadError::new(
@@ -78,7 +78,7 @@ pub fn write_back(
             ))
         }
     }
-    repack(&mut archive, &new_xml).map_err(|e| {
+    repack(&mut archive, index, &new_xml).map_err(|e| {
         ReadError::new(
             format!("无法写出 .docx 文件：{e}"),
             format!("the .docx file could not be written: {e}"),
@@ -118,7 +118,7 @@ fn optional_entry(archive: &mut Archive<'_>, name: &str) -> Option<Vec<u8>> {
 
 /// The package, its `word/document.xml` inflated (at most [`MAX_XML_BYTES`]), and the
 /// parts that say how its numbered paragraphs are numbered.
-fn open(bytes: &[u8]) -> Result<(Archive<'_>, Vec<u8>, Lists), ReadError> {
+fn open(bytes: &[u8]) -> Result<(Archive<'_>, usize, Vec<u8>, Lists), ReadError> {
     if !bytes.starts_with(b"PK") {
         return Err(not_a_package());
     }
@@ -130,7 +130,7 @@ fn open(bytes: &[u8]) -> Result<(Archive<'_>, Vec<u8>, Lists), ReadError> {
             ),
         )
     })?;
-    let Some(index) = archive.index_for_name(DOCUMENT) else {
+    let Some(index) = main_part(&mut archive) else {
         let names: Vec<String> = archive
             .file_names()
             .flatten()
@@ -188,7 +188,7 @@ fn open(bytes: &[u8]) -> Result<(Archive<'_>, Vec<u8>, Lists), ReadError> {
             lists.styles = optional_entry(&mut archive, "word/styles.xml");
         }
     }
-    Ok((archive, xml, lists))
+    Ok((archive, index, xml, lists))
 }
 
 fn not_a_package() -> ReadError {
@@ -211,16 +211,47 @@ fn too_big() -> ReadError {
     )
 }
 
-/// The package with `word/document.xml` replaced by `xml`; every other entry copied raw
-/// (its compressed bytes, CRC and times as they were), in the same order.
-fn repack(archive: &mut Archive<'_>, xml: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
+/// The index of the main document part: `word/document.xml`, or the target of the
+/// package's `officeDocument` relationship (`_rels/.rels`) when a generator named it
+/// otherwise.
+fn main_part(archive: &mut Archive<'_>) -> Option<usize> {
+    if let Some(i) = archive.index_for_name(DOCUMENT) {
+        return Some(i);
+    }
+    let rels = optional_entry(archive, "_rels/.rels")?;
+    let mut r = quick_xml::Reader::from_reader(&rels[..]);
+    loop {
+        match r.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == b"Relationship" => {
+                let attr = |name: &[u8]| {
+                    e.attributes().flatten().find_map(|a| {
+                        (a.key.local_name().as_ref() == name)
+                            .then(|| String::from_utf8_lossy(&a.value).into_owned())
+                    })
+                };
+                let kind = attr(b"Type").unwrap_or_default();
+                if kind.ends_with("/officeDocument") {
+                    let target = attr(b"Target")?;
+                    let target = target.trim_start_matches('/');
+                    return archive.index_for_name(target);
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return None,
+            _ => {}
+        }
+    }
+}
+
+/// The package with its main part (entry `index`) replaced by `xml`; every other entry
+/// copied raw (its compressed bytes, CRC and times as they were), in the same order.
+fn repack(archive: &mut Archive<'_>, index: usize, xml: &[u8]) -> zip::result::ZipResult<Vec<u8>> {
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(
         archive.clone().into_inner().get_ref().len() + 4096,
     )));
     for i in 0..archive.len() {
-        let is_document = archive.by_index_raw(i)?.name()? == DOCUMENT;
-        if is_document {
+        if i == index {
             let file = archive.by_index_raw(i)?;
+            let name = file.name()?.into_owned();
             let mut options = zip::write::SimpleFileOptions::default()
                 .compression_method(match file.compression() {
                     zip::CompressionMethod::Stored => zip::CompressionMethod::Stored,
@@ -231,7 +262,7 @@ fn repack(archive: &mut Archive<'_>, xml: &[u8]) -> zip::result::ZipResult<Vec<u
                 options = options.last_modified_time(t);
             }
             drop(file);
-            out.start_file(DOCUMENT, options)?;
+            out.start_file(name, options)?;
             out.write_all(xml)?;
         } else {
             let file = archive.by_index_raw(i)?;
