@@ -319,6 +319,8 @@ struct CellBuf {
     vmerge: Option<bool>,
     hmerge_continue: bool,
     paragraphs: usize,
+    /// A paragraph (or inner table) boundary was passed: a space goes before more text.
+    pending_space: bool,
     insert: Option<(usize, String, String)>,
 }
 
@@ -444,7 +446,7 @@ fn parse(xml: &[u8], lists: &Lists) -> Result<Doc, ReadError> {
                         if tables.is_empty() {
                             table_no += 1;
                         } else if let Some(c) = tables[0].cell.as_mut() {
-                            separate(&mut c.text);
+                            c.pending_space = true;
                         }
                         tables.push(TableBuf::default());
                     }
@@ -462,7 +464,7 @@ fn parse(xml: &[u8], lists: &Lists) -> Result<Doc, ReadError> {
                     b"p" => {
                         if let Some(c) = tables.first_mut().and_then(|t| t.cell.as_mut()) {
                             if c.paragraphs > 0 || open > 1 {
-                                separate(&mut c.text);
+                                c.pending_space = true;
                             }
                             c.paragraphs += 1;
                             if c.paragraphs == 1 && open == 1 {
@@ -622,7 +624,7 @@ fn parse(xml: &[u8], lists: &Lists) -> Result<Doc, ReadError> {
                             _ => '\n',
                         };
                         if let Some(cell) = cell {
-                            push_cell_char(&mut cell.text, c);
+                            cell.push(c, &mut None);
                         } else if let Some(p) = para.as_mut() {
                             p.push(c);
                         }
@@ -671,7 +673,7 @@ fn parse(xml: &[u8], lists: &Lists) -> Result<Doc, ReadError> {
                     b"p" => {
                         if let Some(cell) = cell {
                             if cell.paragraphs > 0 {
-                                separate(&mut cell.text);
+                                cell.pending_space = true;
                             }
                             cell.paragraphs += 1;
                         } else if tables.is_empty() {
@@ -687,14 +689,14 @@ fn parse(xml: &[u8], lists: &Lists) -> Result<Doc, ReadError> {
                     continue;
                 }
                 let s = e.unescape().map_err(|err| xml_error(err, before as u64))?;
-                push_text(&mut tables, &mut para, &s);
+                push_text(&mut tables, &mut para, &mut in_t, &s);
             }
             Event::CData(e) => {
                 if skip_from > 0 || in_t.is_none() {
                     continue;
                 }
                 let s = String::from_utf8_lossy(&e).into_owned();
-                push_text(&mut tables, &mut para, &s);
+                push_text(&mut tables, &mut para, &mut in_t, &s);
             }
             Event::Eof => break,
             _ => {}
@@ -715,18 +717,35 @@ fn parse(xml: &[u8], lists: &Lists) -> Result<Doc, ReadError> {
     Ok(out)
 }
 
-/// A space between two paragraphs (or cells of an inner table) of a cell, when there is
-/// text before it and it does not end in a space already.
-fn separate(text: &mut String) {
-    if !text.is_empty() && !text.ends_with(' ') {
-        text.push(' ');
+impl CellBuf {
+    /// A character of the cell's text. Before the first character after a paragraph
+    /// boundary, the space that separates it from the text before (none at the start,
+    /// none after a space, none when no text follows: an emptied paragraph adds nothing);
+    /// `in_t` (the `w:t` being read, and where its text starts) then starts after it.
+    fn push(&mut self, c: char, in_t: &mut Option<(usize, usize)>) {
+        if std::mem::take(&mut self.pending_space)
+            && !self.text.is_empty()
+            && !self.text.ends_with(' ')
+        {
+            let len = self.text.len();
+            self.text.push(' ');
+            if let Some((_, at)) = in_t.as_mut().filter(|(_, at)| *at == len) {
+                *at = len + 1;
+            }
+        }
+        push_cell_char(&mut self.text, c);
     }
 }
 
-fn push_text(tables: &mut [TableBuf], para: &mut Option<String>, s: &str) {
+fn push_text(
+    tables: &mut [TableBuf],
+    para: &mut Option<String>,
+    in_t: &mut Option<(usize, usize)>,
+    s: &str,
+) {
     if let Some(c) = tables.first_mut().and_then(|t| t.cell.as_mut()) {
         for ch in s.chars() {
-            push_cell_char(&mut c.text, ch);
+            c.push(ch, in_t);
         }
     } else if tables.is_empty() {
         if let Some(p) = para.as_mut() {
