@@ -26,6 +26,12 @@ use std::borrow::Cow;
 
 pub fn read(bytes: &[u8]) -> Result<Rendering, ReadError> {
     let text = decode(bytes);
+    if nesting(&text) > MAX_NESTING {
+        return Err(ReadError::new(
+            format!("网页的元素嵌套超过 {MAX_NESTING} 层，不是正常发布的网页，未读取：请将正文另存为纯文本（.txt）后检查"),
+            format!("the page nests elements more than {MAX_NESTING} deep, which no published page does, and was not read: save the report's text as plain text (.txt) and check that"),
+        ));
+    }
     let dom = Dom::parse(&text);
     let rendering = render(&dom);
     if rendering.text.trim().is_empty() {
@@ -35,6 +41,107 @@ pub fn read(bytes: &[u8]) -> Result<Rendering, ReadError> {
         ));
     }
     Ok(rendering)
+}
+
+/// Elements open at once, at most: a browser-grade tree builder spends time in proportion
+/// to the depth on every tag, so a page nested tens of thousands deep (no real page is
+/// nested a hundred deep) would take minutes.
+const MAX_NESTING: usize = 4096;
+
+/// How deep the page's elements nest, as its tags say (an estimate from above: elements
+/// whose end tags may be left out, void elements and `<…/>` are not counted; script and
+/// style content is skipped).
+fn nesting(text: &str) -> usize {
+    const IMPLIED: &[&[u8]] = &[
+        b"p",
+        b"li",
+        b"td",
+        b"th",
+        b"tr",
+        b"option",
+        b"optgroup",
+        b"dt",
+        b"dd",
+        b"tbody",
+        b"thead",
+        b"tfoot",
+        b"colgroup",
+        b"caption",
+        b"rb",
+        b"rt",
+        b"rp",
+        b"rtc",
+        b"head",
+        b"body",
+        b"html",
+        b"area",
+        b"base",
+        b"br",
+        b"col",
+        b"embed",
+        b"hr",
+        b"img",
+        b"input",
+        b"link",
+        b"meta",
+        b"param",
+        b"source",
+        b"track",
+        b"wbr",
+        b"frame",
+        b"keygen",
+    ];
+    let b = text.as_bytes();
+    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
+    while let Some(lt) = memchr::memchr(b'<', &b[i..]) {
+        i += lt + 1;
+        let close = b.get(i) == Some(&b'/');
+        let name_start = i + close as usize;
+        let name_len = b[name_start.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 || !b[name_start].is_ascii_alphabetic() {
+            continue;
+        }
+        let name: Vec<u8> = b[name_start..name_start + name_len]
+            .iter()
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        let gt = memchr::memchr(b'>', &b[name_start..]).map_or(b.len(), |g| name_start + g);
+        i = gt.min(b.len());
+        if IMPLIED.contains(&name.as_slice()) {
+            continue;
+        }
+        if close {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        if gt > 0 && gt < b.len() && b[gt - 1] == b'/' {
+            continue;
+        }
+        if matches!(
+            name.as_slice(),
+            b"script" | b"style" | b"textarea" | b"title"
+        ) {
+            // Raw text up to its end tag (searched without copying the rest of the page).
+            let mut j = i;
+            i = b.len();
+            while let Some(k) = memchr::memmem::find(&b[j..], b"</") {
+                let at = j + k + 2;
+                if b.len() >= at + name.len() && b[at..at + name.len()].eq_ignore_ascii_case(&name)
+                {
+                    i = at;
+                    break;
+                }
+                j = at;
+            }
+            continue;
+        }
+        depth += 1;
+        max = max.max(depth);
+    }
+    max
 }
 
 // ---------------------------------------------------------------------------------------
