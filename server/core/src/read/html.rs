@@ -32,7 +32,8 @@ pub fn read(bytes: &[u8]) -> Result<Rendering, ReadError> {
             format!("the page nests elements more than {MAX_NESTING} deep, which no published page does, and was not read: save the report's text as plain text (.txt) and check that"),
         ));
     }
-    let dom = Dom::parse(&text);
+    let mut dom = Dom::parse(&text);
+    dom.furniture = dom.nodes.iter().map(is_furniture).collect();
     let rendering = render(&dom);
     if rendering.text.trim().is_empty() {
         return Err(ReadError::new(
@@ -269,22 +270,24 @@ fn is_furniture(n: &Node) -> bool {
         return true;
     }
     if let Some(style) = n.attr("style") {
-        let s: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect();
-        if s.contains("display:none") || s.contains("visibility:hidden") {
-            return true;
+        // Most elements of a CMS page carry a style: look closer only when it may hide.
+        let upper = style.bytes().any(|b| b.is_ascii_uppercase());
+        if upper || style.contains("none") || style.contains("hidden") {
+            let s: String = style
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_lowercase)
+                .collect();
+            if s.contains("display:none") || s.contains("visibility:hidden") {
+                return true;
+            }
         }
     }
     let furniture_word = |w: &str| {
-        let w = w.to_ascii_lowercase();
-        w.starts_with("footer")
-            || matches!(
-                w.as_str(),
-                "nav" | "navbar" | "breadcrumb" | "crumb" | "crumbs"
-            )
+        w.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("footer"))
+            || ["nav", "navbar", "breadcrumb", "crumb", "crumbs"]
+                .iter()
+                .any(|f| w.eq_ignore_ascii_case(f))
     };
     n.attr("class")
         .is_some_and(|c| c.split_ascii_whitespace().any(furniture_word))
@@ -300,7 +303,7 @@ enum Event {
 /// to descend into an element it is told of on `Enter` (no `Exit` follows when it does not).
 fn walk(dom: &Dom, root: Id, mut f: impl FnMut(Event) -> bool) {
     let mut stack: Vec<(Id, usize)> = Vec::new();
-    if is_furniture(dom.node(root)) || !f(Event::Enter(root)) {
+    if dom.furniture[root] || !f(Event::Enter(root)) {
         return;
     }
     stack.push((root, 0));
@@ -314,7 +317,7 @@ fn walk(dom: &Dom, root: Id, mut f: impl FnMut(Event) -> bool) {
         }
         top.1 += 1;
         let child = node.children[i];
-        if is_furniture(dom.node(child)) {
+        if dom.furniture[child] {
             continue;
         }
         if f(Event::Enter(child)) {

@@ -59,6 +59,8 @@ impl Node {
 #[derive(Debug)]
 pub struct Dom {
     pub nodes: Vec<Node>,
+    /// Per node: not read (script, style, navigation, hidden …); filled in by the reader.
+    pub furniture: Vec<bool>,
 }
 
 pub const DOCUMENT: Id = 0;
@@ -164,8 +166,10 @@ impl TreeSink for Sink {
     type ElemName<'a> = &'a QualName;
 
     fn finish(self) -> Dom {
+        let nodes = self.nodes.into_inner();
         Dom {
-            nodes: self.nodes.into_inner(),
+            furniture: vec![false; nodes.len()],
+            nodes,
         }
     }
 
