@@ -153,3 +153,20 @@ fn scan_and_missing_extractor_exit_2_with_what_to_do() {
         stderr(&o)
     );
 }
+
+#[test]
+fn markdown_draft_opening_with_a_comment_is_not_read_as_a_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("draft.md");
+    let seed = std::fs::read_to_string(fixture("cli/seed_002.txt")).unwrap();
+    std::fs::write(&md, format!("<!-- nianbao-disable-file NB105 -->\n{seed}")).unwrap();
+    let v = json(&run(&["check", "--format", "json", md.to_str().unwrap()]));
+    assert_eq!(v["files"][0]["form"], "text");
+    let codes: Vec<&str> = v["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert!(!codes.contains(&"NB101"), "{codes:?}");
+}
