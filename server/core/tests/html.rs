@@ -476,3 +476,29 @@ fn broken_pages_never_panic() {
         }
     }
 }
+
+#[test]
+fn page_saved_by_word_reads_like_the_document() {
+    // Word's "save as web page": GB2312, <o:p>, conditional comments, a spacer row.
+    let html = r#"<html xmlns:o="urn:schemas-microsoft-com:office:office">
+<head><meta http-equiv=Content-Type content="text/html; charset=gb2312">
+<style><!-- p.MsoNormal {margin:0cm;} --></style></head>
+<body lang=ZH-CN>
+<div class=WordSection1 style='layout-grid:15.6pt'>
+<p class=MsoNormal align=center><b><span style='font-size:18.0pt'>某局2024年政府信息公开工作年度报告<o:p></o:p></span></b></p>
+<p class=MsoNormal><span>一、总体情况<o:p></o:p></span></p>
+<table class=MsoNormalTable border=1>
+ <tr><td colspan=2><p class=MsoNormal>行政复议<o:p></o:p></p></td></tr>
+ <tr><td><p class=MsoNormal>结果<br>维持</p></td><td><p class=MsoNormal><span lang=EN-US>1<o:p></o:p></span></p></td></tr>
+ <![if !supportMisalignedColumns]>
+ <tr height=0><td width=83 style='border:none'></td><td width=83 style='border:none'></td></tr>
+ <![endif]>
+</table>
+</div></body></html>"#;
+    let r = read_html(&encoding_rs::GBK.encode(html).0);
+    assert_eq!(
+        r.text,
+        "某局2024年政府信息公开工作年度报告\n一、总体情况\n\n| 行政复议 |  |\n|---|---|\n| 结果维持 | 1 |\n"
+    );
+    assert_eq!(r.place_at(0), Some(&Place::SourceLine { line: 6 }));
+}
