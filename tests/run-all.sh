@@ -5,6 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# poppler's pdftotext: the PDF reader extracts the text layer with it (tests/pdf.rs).
+if ! command -v pdftotext >/dev/null 2>&1; then
+  echo "== installing poppler-utils (pdftotext)"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils) \
+      > /tmp/nianbao-apt-poppler.log 2>&1 || { echo "apt-get install poppler-utils failed"; tail -20 /tmp/nianbao-apt-poppler.log; }
+  else
+    echo "pdftotext not found and cannot install it here: install poppler-utils (the PDF tests need it)"
+  fi
+fi
+
 echo "== cargo test (workspace)"
 cargo build --release --locked 2>&1 | tail -1
 cargo test --workspace --locked 2>&1 | tee /tmp/nianbao-cargo-test.log | grep -E '^(test result|running|error|failures|---- )' || true

@@ -238,8 +238,22 @@ pub fn should_attach(attach: Attach, language_id: &str, uri: &Uri, text: &str) -
     match attach {
         Attach::Always => true,
         Attach::Never => false,
-        Attach::Auto => is_text_document(language_id, uri) && looks_like_report(text),
+        Attach::Auto => {
+            is_text_document(language_id, uri) && !is_html_page(text) && looks_like_report(text)
+        }
     }
+}
+
+/// A web page (a saved or crawled page opened as text): its markup is not a report's text
+/// (`nianbao check` reads such a page through its HTML reader).
+fn is_html_page(text: &str) -> bool {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    let starts = |p: &str| {
+        t.as_bytes()
+            .get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes()))
+    };
+    starts("<!doctype html") || starts("<html")
 }
 
 /// The core's evidence ([`nianbao_core::detect`]): a 政府信息公开…年度报告 title, three
@@ -279,6 +293,26 @@ mod tests {
             "一、总体情况"
         ));
         assert!(should_attach(Attach::Always, "rust", &rs, ""));
+        // A web page with the report's words: not as HTML, not as text holding the markup.
+        let page = format!("<!DOCTYPE html>\n<html><head><title>某局2024年政府信息公开工作年度报告</title></head><body><p>{}</p></body></html>", report.replace('\n', "</p><p>"));
+        assert!(looks_like_report(&page));
+        let html = Uri::from_str("file:///a/report.html").unwrap();
+        assert!(!should_attach(Attach::Auto, "html", &html, &page));
+        let txt = Uri::from_str("file:///a/page.txt").unwrap();
+        assert!(!should_attach(Attach::Auto, "plaintext", &txt, &page));
+        assert!(!should_attach(
+            Attach::Auto,
+            "markdown",
+            &md,
+            &format!("\u{feff}  {page}")
+        ));
+        // A Markdown draft that starts with an HTML comment is still a draft.
+        assert!(should_attach(
+            Attach::Auto,
+            "markdown",
+            &md,
+            &format!("<!-- 草稿 -->\n{report}")
+        ));
         assert!(!should_attach(
             Attach::Never,
             "markdown",

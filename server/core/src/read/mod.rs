@@ -64,15 +64,26 @@ impl Form {
     }
 }
 
-/// The start of an HTML document (after a BOM and white space): a doctype, `<html`, or a
-/// `<head>`/`<meta>`/`<body>` tag (not a comment: a Markdown draft may start with one).
+/// The start of an HTML document (after a BOM, white space and comments): a doctype,
+/// `<html`, or a `<head>`/`<meta>`/`<body>` tag. A comment alone is not one: Markdown drafts
+/// open with `<!-- nianbao-disable-file … -->`.
 fn looks_like_html(bytes: &[u8]) -> bool {
-    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let start = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
-    let head: Vec<u8> = b[start..b.len().min(start + 64)]
+    let mut b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    loop {
+        let start = b
+            .iter()
+            .position(|c| !c.is_ascii_whitespace())
+            .unwrap_or(b.len());
+        b = &b[start..];
+        let Some(rest) = b.strip_prefix(b"<!--") else {
+            break;
+        };
+        match memchr::memmem::find(rest, b"-->") {
+            Some(end) => b = &rest[end + 3..],
+            None => return false,
+        }
+    }
+    let head: Vec<u8> = b[..b.len().min(64)]
         .iter()
         .map(u8::to_ascii_lowercase)
         .collect();
@@ -231,6 +242,14 @@ mod tests {
             Form::sniff(None, b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"),
             Form::Text
         );
+        // A draft that opens with a comment is text; a page that does is a page.
+        let draft = "<!-- nianbao-disable-file NB105 -->\n# 某局2024年政府信息公开工作年度报告";
+        assert_eq!(Form::sniff(Some("a.md"), draft.as_bytes()), Form::Text);
+        assert_eq!(
+            Form::sniff(None, b"<!-- x -->\n<!-- y --><!DOCTYPE html>"),
+            Form::Html
+        );
+        assert_eq!(Form::sniff(None, b"<!-- unterminated"), Form::Text);
     }
 
     #[test]
