@@ -214,7 +214,7 @@ pub fn run(args: &ExtractArgs) -> i32 {
         .num_threads(jobs)
         .build()
         .ok();
-    let mut sink: Box<dyn Sink> = match open_sink(format, args.output.as_deref()) {
+    let sink: Box<dyn Sink + Send> = match open_sink(format, args.output.as_deref()) {
         Ok(s) => s,
         Err(why) => {
             eprintln!("nianbao: {why}");
@@ -222,36 +222,50 @@ pub fn run(args: &ExtractArgs) -> i32 {
         }
     };
     // A chunk at a time, in input order: memory stays bounded whatever the number of files.
+    // The sink writes chunk k on its own thread while the workers read chunk k + 1.
     let (mut reports, mut cells, mut findings) = (0usize, 0usize, 0usize);
     let indexed: Vec<(usize, &Input)> = inputs.iter().enumerate().collect();
     let mut progress =
         super::check::Progress::new(args.check.progress_enabled(), inputs.len(), lang);
-    for chunk in indexed.chunks(CHUNK) {
-        let results: Vec<Result<Extracted, String>> = match &pool {
-            Some(pool) => pool.install(|| chunk.par_iter().map(|(i, x)| work(*i, x)).collect()),
-            None => chunk.iter().map(|(i, x)| work(*i, x)).collect(),
-        };
-        let mut done = Vec::with_capacity(results.len());
-        for r in results {
-            match r {
-                Ok(x) => done.push(x),
-                Err(why) => {
-                    eprintln!("nianbao: {why}");
-                    trouble = true;
+    let written: Result<(), String> = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Extracted>>(1);
+        let writer = scope.spawn(move || -> Result<(), String> {
+            let mut sink = sink;
+            for done in rx {
+                sink.write(&done)?;
+            }
+            sink.finish()
+        });
+        for chunk in indexed.chunks(CHUNK) {
+            let results: Vec<Result<Extracted, String>> = match &pool {
+                Some(pool) => pool.install(|| chunk.par_iter().map(|(i, x)| work(*i, x)).collect()),
+                None => chunk.iter().map(|(i, x)| work(*i, x)).collect(),
+            };
+            let mut done = Vec::with_capacity(results.len());
+            for r in results {
+                match r {
+                    Ok(x) => done.push(x),
+                    Err(why) => {
+                        eprintln!("nianbao: {why}");
+                        trouble = true;
+                    }
                 }
             }
+            progress.update(chunk.last().map_or(0, |(i, _)| i + 1));
+            reports += done.len();
+            cells += done.iter().map(|x| x.cells.len()).sum::<usize>();
+            findings += done.iter().map(|x| x.findings.len()).sum::<usize>();
+            if tx.send(done).is_err() {
+                break; // the writer stopped on an error, which join gives
+            }
         }
-        if let Err(why) = sink.write(&done) {
-            eprintln!("nianbao: {why}");
-            return EXIT_TROUBLE;
-        }
-        progress.update(chunk.last().map_or(0, |(i, _)| i + 1));
-        reports += done.len();
-        cells += done.iter().map(|x| x.cells.len()).sum::<usize>();
-        findings += done.iter().map(|x| x.findings.len()).sum::<usize>();
-    }
+        drop(tx);
+        writer
+            .join()
+            .unwrap_or_else(|_| Err("internal error: the writer panicked".into()))
+    });
     progress.finish();
-    if let Err(why) = sink.finish() {
+    if let Err(why) = written {
         eprintln!("nianbao: {why}");
         return EXIT_TROUBLE;
     }
@@ -290,7 +304,7 @@ trait Sink {
     fn finish(self: Box<Self>) -> Result<(), String>;
 }
 
-fn open_sink(format: ExtractFormat, output: Option<&Path>) -> Result<Box<dyn Sink>, String> {
+fn open_sink(format: ExtractFormat, output: Option<&Path>) -> Result<Box<dyn Sink + Send>, String> {
     Ok(match (format, output) {
         (ExtractFormat::Sqlite, Some(p)) => Box::new(SqliteSink::open(p)?),
         (ExtractFormat::Csv, Some(p)) => Box::new(CsvSink::open(p)?),
@@ -307,7 +321,7 @@ fn open_sink(format: ExtractFormat, output: Option<&Path>) -> Result<Box<dyn Sin
     })
 }
 
-struct JsonlSink(Box<dyn Write>);
+struct JsonlSink(Box<dyn Write + Send>);
 
 fn io_out(e: io::Error) -> Result<(), String> {
     if e.kind() == io::ErrorKind::BrokenPipe {
@@ -339,7 +353,7 @@ fn jsonl_line(
 
 impl Sink for JsonlSink {
     fn write(&mut self, done: &[Extracted]) -> Result<(), String> {
-        let out: &mut dyn Write = &mut self.0;
+        let out: &mut dyn Write = &mut *self.0;
         let r = (|| -> io::Result<()> {
             for x in done {
                 jsonl_line(out, "report", REPORT_COLUMNS, None, &x.report)?;
@@ -440,7 +454,6 @@ CREATE TABLE IF NOT EXISTS cells (
   col_key TEXT NOT NULL, row_label TEXT NOT NULL, col_label TEXT NOT NULL, text TEXT,
   value NUMERIC, state TEXT NOT NULL, implied INTEGER, line INTEGER, col INTEGER);
 CREATE INDEX IF NOT EXISTS cells_path ON cells(path);
-CREATE INDEX IF NOT EXISTS cells_key ON cells(tbl, row_key, col_key);
 CREATE TABLE IF NOT EXISTS findings (
   path TEXT NOT NULL REFERENCES reports(path), code TEXT NOT NULL, severity TEXT NOT NULL,
   message TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, place TEXT);
