@@ -33,7 +33,7 @@ use crate::template::{
 /// and is not summed; a larger figure in the prose is not a claim.
 pub const MAX_COUNT: i64 = 1_000_000_000_000;
 
-/// What a cell of table 三 or 四 holds, as far as the arithmetic is concerned.
+/// What a cell of table 3 or 四 holds, as far as the arithmetic is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CellState {
     /// A count: an integer in `0..=MAX_COUNT`.
@@ -275,7 +275,7 @@ impl Judged {
     }
 }
 
-/// One pass over `idents` in fix order (A, B, C, table 四): each identity is
+/// One pass over `idents` in fix order (A, B, C, table 4): each identity is
 /// evaluated on `values`, and the target of a failing one set to the value it
 /// implies when that is a valid fix, so that later identities are judged on the
 /// corrected totals.

@@ -1,6 +1,6 @@
 //! The two national formats, described once as data.
 //!
-//! Sections, the blocks of table 二, the rows and columns of tables 三 and 四,
+//! Sections, the blocks of table 2, the rows and columns of tables 三 and 四,
 //! and every identity (勾稽关系) are declared here. Rules, fixes and the parser
 //! read these tables; nothing else in the crate spells out a row label.
 
@@ -103,12 +103,12 @@ pub static SECTIONS: [SectionDef; 6] = [
 /// Headings that belong to the 2008 structure (before the 2019 format).
 pub static PRE2019_HEADING_KEYS: &[&str] = &["收费及减免", "概述"];
 
-/// Section 六 must state the 信息处理费 (2021 format). Any of these satisfies it.
+/// Section 6 must state the 信息处理费 (2021 format). Any of these satisfies it.
 pub static FEE_STATEMENT_KEYS: &[&str] = &["信息处理费", "处理费"];
 
-// ---------------------------------------------------------------- table 二
+// ---------------------------------------------------------------- table 2
 
-/// A row of table 二 (in either format: [`table2_blocks`] lists which a format has).
+/// A row of table 2 (in either format: [`table2_blocks`] lists which a format has).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum T2Row {
     Rules,
@@ -271,7 +271,7 @@ pub static TABLE2_2019: [Table2Block; 5] = [
     },
 ];
 
-/// The blocks of table 二 in a format (the 2008 structure had no such table: the 2019 one is closest).
+/// The blocks of table 2 in a format (the 2008 structure had no such table: the 2019 one is closest).
 pub fn table2_blocks(format: Format) -> &'static [Table2Block] {
     match format {
         Format::F2021 => &TABLE2_2021,
@@ -279,7 +279,7 @@ pub fn table2_blocks(format: Format) -> &'static [Table2Block] {
     }
 }
 
-/// Words that only the 2019 format's table 二 uses.
+/// Words that only the 2019 format's table 2 uses.
 pub static TABLE2_2019_MARKERS: &[&str] = &[
     "本年新制作数量",
     "本年新公开数量",
@@ -290,9 +290,9 @@ pub static TABLE2_2019_MARKERS: &[&str] = &[
     "采购总金额",
 ];
 
-// ---------------------------------------------------------------- table 三
+// ---------------------------------------------------------------- table 3
 
-/// What part a row of table 三 plays in identities B and C.
+/// What part a row of table 3 plays in identities B and C.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Role {
     /// 一、本年新收
@@ -315,7 +315,7 @@ pub enum Only {
     F2021,
 }
 
-/// A row of table 三, in template order: the discriminant is the row's index
+/// A row of table 3, in template order: the discriminant is the row's index
 /// in [`TABLE3_ROWS`] (and in [`crate::model::Table3::rows`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum T3Row {
@@ -414,7 +414,7 @@ pub struct Table3Row {
     pub only: Only,
 }
 
-/// English names of the rows of table 三, for English messages.
+/// English names of the rows of table 3, for English messages.
 pub static TABLE3_ROWS_EN: &[(T3Row, &str)] = &[
     (T3Row::New, "1. new applications this year"),
     (T3Row::CarriedIn, "2. carried over from last year"),
@@ -471,7 +471,7 @@ pub static TABLE3_ROWS_EN: &[(T3Row, &str)] = &[
     (T3Row::CarriedOut, "4. carried over to next year"),
 ];
 
-/// English names of the columns of table 三.
+/// English names of the columns of table 3.
 pub static TABLE3_COLUMNS_EN: [&str; 7] = [
     "natural persons",
     "businesses",
@@ -482,7 +482,7 @@ pub static TABLE3_COLUMNS_EN: [&str; 7] = [
     "total",
 ];
 
-/// English names of the groups and columns of table 四.
+/// English names of the groups and columns of table 4.
 pub static TABLE4_GROUPS_EN: [&str; 3] = [
     "administrative review",
     "litigation without review",
@@ -513,7 +513,7 @@ macro_rules! row {
     };
 }
 
-/// Every row of table 三 in either format, in template order.
+/// Every row of table 3 in either format, in template order.
 pub static TABLE3_ROWS: [Table3Row; 26] = [
     row!(
         T3Row::New,
@@ -736,7 +736,7 @@ pub fn table3_rows(format: Format) -> impl Iterator<Item = (usize, &'static Tabl
         })
 }
 
-/// The seven value columns of table 三.
+/// The seven value columns of table 3.
 pub static TABLE3_COLUMNS: [&str; 7] = [
     "自然人",
     "商业企业",
@@ -749,7 +749,7 @@ pub static TABLE3_COLUMNS: [&str; 7] = [
 /// Index of the 总计 column, the total of identity A.
 pub const TABLE3_TOTAL_COL: usize = 6;
 
-// ---------------------------------------------------------------- table 四
+// ---------------------------------------------------------------- table 4
 
 pub static TABLE4_GROUPS: [&str; 3] = [
     "行政复议",
@@ -760,7 +760,7 @@ pub static TABLE4_GROUP_COLUMNS: [&str; 5] =
     ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
 pub const TABLE4_WIDTH: usize = 15;
 
-/// The names of the 15 columns of table 四, built once.
+/// The names of the 15 columns of table 4, built once.
 pub fn table4_column_names() -> &'static [String] {
     static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     NAMES.get_or_init(|| (0..TABLE4_WIDTH).map(table4_column_name).collect())
@@ -776,7 +776,7 @@ pub fn table4_column_name(col: usize) -> String {
 
 // ---------------------------------------------------------------- identities
 
-/// A cell of table 三 (row index into [`TABLE3_ROWS`], column) or of table 四 (row 0).
+/// A cell of table 3 (row index into [`TABLE3_ROWS`], column) or of table 4 (row 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 pub enum CellRef {
     T3 { row: usize, col: usize },
@@ -842,8 +842,8 @@ impl IdentityKind {
     pub fn name_en(self) -> &'static str {
         match self {
             IdentityKind::A => "identity A (total column = sum of applicant columns)",
-            IdentityKind::B => "identity B ((七) total = sum of outcome rows)",
-            IdentityKind::C => "identity C (item 1 + item 2 = (七) total + item 4)",
+            IdentityKind::B => "identity B ((7) total = sum of outcome rows)",
+            IdentityKind::C => "identity C (item 1 + item 2 = (7) total + item 4)",
             IdentityKind::T4 => {
                 "table 4 group total (total = upheld + corrected + other + pending)"
             }
@@ -869,7 +869,7 @@ impl Identity {
     }
 }
 
-/// Every identity of a format, in fix order: A (all rows), B (all columns), C, then table 四.
+/// Every identity of a format, in fix order: A (all rows), B (all columns), C, then table 4.
 pub fn identities(format: Format) -> Vec<Identity> {
     identity_table(format).to_vec()
 }
@@ -1013,5 +1013,24 @@ mod tests {
             .find(|i| i.kind == IdentityKind::B)
             .unwrap();
         assert_eq!(b.rhs.len(), 2 + 8 + 3 + 5 + 3);
+    }
+}
+
+/// The English name of a column of table 二 (either format), by its template label.
+pub fn table2_column_en(zh: &str) -> &'static str {
+    match zh {
+        "本年制发件数" => "issued this year",
+        "本年废止件数" => "repealed this year",
+        "现行有效件数" => "in force",
+        "本年处理决定数量" | "处理决定数量" => "decisions this year",
+        "本年收费金额（单位：万元）" => "fees this year (10,000 yuan)",
+        "本年新制作数量" => "newly made this year",
+        "本年新公开数量" => "newly published this year",
+        "对外公开总数量" => "published in total",
+        "上一年项目数量" => "items last year",
+        "本年增/减" => "change this year",
+        "采购项目数量" => "procurement items",
+        "采购总金额" => "procurement amount",
+        _ => "column",
     }
 }

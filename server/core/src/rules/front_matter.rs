@@ -270,8 +270,8 @@ pub fn heading_range(r: &Report, k: usize) -> Option<TextRange> {
     r.sections[k].as_ref().map(|s| r.headings[s.heading].range)
 }
 
-/// The opening and section 一: where the 统计期限 and the report's own
-/// "截至…年12月31日" statements belong. One range when section 一 follows the
+/// The opening and section 1: where the 统计期限 and the report's own
+/// "截至…年12月31日" statements belong. One range when section 1 follows the
 /// opening directly (the usual case), two otherwise.
 pub fn front(src: &str, r: &Report) -> Vec<TextRange> {
     let open = opening(src, r);
@@ -293,7 +293,7 @@ pub fn front(src: &str, r: &Report) -> Vec<TextRange> {
     }
 }
 
-/// The end of the report: section 六 (or the last section found) to the end of
+/// The end of the report: section 6 (or the last section found) to the end of
 /// the text, its last [`READ_LIMIT`] bytes.
 pub fn tail(src: &str, r: &Report) -> Option<TextRange> {
     let last = r.sections[5]

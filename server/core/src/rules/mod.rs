@@ -101,7 +101,7 @@ pub struct Ctx<'a> {
     pub config: &'a Config,
     /// The text's line ending ("\n", "\r\n" or "\r"), for fixes that insert lines.
     pub eol: std::cell::OnceCell<&'static str>,
-    /// The flat text of the opening and section 一 (read by several rules).
+    /// The flat text of the opening and section 1 (read by several rules).
     pub front_flat: std::cell::OnceCell<front_matter::Flat>,
     /// The figures the prose states (given by the caller, or read on first use).
     pub claims: std::cell::OnceCell<Vec<crate::narrative::Claim>>,
@@ -192,12 +192,12 @@ pub enum Input {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Span {
     /// From the start of the text to the end of the line of the first heading
-    /// of sections 二–六 (the title, the opening and usually section 一), up to
+    /// of sections 二–六 (the title, the opening and usually section 1), up to
     /// the rules' read limit.
     Front,
     /// From the start of the text to the end of where the report-level hints sit.
     Anchor,
-    /// The end of the report: section 六 (or the last section found) to the end
+    /// The end of the report: section 6 (or the last section found) to the end
     /// of the text, up to the rules' read limit ([`front_matter::tail`]).
     Tail,
     /// The body of section `k` (0 = 一 … 5 = 六) up to the rules' read limit.

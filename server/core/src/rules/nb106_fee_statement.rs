@@ -6,10 +6,10 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "NB106",
     name: "missing-fee-statement",
     severity: Severity::Warning,
-    what: ("第六部分没有说明信息处理费的收取情况。", "Section 六 does not state the information processing fee."),
+    what: ("第六部分没有说明信息处理费的收取情况。", "Section 6 does not state the information processing fee."),
     why: (
         "2021 年起，第六部分须说明按《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）收取信息处理费的情况，即使未收取也要说明；只写「无」不符合要求。",
-        "From 2021, section 六 must state the fees charged under 国办函〔2020〕109号, even when none were; “无” alone is not enough.",
+        "From 2021, section 6 must state the fees charged under 国办函〔2020〕109号, even when none were; “无” alone is not enough.",
     ),
     example: "六、其他需要报告的事项\n无",
     fix: ("写明收费情况，例如「本年度没有产生信息处理费。」", "State the fee, e.g. “本年度没有产生信息处理费。”"),
@@ -34,7 +34,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         r.headings[s.heading].range,
         Msg::new(
             "第六部分未说明信息处理费收取情况（2021 年起须说明，未收取也应写明「本年度没有产生信息处理费」）",
-            "Section 六 does not state the information processing fee (required from 2021, even when none was charged)",
+            "Section 6 does not state the information processing fee (required from 2021, even when none was charged)",
         ),
     ));
 }

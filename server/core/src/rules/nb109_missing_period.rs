@@ -7,7 +7,7 @@ pub static RULE: RuleMeta = RuleMeta {
     severity: Severity::Hint,
     what: (
         "开头和总体情况中都没有写明统计期限。",
-        "Neither the opening nor section 一 states the reporting period (统计期限).",
+        "Neither the opening nor section 1 states the reporting period (统计期限).",
     ),
     why: (
         "年度报告的开头通常写明「本报告所列数据的统计期限自20××年1月1日起至20××年12月31日止」：读者据此知道表格数字覆盖的时间，审核时也据此核对报告年度。",
@@ -42,7 +42,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         front_matter::anchor(ctx.src, r),
         Msg::new(
             format!("开头和总体情况中没有写明统计期限（如「本报告所列数据的统计期限自{y}年1月1日起至{y}年12月31日止」）"),
-            format!("The opening and section 一 do not state the reporting period (e.g. “本报告所列数据的统计期限自{y}年1月1日起至{y}年12月31日止”)"),
+            format!("The opening and section 1 do not state the reporting period (e.g. “本报告所列数据的统计期限自{y}年1月1日起至{y}年12月31日止”)"),
         ),
     ));
 }

@@ -25,7 +25,7 @@ pub static RULE: RuleMeta = RuleMeta {
 };
 
 /// Looks in the opening (before the first heading after the title) and at the end
-/// (section 六 to the end of the text): where real reports put the contact. Section
+/// (section 6 to the end of the text): where real reports put the contact. Section
 /// 一 is left out: its "电话、电子邮件、邮寄信件" are ways to apply, not a contact.
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let r = ctx.report;

@@ -8,16 +8,16 @@ pub static RULE: RuleMeta = RuleMeta {
     severity: Severity::Information,
     what: (
         "总体情况没有涵盖五个方面（主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障）中的某些方面。",
-        "Section 一 does not cover all five aspects (主动公开, 依申请公开, 政府信息管理, 平台建设, 监督保障).",
+        "Section 1 does not cover all five aspects (主动公开, 依申请公开, 政府信息管理, 平台建设, 监督保障).",
     ),
     why: (
         "2021 版格式（国办公开办函〔2021〕30号）要求总体情况从主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障五个方面概述本年度工作，通常写成（一）至（五）五段。",
-        "The 2021 format asks section 一 to summarise the year under five aspects — 主动公开, 依申请公开, 政府信息管理, 政府信息公开平台建设, 监督保障 — usually as five paragraphs （一）…（五）.",
+        "The 2021 format asks section 1 to summarise the year under five aspects — 主动公开, 依申请公开, 政府信息管理, 政府信息公开平台建设, 监督保障 — usually as five paragraphs （一）…（五）.",
     ),
     example: "一、总体情况\n（一）加强组织领导。…\n（二）加强制度建设。…",
     fix: (
         "按五个方面组织总体情况，补写缺少的方面，例如「（四）政府信息公开平台建设情况。…」「（五）监督保障情况。…」。",
-        "Organise section 一 under the five aspects and add the missing ones, e.g. “（四）政府信息公开平台建设情况。…”, “（五）监督保障情况。…”.",
+        "Organise section 1 under the five aspects and add the missing ones, e.g. “（四）政府信息公开平台建设情况。…”, “（五）监督保障情况。…”.",
     ),
     check: Check::Report {
         run: check,
@@ -92,7 +92,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         heading,
         Msg::new(
             format!("总体情况未涉及{}（2021 版格式要求概述主动公开、依申请公开、政府信息管理、平台建设、监督保障五个方面）", zh),
-            format!("Section 一 does not cover {} (the 2021 format asks for five aspects: proactive disclosure, disclosure on request, information management, platforms, oversight)", en),
+            format!("Section 1 does not cover {} (the 2021 format asks for five aspects: proactive disclosure, disclosure on request, information management, platforms, oversight)", en),
         ),
     ));
 }

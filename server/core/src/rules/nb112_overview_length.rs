@@ -8,16 +8,16 @@ pub static RULE: RuleMeta = RuleMeta {
     severity: Severity::Hint,
     what: (
         "总体情况远超「篇幅原则上不超过一千字」（按汉字、字母和数字计，超过 1500 字）。",
-        "Section 一 is far longer than the “原则上不超过一千字” (about 1000 characters) the format asks for: over 1500 Han characters, letters and digits.",
+        "Section 1 is far longer than the “原则上不超过一千字” (about 1000 characters) the format asks for: over 1500 Han characters, letters and digits.",
     ),
     why: (
         "2021 版格式要求总体情况「篇幅原则上不超过一千字」。「原则上」允许略有超出（实际报告多在 500 至 1200 字之间），超过 1500 字通常是把工作总结整篇搬了进来。",
-        "The 2021 format says section 一 should “in principle not exceed 1000 characters”. “In principle” allows some excess (real reports run from 500 to 1200), but over 1500 usually means a whole work summary was pasted in.",
+        "The 2021 format says section 1 should “in principle not exceed 1000 characters”. “In principle” allows some excess (real reports run from 500 to 1200), but over 1500 usually means a whole work summary was pasted in.",
     ),
     example: "一、总体情况\n（一）主动公开情况。……（共 2300 字）",
     fix: (
         "压缩总体情况，只保留五个方面的要点和数据。",
-        "Shorten section 一 to the key points and figures of the five aspects.",
+        "Shorten section 1 to the key points and figures of the five aspects.",
     ),
     check: Check::Report {
         run: check,
@@ -68,7 +68,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         heading,
         Msg::new(
             format!("总体情况{} {} 字（按汉字、字母和数字计），远超「篇幅原则上不超过一千字」", about, n),
-            format!("Section 一 has {} {} characters (Han characters, letters and digits), far more than the “about 1000” the format asks for", about_en, n),
+            format!("Section 1 has {} {} characters (Han characters, letters and digits), far more than the “about 1000” the format asks for", about_en, n),
         ),
     ));
 }

@@ -7,16 +7,16 @@ pub static RULE: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     what: (
         "第六部分没有提到本地要求报告的事项（profile.section6Items）。",
-        "Section 六 does not mention an item the local profile requires (profile.section6Items).",
+        "Section 6 does not mention an item the local profile requires (profile.section6Items).",
     ),
     why: (
         "一些省份要求在「其他需要报告的事项」中报告落实政务公开工作要点、人大代表建议和政协提案办理结果公开、政务公开创新等情况。这是本地要求，只检查 profile.section6Items 中列出的事项。",
-        "Some provinces require section 六 to report on the 政务公开工作要点, the publication of replies to deputies' suggestions and CPPCC proposals, innovations, etc. This is a local requirement: only the items listed in profile.section6Items are checked.",
+        "Some provinces require section 6 to report on the 政务公开工作要点, the publication of replies to deputies' suggestions and CPPCC proposals, innovations, etc. This is a local requirement: only the items listed in profile.section6Items are checked.",
     ),
     example: "六、其他需要报告的事项\n本年度没有产生信息处理费。",
     fix: (
         "在第六部分补写缺少的事项。事项按原文匹配（忽略空格和换行）；一项可用「|」列出几种写法，如「人大代表建议|政协提案」，出现其一即可。",
-        "Add the missing items to section 六. Items are matched as written (spaces and line breaks ignored); an item may list alternatives separated by “|”, e.g. “人大代表建议|政协提案”, any one of which is enough.",
+        "Add the missing items to section 6. Items are matched as written (spaces and line breaks ignored); an item may list alternatives separated by “|”, e.g. “人大代表建议|政协提案”, any one of which is enough.",
     ),
     check: Check::Report {
         run: check,
@@ -65,7 +65,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         Msg::new(
             format!("第六部分没有提到本地要求报告的事项：{}", list),
             format!(
-                "Section 六 does not mention the locally required item(s) {}",
+                "Section 6 does not mention the locally required item(s) {}",
                 list_en
             ),
         ),

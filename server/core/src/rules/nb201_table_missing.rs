@@ -7,7 +7,7 @@ pub static RULE: RuleMeta = RuleMeta {
     severity: Severity::Error,
     what: (
         "部分中缺少规定的统计表（表二、表三或表四）。",
-        "A section lacks its required table (table 二, 三 or 四).",
+        "A section lacks its required table (table 2, 三 or 四).",
     ),
     why: (
         "第二、三、四部分须以规定的表格报告数据，不能只用文字叙述。",

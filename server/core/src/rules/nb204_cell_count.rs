@@ -8,7 +8,7 @@ pub static RULE: RuleMeta = RuleMeta {
     what: ("表格某行的数值个数与模板列数不符。", "A table row has the wrong number of value cells."),
     why: (
         "表三每行须有 7 个数值（自然人、五类法人或其他组织、总计），表四须有 15 个；少填或多填会使数据错位，勾稽关系无法核对。",
-        "Each row of table 三 has 7 values and table 四 has 15; a missing or extra cell shifts every column after it.",
+        "Each row of table 3 has 7 values and table 4 has 15; a missing or extra cell shifts every column after it.",
     ),
     example: "| （一）予以公开 | 3 | 0 | 0 | 0 | 0 | 3 |   ← 只有 6 个数值",
     fix: ("按列补齐或删除多余的数值；空白单元格请填 0。", "Add or remove values column by column; write 0 in empty cells."),
@@ -43,7 +43,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     rr.table_en,
                     rr.name,
                     n,
-                    rr.columns.join(", ")
+                    rr.columns_en()
                 ),
             )
         } else {
@@ -57,7 +57,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     rr.table_en,
                     rr.name,
                     n,
-                    rr.columns.join(", "),
+                    rr.columns_en(),
                     got
                 ),
             )

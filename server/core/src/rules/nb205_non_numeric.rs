@@ -24,7 +24,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(cells) = &rr.row.cells else { continue };
         for (i, c) in cells.iter().enumerate() {
             if let (Value::Int { value }, true) = (&c.value, c.style.chinese) {
-                out.push(chinese_numeral(ctx, &rr, c, *value, rr.columns[i]));
+                out.push(chinese_numeral(ctx, &rr, c, *value, i));
                 continue;
             }
             let (zh, en) = match &c.value {
@@ -33,6 +33,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 _ => continue,
             };
             let col = &rr.columns[i];
+            let col_en = rr.column_en(i);
             out.push(
                 Diagnostic::new(
                     Rule::NonNumericCell,
@@ -44,7 +45,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         ),
                         format!(
                             "{} “{}” · {} is {}: write a number (0 if none)",
-                            rr.table_en, rr.name, col, en
+                            rr.table_en, rr.name, col_en, en
                         ),
                     ),
                 )
@@ -61,7 +62,9 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 /// A count typed out in Chinese numerals ("三", "叁拾"): the parser read it as
 /// that number; a hint says so, with the fix that writes the digits.
-fn chinese_numeral(ctx: &Ctx, rr: &shared::RowRef, c: &Cell, value: i64, col: &str) -> Diagnostic {
+fn chinese_numeral(ctx: &Ctx, rr: &shared::RowRef, c: &Cell, value: i64, i: usize) -> Diagnostic {
+    let col = rr.columns[i];
+    let col_en = rr.column_en(i);
     let text = &ctx.src[c.range.start..c.range.end];
     let mut d = Diagnostic::new(
         Rule::NonNumericCell,
@@ -73,7 +76,7 @@ fn chinese_numeral(ctx: &Ctx, rr: &shared::RowRef, c: &Cell, value: i64, col: &s
             ),
             format!(
                 "{} “{}” · {} is written “{}”, read as {}: write it in digits",
-                rr.table_en, rr.name, col, text, value
+                rr.table_en, rr.name, col_en, text, value
             ),
         ),
     )

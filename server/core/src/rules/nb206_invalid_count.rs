@@ -27,6 +27,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(cells) = &rr.row.cells else { continue };
         for (i, c) in cells.iter().enumerate() {
             let col = &rr.columns[i];
+            let col_en = rr.column_en(i);
             let money = rr.money_columns.contains(&i);
             let signed = rr.signed_columns.contains(&i);
             let negative = match &c.value {
@@ -42,7 +43,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     ),
                     format!(
                         "{} “{}” · {} is {}: counts are integers",
-                        rr.table_en, rr.name, col, text
+                        rr.table_en, rr.name, col_en, text
                     ),
                 ),
                 _ if negative && !signed => {
@@ -59,7 +60,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         ),
                         format!(
                             "{} “{}” · {} is negative ({}): {} cannot be negative",
-                            rr.table_en, rr.name, col, text, what_en
+                            rr.table_en, rr.name, col_en, text, what_en
                         ),
                     )
                 }
@@ -70,7 +71,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     ),
                     format!(
                         "{} “{}” · {} is {}: beyond any plausible count (over 10^12), not summed",
-                        rr.table_en, rr.name, col, value
+                        rr.table_en, rr.name, col_en, value
                     ),
                 ),
                 _ => continue,

@@ -11,7 +11,7 @@ pub static RULE: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     what: (
         "表二「行政事业性收费」金额的小数位数不符合本地要求（profile.feeDecimals）。",
-        "The 行政事业性收费 amount in table 二 does not have the decimal places the local profile requires (profile.feeDecimals).",
+        "The 行政事业性收费 amount in table 2 does not have the decimal places the local profile requires (profile.feeDecimals).",
     ),
     why: (
         "收费金额以万元为单位，国家格式不限定小数位数；一些地方模板要求「保留4位小数」（精确到元）。这是本地要求，只在设置 profile.feeDecimals 时检查。金额为 0 时不论写法都是准确的，不报告。",

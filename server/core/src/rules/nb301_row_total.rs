@@ -7,7 +7,7 @@ pub static RULE: RuleMeta = RuleMeta {
     name: "row-total",
     severity: Severity::Error,
     what: ("总计列应等于自然人与五类法人或其他组织之和。", "The 总计 column equals the sum of the six applicant columns."),
-    why: ("表三每一行的总计是该行六类申请人之和（勾稽关系A）。", "In every row of table 三 the total is the sum of the six applicant columns."),
+    why: ("表三每一行的总计是该行六类申请人之和（勾稽关系A）。", "In every row of table 3 the total is the sum of the six applicant columns."),
     example: "| （一）予以公开 | 3 | 1 | 0 | 0 | 0 | 0 | 5 |   ← 总计应为 4",
     fix: (
         "诊断落在应为合计的单元格上，并给出应有的值；快速修复或「重算全部合计」会改写该格。",

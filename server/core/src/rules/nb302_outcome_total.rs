@@ -6,8 +6,8 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "NB302",
     name: "outcome-total",
     severity: Severity::Error,
-    what: ("（七）总计应等于（一）至（六）各项办理结果之和。", "The (七) total equals the sum of the outcome rows (一)–(六)."),
-    why: ("每一列的（七）总计是各项办理结果（含（三）（四）（五）（六）的各小项）之和（勾稽关系B）。", "In each column the (七) total sums every outcome row, sub-rows included."),
+    what: ("（七）总计应等于（一）至（六）各项办理结果之和。", "The (7) total equals the sum of the outcome rows (1)–(6)."),
+    why: ("每一列的（七）总计是各项办理结果（含（三）（四）（五）（六）的各小项）之和（勾稽关系B）。", "In each column the (7) total sums every outcome row, sub-rows included."),
     example: "| （七）总计 | 5 | 0 | 0 | 0 | 0 | 0 | 5 |   ← 各项办理结果之和为 4",
     fix: (
         "诊断落在应为合计的单元格上，并给出应有的值；快速修复或「重算全部合计」会改写该格。",

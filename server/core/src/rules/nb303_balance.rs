@@ -6,8 +6,8 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "NB303",
     name: "balance",
     severity: Severity::Error,
-    what: ("第一项加第二项之和，应等于第三项（七）总计加第四项之和。", "Item 1 + item 2 equals the (七) total + item 4."),
-    why: ("表三左上角写明的勾稽关系：本年新收 + 上年结转 = 本年办结 + 结转下年度。", "The identity printed in table 三 itself: new + carried in = completed + carried out."),
+    what: ("第一项加第二项之和，应等于第三项（七）总计加第四项之和。", "Item 1 + item 2 equals the (7) total + item 4."),
+    why: ("表三左上角写明的勾稽关系：本年新收 + 上年结转 = 本年办结 + 结转下年度。", "The identity printed in table 3 itself: new + carried in = completed + carried out."),
     example: "一、本年新收 5；二、上年结转 1；（七）总计 4；四、结转下年度 0   ← 应为 2",
     fix: (
         "诊断落在应为合计的单元格上，并给出应有的值；快速修复或「重算全部合计」会改写该格。",

@@ -6,7 +6,7 @@ pub static RULE: RuleMeta = RuleMeta {
     code: "NB304",
     name: "review-total",
     severity: Severity::Error,
-    what: ("表四每组的总计应等于结果维持、结果纠正、其他结果、尚未审结之和。", "Each group total of table 四 equals upheld + corrected + other + pending."),
+    what: ("表四每组的总计应等于结果维持、结果纠正、其他结果、尚未审结之和。", "Each group total of table 4 equals upheld + corrected + other + pending."),
     why: ("行政复议、未经复议直接起诉、复议后起诉三组各有一个总计。", "Administrative review and both kinds of litigation each have a total."),
     example: "10 1 0 0 0 …   ← 行政复议总计应为 11",
     fix: (

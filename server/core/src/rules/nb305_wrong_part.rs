@@ -11,7 +11,7 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     why: (
         "表三的每个分项同时属于一行（勾稽关系A）和一列（勾稽关系B、C）。只有一格写错时，它所在的行和列都不成立，而总计本身并没有错：重算总计会把错误扩散到别处（例如凭空多出结转下年度的申请）。能解释全部不成立关系的最小改动落在这一格上，诊断就只报这一格。",
-        "Every part of table 三 belongs to a row (identity A) and a column (identities B and C). When one part is mistyped its row and its column both fail while their totals are right: recomputing the totals would spread the mistake (inventing applications carried over to next year, for instance). When the smallest change that explains every failing identity is this one cell, the cell alone is reported.",
+        "Every part of table 3 belongs to a row (identity A) and a column (identities B and C). When one part is mistyped its row and its column both fail while their totals are right: recomputing the totals would spread the mistake (inventing applications carried over to next year, for instance). When the smallest change that explains every failing identity is this one cell, the cell alone is reported.",
     ),
     example: "| 一、本年新收政府信息公开申请数量 | 5 | 0 | 0 | 0 | 0 | 0 | 0 |   ← 总计和各项办理结果均为 0：自然人应为 0",
     fix: (

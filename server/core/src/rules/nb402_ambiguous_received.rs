@@ -12,7 +12,7 @@ pub static RULE: RuleMeta = RuleMeta {
     ),
     why: (
         "表三第一项是「本年新收」，不含上年结转。正文写「收到」而数字含上年结转时并非错误，但读者会与表三第一项对照而以为不一致。",
-        "Item 1 of table 三 counts new applications only. A “received” figure that includes last year's carried-over applications is not wrong, but readers comparing it with item 1 will think it is.",
+        "Item 1 of table 3 counts new applications only. A “received” figure that includes last year's carried-over applications is not wrong, but readers comparing it with item 1 will think it is.",
     ),
     example: "本年度共收到政府信息公开申请5件。\n…\n| 一、本年新收政府信息公开申请数量 | 3 | 1 | 0 | 0 | 0 | 0 | 4 |\n| 二、上年结转政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |",
     fix: (

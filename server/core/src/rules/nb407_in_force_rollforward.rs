@@ -16,7 +16,7 @@ pub static RULE: RuleMeta = RuleMeta {
     example: "2023年报告：行政规范性文件 | 2 | 0 | 10 |\n2024年报告：行政规范性文件 | 1 | 1 | 12 |",
     fix: (
         "核对现行有效件数；若差额来自清理，可在第六部分说明，或用抑制注释保留。",
-        "Check the number in force; when a clean-up explains the difference, say so in section 六 or keep it with a suppression comment.",
+        "Check the number in force; when a clean-up explains the difference, say so in section 6 or keep it with a suppression comment.",
     ),
     check: Check::AcrossYears,
 };

@@ -9,10 +9,10 @@ pub static RULE: RuleMeta = RuleMeta {
     what: ("2021 年起的报告中，表二使用了 2019 版的栏目或区块。", "Table 二 of a 2021+ report uses 2019-format columns or blocks."),
     why: (
         "2021 年起执行国办公开办函〔2021〕30号格式：表二只有第二十条第（一）（五）（六）（八）项四个区块，栏目为本年制发件数、本年废止件数、现行有效件数等；「本年新制作数量」「对外公开总数量」「上一年项目数量」「政府集中采购」属于 2019 版。",
-        "From 2021 the 2021 format applies: table 二 has four blocks; “本年新制作数量”, “对外公开总数量”, “上一年项目数量” and “政府集中采购” belong to the 2019 format.",
+        "From 2021 the 2021 format applies: table 2 has four blocks; “本年新制作数量”, “对外公开总数量”, “上一年项目数量” and “政府集中采购” belong to the 2019 format.",
     ),
     example: "信息内容 | 本年新制作数量 | 本年新公开数量 | 对外公开总数量",
-    fix: ("按 2021 版格式重做表二（插入年报模板可得到空白表格）。", "Redo table 二 in the 2021 format (the report skeleton has an empty one)."),
+    fix: ("按 2021 版格式重做表二（插入年报模板可得到空白表格）。", "Redo table 2 in the 2021 format (the report skeleton has an empty one)."),
     check: Check::Report {
         run: check,
         reads: &[Input::Structure, Input::Tables, Input::TableText],
@@ -38,7 +38,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .unwrap_or_else(|| "2021 年起的".into())
                 ),
                 format!(
-                    "“{}” belongs to the 2019 table 二; a {} report uses the 2021 format",
+                    "“{}” belongs to the 2019 table 2; a {} report uses the 2021 format",
                     word,
                     r.year
                         .map(|y| y.to_string())

@@ -12,7 +12,7 @@ pub static RULE: RuleMeta = RuleMeta {
         "The 2019 regulation dropped the “fees and exemptions” section; no later report should have it.",
     ),
     example: "四、政府信息公开的收费及减免情况",
-    fix: ("删除该部分；信息处理费在第六部分说明。", "Remove the section; state the information processing fee in section 六."),
+    fix: ("删除该部分；信息处理费在第六部分说明。", "Remove the section; state the information processing fee in section 6."),
     check: Check::Report {
         run: check,
         reads: &[Input::Structure, Input::Tables, Input::TableText],
@@ -29,7 +29,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             h.range,
             Msg::new(
                 format!("「{}」是 2019 年以前旧格式的部分，现行格式已取消；信息处理费请在第六部分说明", h.title),
-                format!("“{}” is a section of the pre-2019 structure, dropped since; state fees in section 六", h.title),
+                format!("“{}” is a section of the pre-2019 structure, dropped since; state fees in section 6", h.title),
             ),
         ));
     }

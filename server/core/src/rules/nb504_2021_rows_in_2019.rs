@@ -9,7 +9,7 @@ pub static RULE: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     what: (
         "2019、2020 年度报告的表三使用了 2021 版的（六）其他处理细分行。",
-        "A 2019/2020 report's table 三 uses the 2021 sub-rows of （六）其他处理.",
+        "A 2019/2020 report's table 3 uses the 2021 sub-rows of （六）其他处理.",
     ),
     why: (
         "2019、2020 年度报告适用国办公开办函〔2019〕60号格式，（六）其他处理只有一行。",
@@ -45,7 +45,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         row.label_cell,
         Msg::new(
             format!("{}年度报告适用 2019 版格式，（六）其他处理不分小项；此处使用了 2021 版细分行", r.year.map(|y| y.to_string()).unwrap_or_default()),
-            format!("A {} report follows the 2019 format, where （六）其他处理 has no sub-rows; this table uses the 2021 rows", r.year.map(|y| y.to_string()).unwrap_or_default()),
+            format!("A {} report follows the 2019 format, where “（六）其他处理” has no sub-rows; this table uses the 2021 rows", r.year.map(|y| y.to_string()).unwrap_or_default()),
         ),
     ));
 }

@@ -18,7 +18,7 @@ pub static RULE: RuleMeta = RuleMeta {
     example: "2020年政府信息公开工作年度报告\n…\n信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数",
     fix: (
         "确认报告年度：2021 年及以后的报告改正标题年份；2019、2020 年度报告按 2019 版格式重做表二。",
-        "Check the report year: for a 2021+ report correct the year in the title; a 2019/2020 report redoes table 二 in the 2019 format.",
+        "Check the report year: for a 2021+ report correct the year in the title; a 2019/2020 report redoes table 2 in the 2019 format.",
     ),
     check: Check::Report {
         run: check,
@@ -26,7 +26,7 @@ pub static RULE: RuleMeta = RuleMeta {
     },
 };
 
-/// Column words that only the 2021 format's table 二 uses (the 2019 format says
+/// Column words that only the 2021 format's table 2 uses (the 2019 format says
 /// "处理决定数量" without "本年", and has no 制发, 废止, 现行有效 or 收费金额 columns).
 pub const TABLE2_2021_MARKERS: &[&str] = &[
     "本年制发件数",
@@ -36,9 +36,9 @@ pub const TABLE2_2021_MARKERS: &[&str] = &[
     "本年收费金额",
 ];
 
-/// NB501 covers a 2019 table 二 in a 2021+ report, NB502 a 2019 table 三 in a
-/// 2021+ report and NB504 a 2021 table 三 in a 2019/2020 report: this is the
-/// fourth case, a 2021 table 二 in a report of 2020 or before.
+/// NB501 covers a 2019 table 2 in a 2021+ report, NB502 a 2019 table 3 in a
+/// 2021+ report and NB504 a 2021 table 3 in a 2019/2020 report: this is the
+/// fourth case, a 2021 table 2 in a report of 2020 or before.
 fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let r = ctx.report;
     if r.format != Format::F2019 {
@@ -61,7 +61,7 @@ fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             flat.source(at, at + m.len()),
             Msg::new(
                 format!("「{m}」是 2021 版表二的栏目，{zh_for}适用 2019 版格式（国办公开办函〔2019〕60号）"),
-                format!("“{m}” is a column of the 2021 table 二; {en_for} follows the 2019 format"),
+                format!("“{m}” is a column of the 2021 table 2; {en_for} follows the 2019 format"),
             ),
         ));
     }

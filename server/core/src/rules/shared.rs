@@ -196,7 +196,7 @@ fn role_name_en(c: CellRef) -> &'static str {
         CellRef::T3 { row, .. } => match TABLE3_ROWS[row].role {
             Role::New => "item 1 (new)",
             Role::CarriedIn => "item 2 (carried in)",
-            Role::OutcomeTotal => "(七) total",
+            Role::OutcomeTotal => "(7) total",
             Role::CarriedOut => "item 4 (carried out)",
             Role::Outcome => "outcome",
         },
@@ -292,7 +292,7 @@ fn identity_diagnostic(
                 actual
             ),
             format!(
-                "{} fails: (七) total of column “{}” should be {} (sum of the outcome rows), found {}",
+                "{} fails: (7) total of column “{}” should be {} (sum of the outcome rows), found {}",
                 ident.kind.name_en(),
                 col_name_en(ident.target),
                 e.expected,
@@ -309,14 +309,14 @@ fn identity_diagnostic(
                 (
                     format!("按此关系第四项应为 {}，但其他列的第四项将为负数，请先核对各列的第一、二项和（七）总计", e.expected),
                     format!(
-                        "item 4 would be {}, but item 4 of another column would be negative: check items 1, 2 and the (七) total of each column first",
+                        "item 4 would be {}, but item 4 of another column would be negative: check items 1, 2 and the (7) total of each column first",
                         e.expected
                     ),
                 )
             } else {
                 (
                     "第四项无法取负值，请核对第一、二项和（七）总计".to_string(),
-                    "item 4 cannot be negative: check items 1, 2 and the (七) total".to_string(),
+                    "item 4 cannot be negative: check items 1, 2 and the (7) total".to_string(),
                 )
             };
             (
@@ -448,6 +448,24 @@ pub struct RowRef<'a> {
     pub money_columns: &'static [usize],
     /// Columns that may be negative.
     pub signed_columns: &'static [usize],
+}
+
+impl RowRef<'_> {
+    /// The English name of column `i` (the Chinese one is `columns[i]`).
+    pub fn column_en(&self, i: usize) -> String {
+        match self.table_en {
+            "table 2" => crate::template::table2_column_en(self.columns[i]).to_string(),
+            "table 3" => crate::template::TABLE3_COLUMNS_EN[i].to_string(),
+            _ => crate::template::CellRef::T4 { col: i }.describe_en(),
+        }
+    }
+    /// The English names of all columns, comma-separated.
+    pub fn columns_en(&self) -> String {
+        (0..self.columns.len())
+            .map(|i| self.column_en(i))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// Rows whose label is detached from its numbers, as (previous row, row) indices
