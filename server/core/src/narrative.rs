@@ -747,7 +747,11 @@ fn t2_cell(report: &Report, key: T2Row, col: usize) -> Option<CellFigure> {
         cell: None,
         range: cell.range,
         name_zh: format!("表二「{}」{}", label, block.columns[col]),
-        name_en: format!("table 2 “{}”, column {}", label, col + 1),
+        name_en: format!(
+            "table 2 “{}” · {}",
+            label,
+            crate::template::table2_column_en(block.columns[col])
+        ),
         value: cell.int()?,
     })
 }

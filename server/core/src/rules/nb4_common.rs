@@ -32,7 +32,7 @@ fn diagnostic(rule: Rule, cmp: &Comparison) -> Diagnostic {
     let names_en = cmp
         .cells
         .iter()
-        .map(|c| format!("{} {}", c.name_en, c.value))
+        .map(|c| format!("{} = {}", c.name_en, c.value))
         .collect::<Vec<_>>()
         .join(" + ");
     let msg = if cmp.received_with_carried {
@@ -79,7 +79,7 @@ fn diagnostic(rule: Rule, cmp: &Comparison) -> Diagnostic {
                 names_zh
             ),
             format!(
-                "The text gives {} {}, but the table gives {} ({})",
+                "The text says {} for {}, but the table gives {} ({})",
                 cmp.claim.value,
                 q.name_en(),
                 cmp.table,
