@@ -599,31 +599,63 @@ fn parse_jobs(v: &str) -> Result<usize, UsageError> {
     }
 }
 
-/// Parse `check` arguments; `Ok(None)` means help was asked for.
-/// `sum`'s own options (`--output`, `--year`, `--check`); the rest are `check`'s.
-fn parse_sum(args: Vec<OsString>) -> Result<Option<sum::SumArgs>, UsageError> {
-    let mut output = None;
-    let mut year = None;
-    let mut whole = None;
+/// The options a command adds to `check`'s: `own(name, inline value, rest of the
+/// arguments)` takes one (returns `Ok(true)`) or leaves it to `check` (`Ok(false)`).
+/// Returns the arguments left for `check`.
+fn own_options(
+    args: Vec<OsString>,
+    cmd: &'static str,
+    mut own: impl FnMut(
+        &str,
+        Option<String>,
+        &mut std::vec::IntoIter<OsString>,
+    ) -> Result<bool, UsageError>,
+) -> Result<Vec<OsString>, UsageError> {
     let mut rest = Vec::new();
     let mut it = args.into_iter();
     while let Some(arg) = it.next() {
-        let s = arg.to_str().unwrap_or("");
+        let s = arg.to_str().unwrap_or("").to_string();
         let (name, inline) = match s.split_once('=') {
             Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (s, None),
+            _ => (s.as_str(), None),
         };
+        if name == "--" {
+            rest.push(arg);
+            rest.extend(it.by_ref());
+        } else if name == "--fix" {
+            return Err(usage(
+                format!("'--fix' belongs to 'check': {cmd} never changes a file"),
+                Some(cmd),
+            ));
+        } else if !own(name, inline, &mut it)? {
+            rest.push(arg);
+        }
+    }
+    Ok(rest)
+}
+
+/// `check`'s arguments for another command (its errors name that command).
+fn parse_check_for(
+    rest: Vec<OsString>,
+    cmd: &'static str,
+) -> Result<Option<CheckArgs>, UsageError> {
+    parse_check(rest).map_err(|mut e| {
+        e.command = Some(cmd);
+        e
+    })
+}
+
+/// `sum`'s own options (`--output`, `--year`, `--check`); the rest are `check`'s.
+fn parse_sum(args: Vec<OsString>) -> Result<Option<sum::SumArgs>, UsageError> {
+    let (mut output, mut year, mut whole) = (None, None, None::<PathBuf>);
+    let mut rest = own_options(args, "sum", |name, inline, it| {
         match name {
-            "--" => {
-                rest.push(arg);
-                rest.extend(it.by_ref());
-            }
             "-o" | "--output" => {
-                output = Some(PathBuf::from(option_value(name, inline, &mut it, "sum")?));
+                output = Some(PathBuf::from(option_value(name, inline, it, "sum")?))
             }
-            "--check" => whole = Some(PathBuf::from(option_value(name, inline, &mut it, "sum")?)),
+            "--check" => whole = Some(PathBuf::from(option_value(name, inline, it, "sum")?)),
             "--year" => {
-                let v = option_value(name, inline, &mut it, "sum")?;
+                let v = option_value(name, inline, it, "sum")?;
                 year = Some(
                     v.parse::<u16>()
                         .ok()
@@ -636,25 +668,17 @@ fn parse_sum(args: Vec<OsString>) -> Result<Option<sum::SumArgs>, UsageError> {
                         })?,
                 );
             }
-            "--fix" => {
-                return Err(usage(
-                    "'--fix' belongs to 'check': sum never changes its inputs",
-                    Some("sum"),
-                ))
-            }
-            _ => rest.push(arg),
+            _ => return Ok(false),
         }
-    }
+        Ok(true)
+    })?;
+    // The report checked is read from its own path and never counted among the parts
+    // (`sum --check GOV` alone compares it with an empty list): add it to the paths.
     if let Some(w) = &whole {
-        // The report checked is read from its own path and never counted among the parts
-        // (`sum --check GOV` alone compares it with an empty list).
         rest.push(w.clone().into_os_string());
     }
-    let Some(check) = parse_check(rest).map_err(|mut e| {
-        e.command = Some("sum");
-        e
-    })?
-    else {
+    let check = parse_check_for(rest, "sum");
+    let Some(check) = check? else {
         return Ok(None);
     };
     Ok(Some(sum::SumArgs {
@@ -667,56 +691,31 @@ fn parse_sum(args: Vec<OsString>) -> Result<Option<sum::SumArgs>, UsageError> {
 
 /// `extract`'s own options (`--output`, `--format`); the rest are `check`'s.
 fn parse_extract(args: Vec<OsString>) -> Result<Option<extract::ExtractArgs>, UsageError> {
-    let mut output = None;
-    let mut format = None;
-    let mut rest = Vec::new();
-    let mut it = args.into_iter();
-    while let Some(arg) = it.next() {
-        let s = arg.to_str().unwrap_or("");
-        let (name, inline) = match s.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (s, None),
-        };
+    let (mut output, mut format) = (None, None);
+    let rest = own_options(args, "extract", |name, inline, it| {
         match name {
-            "--" => {
-                rest.push(arg);
-                rest.extend(it.by_ref());
-            }
             "-o" | "--output" => {
-                output = Some(PathBuf::from(option_value(
-                    name, inline, &mut it, "extract",
-                )?));
+                output = Some(PathBuf::from(option_value(name, inline, it, "extract")?))
             }
             "--format" => {
-                let v = option_value(name, inline, &mut it, "extract")?;
+                let v = option_value(name, inline, it, "extract")?;
                 format = Some(match v.as_str() {
                     "sqlite" | "db" => extract::ExtractFormat::Sqlite,
                     "csv" => extract::ExtractFormat::Csv,
                     "jsonl" | "ndjson" => extract::ExtractFormat::Jsonl,
-                    _ => {
-                        return Err(usage(
-                            format!(
+                    _ => return Err(usage(
+                        format!(
                             "invalid value '{v}' for '--format' (expected sqlite, csv or jsonl)"
                         ),
-                            Some("extract"),
-                        ))
-                    }
+                        Some("extract"),
+                    )),
                 });
             }
-            "--fix" => {
-                return Err(usage(
-                    "'--fix' belongs to 'check': extract never changes a file",
-                    Some("extract"),
-                ))
-            }
-            _ => rest.push(arg),
+            _ => return Ok(false),
         }
-    }
-    let Some(check) = parse_check(rest).map_err(|mut e| {
-        e.command = Some("extract");
-        e
-    })?
-    else {
+        Ok(true)
+    })?;
+    let Some(check) = parse_check_for(rest, "extract")? else {
         return Ok(None);
     };
     Ok(Some(extract::ExtractArgs {
@@ -726,6 +725,7 @@ fn parse_extract(args: Vec<OsString>) -> Result<Option<extract::ExtractArgs>, Us
     }))
 }
 
+/// Parse `check` arguments; `Ok(None)` means help was asked for.
 pub fn parse_check(args: Vec<OsString>) -> Result<Option<CheckArgs>, UsageError> {
     let mut a = CheckArgs {
         paths: Vec::new(),
